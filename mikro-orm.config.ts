@@ -1,0 +1,54 @@
+import { defineConfig, type Options } from '@mikro-orm/core';
+import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { ConversationView } from './projections/conversation.entity.js';
+import { MessageView } from './projections/message.entity.js';
+import { ProjectView } from './projections/project.entity.js';
+import { ProjectionCheckpoint } from './projections/checkpoint.entity.js';
+import { defaultDatabaseUrl, parseDatabaseUrl } from './src/db/database-url.js';
+import { PostgresqlInit } from './src/db/migrations/postgresql-0001-init.js';
+import { SqliteInit } from './src/db/migrations/sqlite-0001-init.js';
+import { EventRecord } from './src/event-store/event.entity.js';
+
+const entities = [EventRecord, ProjectionCheckpoint, ProjectView, ConversationView, MessageView];
+
+type SqliteConnection = { pragma: (statement: string) => unknown };
+
+/** The one configuration of the ORM, for the app, the scripts and the MikroORM CLI. */
+export function ormConfig(databaseUrl: string = defaultDatabaseUrl): Options {
+  const target = parseDatabaseUrl(databaseUrl);
+  const common = {
+    entities,
+    extensions: [Migrator],
+    allowGlobalContext: false,
+    discovery: { warnWhenNoEntities: false },
+    debug: false,
+  } satisfies Options;
+  if (target.kind === 'postgresql') {
+    return defineConfig({
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: target.url,
+      pool: { min: 1, max: 10 },
+      migrations: { migrationsList: [{ name: '0001-init', class: PostgresqlInit }], snapshot: false },
+    });
+  }
+  return defineConfig({
+    ...common,
+    driver: BetterSqliteDriver,
+    dbName: target.file,
+    pool: {
+      afterCreate(connection: SqliteConnection, done: (error: Error | null, connection: unknown) => void) {
+        connection.pragma('journal_mode = WAL');
+        connection.pragma('synchronous = NORMAL');
+        connection.pragma('busy_timeout = 5000');
+        connection.pragma('foreign_keys = ON');
+        done(null, connection);
+      },
+    },
+    migrations: { migrationsList: [{ name: '0001-init', class: SqliteInit }], snapshot: false },
+  });
+}
+
+export default ormConfig(process.env.DATABASE_URL);

@@ -1,0 +1,75 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import { assertNever } from '../src/domain/shared/assert-never.js';
+import type { StoredEvent } from '../src/event-store/stored-event.js';
+import { ConversationView, type ConversationRow } from './conversation.entity.js';
+import type { Projector } from './projector.js';
+
+export const conversationProjector: Projector = {
+  name: 'conversation',
+  owns: [ConversationView],
+  async project(em, event) {
+    const at = event.created_at;
+    switch (event.type) {
+      case 'ConversationCreated': {
+        const { conversation_id: id, ...fields } = event.data;
+        em.create(ConversationView, {
+          id,
+          ...fields,
+          created_at: at,
+          updated_at: at,
+          deleted_at: null,
+          last_message_at: null,
+          activity_at: at,
+          message_count: 0,
+          version: event.stream_version,
+        });
+        return;
+      }
+      case 'ConversationRenamed':
+        await change(em, event, { title: event.data.title, updated_at: at });
+        return;
+      case 'ConversationMoved':
+        await change(em, event, { project_id: event.data.to_project_id, updated_at: at });
+        return;
+      case 'ConversationMetadataChanged':
+        await change(em, event, { metadata: event.data.metadata, updated_at: at });
+        return;
+      case 'ConversationDeleted':
+        await change(em, event, { deleted_at: at, updated_at: at });
+        return;
+      case 'ConversationRestored':
+        await change(em, event, { deleted_at: null, updated_at: at });
+        return;
+      case 'UserMessagePosted':
+      case 'AssistantResponseStarted': {
+        const row = await change(em, event, { last_message_at: at, activity_at: at, updated_at: at });
+        row.message_count += 1;
+        return;
+      }
+      case 'MessageCompleted':
+      case 'MessageFailed':
+      case 'MessageCancelled':
+      case 'MessageReactionChanged':
+        await change(em, event, {});
+        return;
+      case 'ProjectCreated':
+      case 'ProjectUpdated':
+      case 'ProjectDeleted':
+      case 'ProjectRestored':
+        return;
+      default:
+        assertNever(event);
+    }
+  },
+};
+
+/** Every event of the stream moves the row's version, which the ETag is made of. */
+async function change(
+  em: EntityManager,
+  event: StoredEvent & { data: { conversation_id: string } },
+  fields: Partial<ConversationRow>,
+): Promise<ConversationRow> {
+  const row = await em.findOneOrFail(ConversationView, event.data.conversation_id);
+  em.assign(row, { ...fields, version: event.stream_version }, { mergeObjectProperties: false });
+  return row;
+}

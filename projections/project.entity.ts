@@ -1,0 +1,20 @@
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import type { JsonObject } from '../src/domain/shared/decider.js';
+
+/** Read model of a project. Counts over its conversations are aggregated at query time. */
+export const ProjectView = defineEntity({
+  name: 'ProjectView',
+  tableName: 'projects',
+  properties: (p) => ({
+    id: p.string().length(64).primary(),
+    name: p.string().length(200),
+    description: p.text().nullable(),
+    metadata: p.json<JsonObject>(),
+    created_at: p.string().length(32),
+    updated_at: p.string().length(32),
+    deleted_at: p.string().length(32).nullable(),
+    version: p.integer(),
+  }),
+  indexes: [{ properties: ['created_at', 'id'] }],
+});
+export type ProjectRow = InferEntity<typeof ProjectView>;

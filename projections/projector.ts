@@ -1,0 +1,12 @@
+import type { EntityName } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/knex';
+import type { StoredEvent } from '../src/event-store/stored-event.js';
+
+/** Maps events to changes of the read model tables it owns, through MikroORM's unit of work. */
+export type Projector = {
+  name: string;
+  /** The tables this projector owns; a rebuild empties them. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- schemas of different row types
+  owns: EntityName<any>[];
+  project: (em: EntityManager, event: StoredEvent) => Promise<void>;
+};

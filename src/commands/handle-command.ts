@@ -1,0 +1,40 @@
+import type { DomainEvent, StreamType } from '../domain/domain-event.js';
+import type { Decider } from '../domain/shared/decider.js';
+import { appendToStream, type EventStore } from '../event-store/append-to-stream.js';
+import { ConcurrencyError } from '../event-store/expected-version.js';
+import { readStream } from '../event-store/read-stream.js';
+import type { EventMetadata, StoredEvent } from '../event-store/stored-event.js';
+
+export type CommandOptions = {
+  /** The version the client last saw (from `If-Match`); any other version is refused. */
+  expectedVersion?: number;
+  metadata: EventMetadata;
+};
+
+export type CommandResult<S> = { appended: StoredEvent[]; version: number; state: S };
+
+/** Reads the stream, folds it, decides, appends at the version it read. */
+export async function handleCommand<C, E extends DomainEvent, S>(
+  store: EventStore,
+  decider: Decider<C, E, S>,
+  stream: { id: string; type: StreamType },
+  command: C,
+  options: CommandOptions,
+): Promise<CommandResult<S>> {
+  const history = (await readStream(store.em, stream.id)) as StoredEvent<E>[];
+  const version = history.at(-1)?.stream_version ?? 0;
+  if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
+    throw new ConcurrencyError(stream.id, options.expectedVersion, version);
+  }
+  const state = history.reduce<S>((s, e) => decider.evolve(s, e), decider.initialState());
+  const events = decider.decide(command, state);
+  if (events.length === 0) return { appended: [], version, state };
+  const appended = await appendToStream(store, {
+    streamId: stream.id,
+    streamType: stream.type,
+    expected: version === 0 ? 'no_stream' : version,
+    events,
+    metadata: options.metadata,
+  });
+  return { appended, version: version + events.length, state: events.reduce(decider.evolve, state) };
+}

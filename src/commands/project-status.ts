@@ -1,0 +1,12 @@
+import type { ProjectStatus } from '../domain/conversation/conversation.commands.js';
+import { projectDecider } from '../domain/project/project.decider.js';
+import type { ProjectEvent } from '../domain/project/project.events.js';
+import type { EntityManager } from '@mikro-orm/knex';
+import { readStream } from '../event-store/read-stream.js';
+import type { StoredEvent } from '../event-store/stored-event.js';
+
+/** Where a project stands according to its own stream, for commands that refer to it. */
+export async function projectStatus(em: EntityManager, projectId: string): Promise<ProjectStatus> {
+  const history = (await readStream(em, projectId)) as StoredEvent<ProjectEvent>[];
+  return history.reduce(projectDecider.evolve, projectDecider.initialState()).status;
+}

@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { Compile } from 'typebox/compile';
+import Value from 'typebox/value';
+import { EnvSchema } from './env.schema.js';
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  llmApiUrl: string;
+  corsOrigins: string[];
+  debug: boolean;
+  maxMessageLength: number;
+  logLevel: string;
+};
+
+const validator = Compile(EnvSchema);
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; a bad value names the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(EnvSchema.properties)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const raw = Value.Default(EnvSchema, known);
+  const errors = [...validator.Errors(raw)];
+  if (errors.length > 0) {
+    const names = [...new Set(errors.map((e) => e.instancePath.slice(1) || e.message))];
+    throw new ConfigError(
+      names.map((name) => `Invalid environment variable ${name}=${JSON.stringify(known[name] ?? '')}`).join('; '),
+    );
+  }
+  const valid = validator.Parse(raw);
+  const port = Number(valid.PORT);
+  if (port > 65535) throw new ConfigError(`Invalid environment variable PORT=${valid.PORT}: above 65535`);
+  return {
+    port,
+    host: valid.HOST,
+    databaseUrl: valid.DATABASE_URL,
+    llmApiUrl: valid.LLM_API_URL.replace(/\/+$/, ''),
+    corsOrigins: valid.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    debug: valid.DEBUG === 'true' || valid.DEBUG === '1',
+    maxMessageLength: Number(valid.MAX_MESSAGE_LENGTH),
+    logLevel: valid.LOG_LEVEL,
+  };
+}
+
+/** Loads `.env` from the working directory when there is one; real environment variables win. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,20 @@
+import { Type, type Static } from 'typebox';
+
+const Bool = Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]);
+
+/** Every environment variable the service reads, with its default. `.env.example` lists the same. */
+export const EnvSchema = Type.Object({
+  PORT: Type.String({ pattern: '^[0-9]{1,5}$', default: '8000' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  DATABASE_URL: Type.String({ pattern: '^(sqlite:.+|postgres(ql)?://.+)$', default: 'sqlite:./data/gpt_oss.db' }),
+  LLM_API_URL: Type.String({ pattern: '^https?://.+', default: 'http://localhost:8080' }),
+  CORS_ORIGINS: Type.String({ default: 'http://localhost:3000,http://127.0.0.1:3000' }),
+  DEBUG: Type.Union([Bool], { default: 'false' }),
+  MAX_MESSAGE_LENGTH: Type.String({ pattern: '^[1-9][0-9]*$', default: '10000' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+});
+
+export type RawEnv = Static<typeof EnvSchema>;

@@ -1,0 +1,115 @@
+import { assertNever } from '../shared/assert-never.js';
+import { conflict, invalid, notFound } from '../shared/domain-error.js';
+import { sameJson } from '../shared/same-json.js';
+import type { ConversationCommand, ProjectStatus } from './conversation.commands.js';
+import type { ConversationEvent } from './conversation.events.js';
+import type { ConversationState, MessageSummary } from './conversation.state.js';
+
+type Existing = Exclude<ConversationState, { status: 'missing' }>;
+
+export function decideConversation(command: ConversationCommand, state: ConversationState): ConversationEvent[] {
+  const { conversation_id } = command.data;
+  switch (command.type) {
+    case 'CreateConversation': {
+      const { project_id, title, metadata, project_status } = command.data;
+      if (state.status !== 'missing') {
+        // A retried create with the same id and body is answered with what exists.
+        if (sameJson({ project_id, title, metadata }, state.created)) return [];
+        throw conflict(`Conversation ${conversation_id} already exists with a different body`);
+      }
+      if (project_id !== null) requireProject(project_id, project_status ?? 'missing');
+      return [{ type: 'ConversationCreated', data: { conversation_id, project_id, title, metadata } }];
+    }
+    case 'UpdateConversation': {
+      const current = requireActive(state, conversation_id);
+      const { title, project_id, project_status, metadata } = command.data;
+      const events: ConversationEvent[] = [];
+      if (title !== undefined && title !== current.title) {
+        events.push({ type: 'ConversationRenamed', data: { conversation_id, title } });
+      }
+      if (project_id !== undefined && project_id !== current.project_id) {
+        if (project_id !== null) requireProject(project_id, project_status ?? 'missing');
+        events.push({
+          type: 'ConversationMoved',
+          data: { conversation_id, from_project_id: current.project_id, to_project_id: project_id },
+        });
+      }
+      if (metadata !== undefined && !sameJson(metadata, current.metadata)) {
+        events.push({ type: 'ConversationMetadataChanged', data: { conversation_id, metadata } });
+      }
+      return events;
+    }
+    case 'DeleteConversation':
+      if (state.status === 'missing') throw notFound(`Conversation ${conversation_id} not found`);
+      return state.status === 'deleted' ? [] : [{ type: 'ConversationDeleted', data: { conversation_id } }];
+    case 'RestoreConversation':
+      if (state.status === 'missing') throw notFound(`Conversation ${conversation_id} not found`);
+      return state.status === 'active' ? [] : [{ type: 'ConversationRestored', data: { conversation_id } }];
+    case 'PostUserMessage': {
+      const current = requireActive(state, conversation_id);
+      const { message_id, content, metadata } = command.data;
+      requireNewMessage(current, message_id);
+      const parent_message_id =
+        command.data.parent_message_id === undefined ? current.leaf_message_id : command.data.parent_message_id;
+      if (parent_message_id !== null && !current.messages.has(parent_message_id)) {
+        throw invalid(`Parent message ${parent_message_id} is not in this conversation`, '/parent_message_id');
+      }
+      return [
+        { type: 'UserMessagePosted', data: { conversation_id, message_id, parent_message_id, content, metadata } },
+      ];
+    }
+    case 'StartAssistantResponse': {
+      const current = requireActive(state, conversation_id);
+      const { message_id, parent_message_id, metadata } = command.data;
+      requireNewMessage(current, message_id);
+      if (current.messages.get(parent_message_id)?.role !== 'user') {
+        throw invalid(`Parent message ${parent_message_id} is not a user message of this conversation`);
+      }
+      return [{ type: 'AssistantResponseStarted', data: { conversation_id, message_id, parent_message_id, metadata } }];
+    }
+    case 'CompleteMessage':
+      requireStreaming(requireMessage(requireExisting(state, conversation_id), command.data.message_id));
+      return [{ type: 'MessageCompleted', data: command.data }];
+    case 'FailMessage':
+      requireStreaming(requireMessage(requireExisting(state, conversation_id), command.data.message_id));
+      return [{ type: 'MessageFailed', data: command.data }];
+    case 'CancelMessage':
+      requireStreaming(requireMessage(requireExisting(state, conversation_id), command.data.message_id));
+      return [{ type: 'MessageCancelled', data: command.data }];
+    case 'SetReaction': {
+      const message = requireMessage(requireActive(state, conversation_id), command.data.message_id);
+      if (message.reaction === command.data.reaction) return [];
+      return [{ type: 'MessageReactionChanged', data: command.data }];
+    }
+    default:
+      return assertNever(command);
+  }
+}
+
+function requireExisting(state: ConversationState, id: string): Existing {
+  if (state.status === 'missing') throw notFound(`Conversation ${id} not found`);
+  return state;
+}
+
+function requireActive(state: ConversationState, id: string): Existing {
+  if (state.status !== 'active') throw notFound(`Conversation ${id} not found`);
+  return state;
+}
+
+function requireProject(projectId: string, status: ProjectStatus) {
+  if (status !== 'active') throw invalid(`Project ${projectId} does not exist or is deleted`, '/project_id');
+}
+
+function requireNewMessage(state: Existing, messageId: string) {
+  if (state.messages.has(messageId)) throw conflict(`Message ${messageId} already exists`);
+}
+
+function requireMessage(state: Existing, messageId: string): MessageSummary {
+  const message = state.messages.get(messageId);
+  if (!message) throw notFound(`Message ${messageId} not found`);
+  return message;
+}
+
+function requireStreaming(message: MessageSummary) {
+  if (message.status !== 'streaming') throw conflict(`Message is already ${message.status}`);
+}

@@ -1,0 +1,81 @@
+import type { JsonObject } from '../shared/decider.js';
+
+export type Reaction = 'thumbs_up' | 'thumbs_down';
+export type FinishReason = 'stop' | 'length';
+
+/** llama.cpp's own timings of one completion, plus what we measured (ttft_ms). */
+export type CompletionTimings = {
+  prompt_n?: number;
+  prompt_ms?: number;
+  predicted_n?: number;
+  predicted_ms?: number;
+  ttft_ms?: number;
+};
+
+type Of<T extends string, D> = { type: T; data: { conversation_id: string } & D };
+
+export type ConversationCreated = Of<
+  'ConversationCreated',
+  { project_id: string | null; title: string | null; metadata: JsonObject }
+>;
+export type ConversationRenamed = Of<'ConversationRenamed', { title: string | null }>;
+export type ConversationMoved = Of<'ConversationMoved', { from_project_id: string | null; to_project_id: string | null }>;
+export type ConversationMetadataChanged = Of<'ConversationMetadataChanged', { metadata: JsonObject }>;
+export type ConversationDeleted = Of<'ConversationDeleted', object>;
+export type ConversationRestored = Of<'ConversationRestored', object>;
+
+export type UserMessagePosted = Of<
+  'UserMessagePosted',
+  { message_id: string; parent_message_id: string | null; content: string; metadata: JsonObject }
+>;
+export type AssistantResponseStarted = Of<
+  'AssistantResponseStarted',
+  { message_id: string; parent_message_id: string; metadata: JsonObject }
+>;
+export type MessageCompleted = Of<
+  'MessageCompleted',
+  {
+    message_id: string;
+    content: string;
+    token_count: number | null;
+    model_name: string | null;
+    completion_time_ms: number | null;
+    finish_reason: FinishReason;
+    timings: CompletionTimings;
+  }
+>;
+export type MessageFailed = Of<
+  'MessageFailed',
+  { message_id: string; error: string; error_type: string; partial_content: string }
+>;
+export type MessageCancelled = Of<'MessageCancelled', { message_id: string; partial_content: string }>;
+export type MessageReactionChanged = Of<'MessageReactionChanged', { message_id: string; reaction: Reaction | null }>;
+
+export type ConversationEvent =
+  | ConversationCreated
+  | ConversationRenamed
+  | ConversationMoved
+  | ConversationMetadataChanged
+  | ConversationDeleted
+  | ConversationRestored
+  | UserMessagePosted
+  | AssistantResponseStarted
+  | MessageCompleted
+  | MessageFailed
+  | MessageCancelled
+  | MessageReactionChanged;
+
+export const conversationEventTypes = [
+  'ConversationCreated',
+  'ConversationRenamed',
+  'ConversationMoved',
+  'ConversationMetadataChanged',
+  'ConversationDeleted',
+  'ConversationRestored',
+  'UserMessagePosted',
+  'AssistantResponseStarted',
+  'MessageCompleted',
+  'MessageFailed',
+  'MessageCancelled',
+  'MessageReactionChanged',
+] as const satisfies readonly ConversationEvent['type'][];

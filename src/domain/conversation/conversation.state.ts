@@ -1,0 +1,80 @@
+import { assertNever } from '../shared/assert-never.js';
+import type { JsonObject } from '../shared/decider.js';
+import type { ConversationEvent, Reaction } from './conversation.events.js';
+
+export type MessageStatus = 'streaming' | 'complete' | 'cancelled' | 'failed';
+
+export type MessageSummary = {
+  role: 'user' | 'assistant';
+  status: MessageStatus;
+  parent_message_id: string | null;
+  reaction: Reaction | null;
+};
+
+export type ConversationState =
+  | { status: 'missing' }
+  | {
+      status: 'active' | 'deleted';
+      id: string;
+      project_id: string | null;
+      title: string | null;
+      metadata: JsonObject;
+      created: { project_id: string | null; title: string | null; metadata: JsonObject };
+      messages: Map<string, MessageSummary>;
+      /** The message a new one replies to by default: the newest one posted. */
+      leaf_message_id: string | null;
+    };
+
+export const initialConversationState = (): ConversationState => ({ status: 'missing' });
+
+/**
+ * Folds one event. For speed on long conversations the message index is updated in place:
+ * a fold owns the state it builds, so no caller observes the mutation.
+ */
+export function evolveConversation(state: ConversationState, event: ConversationEvent): ConversationState {
+  if (event.type === 'ConversationCreated') {
+    const { conversation_id, ...fields } = event.data;
+    return { status: 'active', id: conversation_id, ...fields, created: fields, messages: new Map(), leaf_message_id: null };
+  }
+  if (state.status === 'missing') return state;
+  switch (event.type) {
+    case 'ConversationRenamed':
+      return { ...state, title: event.data.title };
+    case 'ConversationMoved':
+      return { ...state, project_id: event.data.to_project_id };
+    case 'ConversationMetadataChanged':
+      return { ...state, metadata: event.data.metadata };
+    case 'ConversationDeleted':
+      return { ...state, status: 'deleted' };
+    case 'ConversationRestored':
+      return { ...state, status: 'active' };
+    case 'UserMessagePosted':
+    case 'AssistantResponseStarted': {
+      const { message_id, parent_message_id } = event.data;
+      const role = event.type === 'UserMessagePosted' ? 'user' : 'assistant';
+      const status = role === 'user' ? 'complete' : 'streaming';
+      state.messages.set(message_id, { role, status, parent_message_id, reaction: null });
+      return { ...state, leaf_message_id: message_id };
+    }
+    case 'MessageCompleted':
+      return withMessage(state, event.data.message_id, { status: 'complete' });
+    case 'MessageFailed':
+      return withMessage(state, event.data.message_id, { status: 'failed' });
+    case 'MessageCancelled':
+      return withMessage(state, event.data.message_id, { status: 'cancelled' });
+    case 'MessageReactionChanged':
+      return withMessage(state, event.data.message_id, { reaction: event.data.reaction });
+    default:
+      return assertNever(event);
+  }
+}
+
+function withMessage(
+  state: Extract<ConversationState, { messages: unknown }>,
+  messageId: string,
+  change: Partial<MessageSummary>,
+): ConversationState {
+  const message = state.messages.get(messageId);
+  if (message) state.messages.set(messageId, { ...message, ...change });
+  return state;
+}

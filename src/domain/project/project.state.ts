@@ -1,0 +1,36 @@
+import type { JsonObject } from '../shared/decider.js';
+import { assertNever } from '../shared/assert-never.js';
+import type { ProjectEvent } from './project.events.js';
+
+export type ProjectState =
+  | { status: 'missing' }
+  | {
+      status: 'active' | 'deleted';
+      id: string;
+      name: string;
+      description: string | null;
+      metadata: JsonObject;
+      created: { name: string; description: string | null; metadata: JsonObject };
+    };
+
+export const initialProjectState = (): ProjectState => ({ status: 'missing' });
+
+export function evolveProject(state: ProjectState, event: ProjectEvent): ProjectState {
+  switch (event.type) {
+    case 'ProjectCreated': {
+      const { project_id, ...fields } = event.data;
+      return { status: 'active', id: project_id, ...fields, created: fields };
+    }
+    case 'ProjectUpdated': {
+      if (state.status === 'missing') return state;
+      const { project_id: _id, ...changes } = event.data;
+      return { ...state, ...changes };
+    }
+    case 'ProjectDeleted':
+      return state.status === 'missing' ? state : { ...state, status: 'deleted' };
+    case 'ProjectRestored':
+      return state.status === 'missing' ? state : { ...state, status: 'active' };
+    default:
+      return assertNever(event);
+  }
+}

@@ -1,0 +1,77 @@
+import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/knex';
+import type { DomainEvent, StreamType } from '../domain/domain-event.js';
+import type { EventBus } from './event-bus.js';
+import { EventRecord } from './event.entity.js';
+import { ConcurrencyError, type ExpectedVersion } from './expected-version.js';
+import type { ProjectInline } from './projection-hook.js';
+import type { EventMetadata, StoredEvent } from './stored-event.js';
+
+export type EventStore = {
+  em: EntityManager;
+  projectInline: ProjectInline;
+  bus: EventBus;
+  now: () => Date;
+};
+
+export type AppendRequest = {
+  streamId: string;
+  streamType: StreamType;
+  expected: ExpectedVersion;
+  events: DomainEvent[];
+  metadata: EventMetadata;
+};
+
+/**
+ * Appends atomically and projects in the same transaction, so an event is never stored
+ * without its read models nor the reverse. Publishes on the bus only after commit.
+ * Concurrent writers are caught by UNIQUE(stream_id, stream_version), never by a read alone.
+ */
+export async function appendToStream(store: EventStore, request: AppendRequest): Promise<StoredEvent[]> {
+  const { streamId, streamType, expected, events, metadata } = request;
+  if (events.length === 0) return [];
+  const createdAt = store.now().toISOString();
+  let stored: StoredEvent[];
+  try {
+    stored = await store.em.transactional(async (tx) => {
+      const current = expected === 'no_stream' ? 0 : await currentVersion(tx, streamId);
+      if (typeof expected === 'number' && current !== expected) {
+        throw new ConcurrencyError(streamId, expected, current);
+      }
+      const rows = events.map((event, i) => ({
+        stream_id: streamId,
+        stream_type: streamType,
+        stream_version: current + i + 1,
+        type: event.type,
+        data: event.data,
+        metadata,
+        schema_version: 1,
+        created_at: createdAt,
+      }));
+      const positions = await tx.insertMany(EventRecord, rows);
+      const appended = rows.map((row, i) => ({ ...row, position: Number(positions[i]) }) as StoredEvent);
+      await store.projectInline(tx, appended);
+      return appended;
+    });
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException && isStreamVersionClash(error)) {
+      throw new ConcurrencyError(streamId, expected, undefined);
+    }
+    throw error;
+  }
+  store.bus.emit('committed', stored);
+  return stored;
+}
+
+async function currentVersion(em: EntityManager, streamId: string): Promise<number> {
+  const [row] = await em
+    .createQueryBuilder(EventRecord)
+    .select(raw('max(stream_version) as version'))
+    .where({ stream_id: streamId })
+    .execute<{ version: number | null }[]>('all', false);
+  return Number(row?.version ?? 0);
+}
+
+function isStreamVersionClash(error: UniqueConstraintViolationException): boolean {
+  return /stream_version|events_stream_id/i.test(error.message);
+}

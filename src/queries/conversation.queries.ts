@@ -1,0 +1,51 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import { ConversationView, type ConversationRow } from '../../projections/conversation.entity.js';
+import { decodeCursor, toPage, type Page } from './cursor.js';
+import { projectNotDeleted } from './visibility.js';
+
+export type ConversationResponse = Omit<ConversationRow, 'version' | 'activity_at'>;
+
+export async function findConversation(
+  em: EntityManager,
+  id: string,
+  includeDeleted = false,
+): Promise<{ conversation: ConversationResponse; version: number } | null> {
+  const qb = em.createQueryBuilder(ConversationView, 'c').where({ id });
+  if (!includeDeleted) qb.andWhere({ deleted_at: null }).andWhere(projectNotDeleted);
+  const row = await qb.getSingleResult();
+  return row ? { conversation: toConversationResponse(row), version: row.version } : null;
+}
+
+export async function listConversations(
+  em: EntityManager,
+  query: { limit: number; cursor?: string; project_id?: string; q?: string; include_deleted: boolean },
+): Promise<Page<ConversationResponse>> {
+  const qb = em.createQueryBuilder(ConversationView, 'c');
+  if (!query.include_deleted) qb.where({ deleted_at: null }).andWhere(projectNotDeleted);
+  if (query.project_id) qb.andWhere({ project_id: query.project_id });
+  if (query.q) qb.andWhere(`lower(c.title) like ? escape '\\'`, [`%${escapeLike(query.q.toLowerCase())}%`]);
+  if (query.cursor) {
+    const [activityAt, id] = decodeCursor<[string, string]>(query.cursor, ['string', 'string']);
+    qb.andWhere('(c.activity_at < ? or (c.activity_at = ? and c.id < ?))', [activityAt, activityAt, id]);
+  }
+  const rows = await qb.orderBy({ activity_at: 'desc', id: 'desc' }).limit(query.limit + 1).getResult();
+  return toPage(rows, query.limit, toConversationResponse, (row) => [row.activity_at, row.id]);
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export function toConversationResponse(row: ConversationRow): ConversationResponse {
+  return {
+    id: row.id,
+    project_id: row.project_id ?? null,
+    title: row.title ?? null,
+    metadata: row.metadata,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    deleted_at: row.deleted_at ?? null,
+    last_message_at: row.last_message_at ?? null,
+    message_count: row.message_count,
+  };
+}

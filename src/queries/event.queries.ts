@@ -1,0 +1,20 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import { readAll } from '../event-store/read-all.js';
+
+export async function listEvents(em: EntityManager, query: { after: number; limit: number }) {
+  const events = await readAll(em, query.after, query.limit);
+  return {
+    items: events.map((e) => ({
+      position: e.position,
+      stream_id: e.stream_id,
+      stream_type: e.stream_type,
+      stream_version: e.stream_version,
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata,
+      schema_version: e.schema_version,
+      created_at: e.created_at,
+    })),
+    next_after: events.at(-1)?.position ?? query.after,
+  };
+}
