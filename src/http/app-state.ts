@@ -1,0 +1,28 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import type { ParameterizedContext } from 'koa';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/open-database.js';
+import type { EventBus } from '../event-store/event-bus.js';
+import type { LlmHealth } from '../llm/llm-health.js';
+import type { Logger } from '../logger.js';
+
+/** What the composition root hands the HTTP layer. */
+export type Services = {
+  config: Config;
+  db: Database;
+  bus: EventBus;
+  logger: Logger;
+  llmHealth: LlmHealth;
+  now: () => Date;
+  newId: () => string;
+};
+
+export type AppState = {
+  services: Services;
+  requestId: string;
+  log: Logger;
+  /** Request-scoped: one identity map per request. */
+  em: EntityManager;
+};
+
+export type AppContext = ParameterizedContext<AppState>;

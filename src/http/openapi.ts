@@ -1,0 +1,99 @@
+import type { TObject, TSchema } from 'typebox';
+import type { RouteSpec } from './route.js';
+import { Problem } from './schemas/common.schemas.js';
+
+type Json = Record<string, unknown>;
+
+const problemRef = { $ref: '#/components/schemas/Problem' };
+
+/** OpenAPI 3.1 made from the same TypeBox schemas that validate requests: one source of truth. */
+export function openApiDocument(routes: readonly RouteSpec[], info: { title: string; version: string; description: string }) {
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const route of routes) {
+    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    paths[path] = { ...paths[path], [route.method]: operation(route) };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { ...info, license: { name: 'MIT', identifier: 'MIT' } },
+    servers: [{ url: '/', description: 'This server' }],
+    tags: [...new Set(routes.flatMap((r) => r.tags))].map((name) => ({ name })),
+    paths,
+    components: { schemas: { Problem: plain(Problem) } },
+  };
+}
+
+function operation(route: RouteSpec): Json {
+  const parameters = [
+    ...properties(route.params).map(([name, schema]) => ({ name, in: 'path', required: true, schema: plain(schema) })),
+    ...properties(route.query).map(([name, schema, required]) => ({
+      name,
+      in: 'query',
+      required,
+      schema: plain(schema),
+      ...(typeof (schema as Json).description === 'string' ? { description: (schema as Json).description } : {}),
+    })),
+    ...(route.ifMatch
+      ? [
+          {
+            name: 'If-Match',
+            in: 'header',
+            required: false,
+            description: 'The ETag last seen; the change is refused with 412 if the resource has changed since',
+            schema: { type: 'string' },
+          },
+        ]
+      : []),
+  ];
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    tags: route.tags,
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: plain(route.body) } } } } : {}),
+    responses: responses(route),
+  };
+}
+
+function responses(route: RouteSpec): Json {
+  const validated = Boolean(route.params || route.query || route.body);
+  const standard: Record<string, string> = {
+    ...(route.body
+      ? {
+          400: 'The body is not valid JSON',
+          413: 'The body is larger than the limit',
+          415: 'The body is not application/json',
+        }
+      : {}),
+    ...(validated ? { 422: 'Invalid path parameter, query or body; `errors` names each failing path' } : {}),
+    500: 'Unexpected error; the body carries a request id, never internals',
+  };
+  const out: Json = {};
+  for (const [code, description] of Object.entries(standard)) out[code] = problem(description);
+  for (const [code, spec] of Object.entries(route.responses)) {
+    const status = Number(code);
+    const headers = spec.headers
+      ? Object.fromEntries(Object.entries(spec.headers).map(([name, h]) => [name, { description: h.description, schema: plain(h.schema) }]))
+      : undefined;
+    const content =
+      status >= 400 && !spec.schema
+        ? { 'application/problem+json': { schema: problemRef } }
+        : spec.schema
+          ? { 'application/json': { schema: plain(spec.schema) } }
+          : undefined;
+    out[code] = { description: spec.description, ...(headers ? { headers } : {}), ...(content ? { content } : {}) };
+  }
+  return out;
+}
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemRef } } });
+
+function properties(schema: TObject | undefined): [string, TSchema, boolean][] {
+  if (!schema) return [];
+  const required = new Set((schema as { required?: string[] }).required ?? []);
+  return Object.entries(schema.properties).map(([name, value]) => [name, value, required.has(name)]);
+}
+
+/** A TypeBox schema is JSON Schema already; this drops anything JSON cannot carry. */
+const plain = (schema: TSchema): Json => JSON.parse(JSON.stringify(schema)) as Json;

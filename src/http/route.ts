@@ -1,0 +1,50 @@
+import type Router from '@koa/router';
+import type { Static, TObject, TSchema } from 'typebox';
+import type { AppContext, AppState } from './app-state.js';
+import { validator } from './validate.js';
+
+export type ResponseSpec = {
+  description: string;
+  schema?: TSchema;
+  headers?: Record<string, { description: string; schema: TSchema }>;
+};
+
+type Input<P, Q, B> = { params: P; query: Q; body: B };
+
+/** One route: what it accepts and answers (documented in /openapi.json) and what it does. */
+export type RouteSpec<P extends TObject = TObject, Q extends TObject = TObject, B extends TSchema = TSchema> = {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Documents the optional If-Match request header. */
+  ifMatch?: boolean;
+  responses: Record<number, ResponseSpec>;
+  handle: (ctx: AppContext, input: Input<Static<P>, Static<Q>, Static<B>>) => Promise<void>;
+};
+
+export const defineRoute = <P extends TObject, Q extends TObject, B extends TSchema>(spec: RouteSpec<P, Q, B>) =>
+  spec as unknown as RouteSpec;
+
+/** Mounts routes with their validation; the handler only sees valid input. */
+export function mountRoutes(router: Router<AppState>, routes: readonly RouteSpec[]): void {
+  for (const route of routes) {
+    const params = route.params ? validator(route.params, 'params') : () => ({});
+    const query = route.query ? validator(route.query, 'query') : () => ({});
+    const body = route.body ? validator(route.body, 'body') : () => undefined;
+    router[route.method](route.path, async (ctx) => {
+      const context = ctx as unknown as AppContext;
+      const raw = (ctx.request as { body?: unknown }).body;
+      await route.handle(context, {
+        params: params(ctx.params) as never,
+        query: query({ ...ctx.query }) as never,
+        body: body(raw === undefined && route.body ? {} : raw) as never,
+      });
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import { Type, type TSchema } from 'typebox';
+import type { JsonObject } from '../../domain/shared/decider.js';
+
+export const Uuid = Type.String({ format: 'uuid', description: 'A UUID; the server makes UUIDv7 ids' });
+export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601, UTC' });
+export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+export const metadataObject = (description: string) =>
+  Type.Unsafe<JsonObject>(Type.Object({}, { additionalProperties: true, description }));
+export const Metadata = metadataObject('Free-form JSON object');
+
+export const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+
+export const Limit = (max: number, fallback: number) =>
+  Type.Integer({ minimum: 1, maximum: max, default: fallback, description: `Page size, 1 to ${max}` });
+export const Cursor = Type.String({
+  minLength: 1,
+  maxLength: 512,
+  description: 'The next_cursor of the previous page',
+});
+export const IncludeDeleted = Type.Boolean({ default: false, description: 'Also return soft-deleted resources' });
+
+export const Page = <T extends TSchema>(item: T, name: string) =>
+  Type.Object(
+    {
+      items: Type.Array(item),
+      next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' }),
+    },
+    { additionalProperties: false, title: name },
+  );
+
+export const Problem = Type.Object(
+  {
+    type: Type.String({ description: 'A URI reference naming the kind of problem' }),
+    title: Type.String(),
+    status: Type.Integer({ minimum: 400, maximum: 599 }),
+    detail: Type.String(),
+    request_id: Type.Optional(Type.String()),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { path: Type.String({ description: 'JSON pointer, prefixed with body, query or params' }), message: Type.String() },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    stack: Type.Optional(Type.String({ description: 'Only when DEBUG=true' })),
+  },
+  { title: 'Problem', description: 'RFC 9457 problem details' },
+);

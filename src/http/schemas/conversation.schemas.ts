@@ -1,0 +1,51 @@
+import { Type } from 'typebox';
+import { metadataObject, Cursor, IncludeDeleted, Limit, Metadata, NullableTimestamp, nullable, Timestamp, Uuid } from './common.schemas.js';
+
+const Title = nullable(Type.String({ minLength: 1, maxLength: 500 }));
+
+export const ConversationCreateBody = Type.Object(
+  {
+    id: Type.Optional(Type.String({ ...Uuid, description: 'Optional client-made id; a retry with the same id and body is answered 200' })),
+    project_id: Type.Optional(nullable(Uuid)),
+    title: Type.Optional(Title),
+    metadata: Type.Optional(Metadata),
+  },
+  { additionalProperties: false },
+);
+
+export const ConversationPatchBody = Type.Object(
+  {
+    title: Type.Optional(Title),
+    project_id: Type.Optional(nullable(Type.String({ ...Uuid, description: 'Moves the conversation; null takes it out of any project' }))),
+    metadata: Type.Optional(metadataObject('Replaces the whole metadata object')),
+  },
+  { additionalProperties: false },
+);
+
+export const Conversation = Type.Object(
+  {
+    id: Uuid,
+    project_id: nullable(Uuid),
+    title: nullable(Type.String()),
+    metadata: Metadata,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    deleted_at: NullableTimestamp,
+    last_message_at: NullableTimestamp,
+    message_count: Type.Integer(),
+  },
+  { additionalProperties: false, title: 'Conversation' },
+);
+
+export const ConversationListQuery = Type.Object(
+  {
+    project_id: Type.Optional(Uuid),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Title contains, case-insensitive' })),
+    limit: Type.Optional(Limit(100, 50)),
+    cursor: Type.Optional(Cursor),
+    include_deleted: Type.Optional(IncludeDeleted),
+  },
+  { additionalProperties: false },
+);
+
+export const ConversationGetQuery = Type.Object({ include_deleted: Type.Optional(IncludeDeleted) }, { additionalProperties: false });

@@ -1,0 +1,32 @@
+import { Type } from 'typebox';
+import { Cursor, Limit, Metadata, nullable, Timestamp, Uuid } from './common.schemas.js';
+
+export const Reaction = nullable(
+  Type.Union([Type.Literal('thumbs_up'), Type.Literal('thumbs_down')], { description: 'thumbs_up, thumbs_down or null' }),
+);
+
+export const Message = Type.Object(
+  {
+    id: Uuid,
+    conversation_id: Uuid,
+    role: Type.Union([Type.Literal('user'), Type.Literal('assistant')]),
+    content: Type.String(),
+    status: Type.Union([Type.Literal('streaming'), Type.Literal('complete'), Type.Literal('cancelled'), Type.Literal('failed')]),
+    finish_reason: nullable(Type.Union([Type.Literal('stop'), Type.Literal('length')])),
+    reaction: Reaction,
+    parent_message_id: nullable(Uuid),
+    token_count: nullable(Type.Integer()),
+    model_name: nullable(Type.String()),
+    completion_time_ms: nullable(Type.Integer()),
+    metadata: Metadata,
+    created_at: Timestamp,
+  },
+  { additionalProperties: false, title: 'Message' },
+);
+
+export const MessageListQuery = Type.Object(
+  { limit: Type.Optional(Limit(500, 100)), cursor: Type.Optional(Cursor) },
+  { additionalProperties: false },
+);
+
+export const ReactionBody = Type.Object({ reaction: Reaction }, { additionalProperties: false });

@@ -1,0 +1,61 @@
+import { Type } from 'typebox';
+import { metadataObject, Cursor, IncludeDeleted, Limit, Metadata, NullableTimestamp, nullable, Timestamp, Uuid } from './common.schemas.js';
+
+const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: '1 to 200 characters, not only spaces' });
+const Description = nullable(Type.String({ maxLength: 5000 }));
+
+export const ProjectCreateBody = Type.Object(
+  {
+    id: Type.Optional(Type.String({ ...Uuid, description: 'Optional client-made id; a retry with the same id and body is answered 200' })),
+    name: Name,
+    description: Type.Optional(Description),
+    metadata: Type.Optional(Metadata),
+  },
+  { additionalProperties: false },
+);
+
+export const ProjectPatchBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    description: Type.Optional(Description),
+    metadata: Type.Optional(metadataObject('Replaces the whole metadata object')),
+  },
+  { additionalProperties: false },
+);
+
+export const Project = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    description: nullable(Type.String()),
+    metadata: Metadata,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    deleted_at: NullableTimestamp,
+    conversation_count: Type.Integer({ description: 'Live conversations in the project' }),
+    message_count: Type.Integer({ description: 'Messages in its live conversations' }),
+    last_activity_at: Timestamp,
+  },
+  { additionalProperties: false, title: 'Project' },
+);
+
+export const ProjectListQuery = Type.Object(
+  { limit: Type.Optional(Limit(100, 50)), cursor: Type.Optional(Cursor), include_deleted: Type.Optional(IncludeDeleted) },
+  { additionalProperties: false },
+);
+
+export const ProjectGetQuery = Type.Object({ include_deleted: Type.Optional(IncludeDeleted) }, { additionalProperties: false });
+
+export const ProjectStats = Type.Object(
+  {
+    conversation_count: Type.Integer(),
+    message_count: Type.Integer(),
+    last_activity_at: Timestamp,
+    total_tokens: Type.Integer({ description: 'Sum of token_count over its messages' }),
+    reactions: Type.Object(
+      { thumbs_up: Type.Integer(), thumbs_down: Type.Integer() },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, title: 'ProjectStats' },
+);
