@@ -31,7 +31,7 @@ export function ormConfig(databaseUrl: string = defaultDatabaseUrl): Options {
       driver: PostgreSqlDriver,
       clientUrl: target.url,
       pool: { min: 1, max: 10 },
-      migrations: { migrationsList: [{ name: '0001-init', class: PostgresqlInit }], snapshot: false },
+      migrations: { migrationsList: [{ name: '0001-init', class: PostgresqlInit }], snapshot: false, silent: true },
     });
   }
   return defineConfig({
@@ -47,7 +47,7 @@ export function ormConfig(databaseUrl: string = defaultDatabaseUrl): Options {
         done(null, connection);
       },
     },
-    migrations: { migrationsList: [{ name: '0001-init', class: SqliteInit }], snapshot: false },
+    migrations: { migrationsList: [{ name: '0001-init', class: SqliteInit }], snapshot: false, silent: true },
   });
 }
 

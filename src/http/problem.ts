@@ -75,7 +75,7 @@ function classify(error: unknown, ifMatchSent: boolean): Known | undefined {
   return fromBodyParser(error);
 }
 
-/** Errors thrown by koa-body (raw-body / co-body) carry `status` and `type`. */
+/** Errors of koa-body (raw-body, co-body) and koa's own http-errors carry `status`; co-body's parse errors no `type`. */
 function fromBodyParser(error: unknown): Known | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { status, type, expose } = error as { status?: unknown; type?: unknown; expose?: unknown };
@@ -84,12 +84,13 @@ function fromBodyParser(error: unknown): Known | undefined {
     case 'entity.too.large':
       return { status: 413, kind: 'payload-too-large', detail: 'The request body is larger than the limit' };
     case 'entity.parse.failed':
+    case undefined:
+      if (status !== 400) break;
       return { status: 400, kind: 'malformed-json', detail: 'The request body is not valid JSON (or not an object)' };
     case 'encoding.unsupported':
       return { status: 415, kind: 'unsupported-media-type', detail: 'Unsupported content encoding' };
-    default:
-      return { status, kind: slug(title(status)), detail: (error as Error).message || title(status) };
   }
+  return { status, kind: slug(title(status)), detail: (error as Error).message || title(status) };
 }
 
 const title = (status: number) => STATUS_CODES[status] ?? 'Error';

@@ -1,0 +1,63 @@
+import cors from '@koa/cors';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { AppState, Services } from './app-state.js';
+import { docsRouter } from './docs/docs.routes.js';
+import { jsonBody } from './middleware/json-body.js';
+import { problemResponses } from './middleware/problem-responses.js';
+import { requestId } from './middleware/request-id.js';
+import { openApiDocument } from './openapi.js';
+import { mountRoutes, type RouteSpec } from './route.js';
+import { conversationRoutes } from './routes/conversations.routes.js';
+import { eventRoutes } from './routes/events.routes.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { messageRoutes } from './routes/messages.routes.js';
+import { projectRoutes } from './routes/projects.routes.js';
+
+export const routes: readonly RouteSpec[] = [
+  ...healthRoutes,
+  ...projectRoutes,
+  ...conversationRoutes,
+  ...messageRoutes,
+  ...eventRoutes,
+];
+
+const info = {
+  title: 'GPT-OSS local assistant API',
+  version: '0.1.0',
+  description:
+    'Projects, conversations and messages of a local AI knowledge assistant. Writes append events to a log; ' +
+    'every read comes from read models the log projects.',
+};
+
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The whole HTTP pipeline; `listen` is the caller's business. */
+export function createApp(services: Services): Koa<AppState> {
+  const app = new Koa<AppState>({ proxy: false });
+  const api = new Router<AppState>();
+  mountRoutes(api, routes);
+  const document = openApiDocument(routes, info);
+  api.get('/openapi.json', (ctx) => {
+    ctx.body = document;
+  });
+  const docs = docsRouter({ openapiUrl: '/openapi.json', title: info.title });
+
+  app.use(async (ctx, next) => {
+    ctx.state.services = services;
+    ctx.state.em = services.db.em();
+    await next();
+  });
+  app.use(requestId);
+  app.use(problemResponses);
+  app.use(cors({ origin: (ctx) => allowedOrigin(services.config.corsOrigins, ctx.get('Origin')), exposeHeaders: ['ETag', 'Location', 'X-Request-Id'] }));
+  app.use(jsonBody(BODY_LIMIT_BYTES));
+  app.use(api.routes());
+  app.use(api.allowedMethods({ throw: true }));
+  app.use(docs.routes());
+  return app;
+}
+
+function allowedOrigin(allowed: string[], origin: string): string {
+  return allowed.includes('*') || allowed.includes(origin) ? origin : '';
+}

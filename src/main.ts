@@ -1,0 +1,25 @@
+import { ConfigError, loadConfig, loadDotEnv } from './config/config.js';
+import { startServer } from './server.js';
+
+try {
+  loadDotEnv();
+  const config = loadConfig();
+  const running = await startServer(config);
+  const { logger } = running.services;
+  logger.info({ url: running.url, database: config.databaseUrl.split('@').pop(), docs: `${running.url}/docs` }, 'listening');
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+} catch (error) {
+  console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : error);
+  process.exit(1);
+}

@@ -1,0 +1,35 @@
+import { afterAll } from 'vitest';
+import type { Config } from '../../src/config/config.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { freshDatabase, type TestDatabase } from './test-database.js';
+
+export type TestServer = RunningServer & { database: TestDatabase };
+
+/** An unreachable llama.cpp by default: port 9 (discard) refuses connections on loopback. */
+const NO_LLM = 'http://127.0.0.1:9';
+
+export function testConfig(databaseUrl: string, overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    databaseUrl,
+    llmApiUrl: NO_LLM,
+    corsOrigins: ['http://localhost:3000'],
+    debug: false,
+    maxMessageLength: 10_000,
+    logLevel: 'silent',
+    ...overrides,
+  };
+}
+
+/** The real app on a real database and an ephemeral port; stopped after the test file. */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const database = await freshDatabase();
+  const running = await startServer(testConfig(database.url, overrides));
+  const server = { ...running, database };
+  afterAll(async () => {
+    await running.close();
+    await database.drop();
+  });
+  return server;
+}

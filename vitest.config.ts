@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+
+const postgres = process.env.TEST_DATABASE_URL;
+if (!postgres) {
+  console.warn('TEST_DATABASE_URL is not set: the PostgreSQL run of the suite is skipped (SQLite only).');
+}
+
+/** The same suite runs once per database: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts', 'projections/**/*.ts'],
+      exclude: ['src/main.ts'],
+      reporter: ['text-summary', 'text'],
+      thresholds: { lines: 90 },
+    },
+    projects: [
+      { extends: true as const, test: { name: 'sqlite', env: { TEST_DRIVER: 'sqlite' } } },
+      ...(postgres ? [{ extends: true as const, test: { name: 'postgresql', env: { TEST_DRIVER: 'postgresql' } } }] : []),
+    ],
+  },
+});
