@@ -22,7 +22,7 @@ export const routes: readonly RouteSpec[] = [
   ...eventRoutes,
 ];
 
-const info = {
+export const apiInfo = {
   title: 'GPT-OSS local assistant API',
   version: '0.1.0',
   description:
@@ -37,11 +37,11 @@ export function createApp(services: Services): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: false });
   const api = new Router<AppState>();
   mountRoutes(api, routes);
-  const document = openApiDocument(routes, info);
+  const document = openApiDocument(routes, apiInfo);
   api.get('/openapi.json', (ctx) => {
     ctx.body = document;
   });
-  const docs = docsRouter({ openapiUrl: '/openapi.json', title: info.title });
+  const docs = docsRouter({ openapiUrl: '/openapi.json', title: apiInfo.title });
 
   app.use(async (ctx, next) => {
     ctx.state.services = services;
@@ -53,7 +53,8 @@ export function createApp(services: Services): Koa<AppState> {
   app.use(cors({ origin: (ctx) => allowedOrigin(services.config.corsOrigins, ctx.get('Origin')), exposeHeaders: ['ETag', 'Location', 'X-Request-Id'] }));
   app.use(jsonBody(BODY_LIMIT_BYTES));
   app.use(api.routes());
-  app.use(api.allowedMethods({ throw: true }));
+  // Not `throw: true`: the router then sets no Allow header, which a 405 must carry (RFC 9110).
+  app.use(api.allowedMethods());
   app.use(docs.routes());
   return app;
 }

@@ -4,6 +4,14 @@ import { Problem } from './schemas/common.schemas.js';
 
 type Json = Record<string, unknown>;
 
+const tagDescriptions: Record<string, string> = {
+  Health: 'Is the service, its database and llama.cpp up',
+  Projects: 'Projects group conversations',
+  Conversations: 'Conversations and their message trees',
+  Messages: 'Single messages and their reactions',
+  'Event log': 'The append-only log every read model is built from',
+};
+
 const problemRef = { $ref: '#/components/schemas/Problem' };
 
 /** OpenAPI 3.1 made from the same TypeBox schemas that validate requests: one source of truth. */
@@ -17,7 +25,9 @@ export function openApiDocument(routes: readonly RouteSpec[], info: { title: str
     openapi: '3.1.0',
     info: { ...info, license: { name: 'MIT', identifier: 'MIT' } },
     servers: [{ url: '/', description: 'This server' }],
-    tags: [...new Set(routes.flatMap((r) => r.tags))].map((name) => ({ name })),
+    tags: [...new Set(routes.flatMap((r) => r.tags))].map((name) => ({ name, description: tagDescriptions[name] ?? name })),
+    // No authentication yet: the service binds to loopback by default.
+    security: [],
     paths,
     components: { schemas: { Problem: plain(Problem) } },
   };
