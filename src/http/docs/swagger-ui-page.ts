@@ -1,5 +1,4 @@
 import type { RouterMiddleware } from '@koa/router';
-import { koaSwagger } from 'koa2-swagger-ui';
 
 export interface SwaggerUiPageOptions {
   title: string;
@@ -17,7 +16,8 @@ const withoutExternalUrls = (html: string): string =>
     .replace(/\s+xmlns(?::\w+)?="http:\/\/www\.w3\.org\/[^"]*"/g, '');
 
 export function swaggerUiPage({ title, openapiUrl, assetsRoot, version }: SwaggerUiPageOptions): RouterMiddleware {
-  const render = koaSwagger({
+  // Loaded on the first visit: the page is rarely opened and its module costs start-up time.
+  const load = async () => (await import('koa2-swagger-ui')).koaSwagger({
     title,
     routePrefix: false,
     // The template links `<swaggerCdnUrl>/<swaggerVersion>/<file>`, so these point it at our own asset route.
@@ -28,8 +28,10 @@ export function swaggerUiPage({ title, openapiUrl, assetsRoot, version }: Swagge
     swaggerOptions: { url: openapiUrl, validatorUrl: null },
   });
 
+  let render: ReturnType<typeof load> | undefined;
   return async (ctx, next) => {
-    await render(ctx, next);
+    render ??= load();
+    await (await render)(ctx, next);
     ctx.body = withoutExternalUrls(String(ctx.body));
   };
 }
