@@ -1,5 +1,6 @@
 import type { DomainEvent, StreamType } from '../domain/domain-event.js';
 import type { Decider } from '../domain/shared/decider.js';
+import { conflict } from '../domain/shared/domain-error.js';
 import { appendToStream, type EventStore } from '../event-store/append-to-stream.js';
 import { ConcurrencyError } from '../event-store/expected-version.js';
 import { readStream } from '../event-store/read-stream.js';
@@ -26,9 +27,14 @@ export async function handleCommand<C, E extends DomainEvent, S>(
   if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
     throw new ConcurrencyError(stream.id, options.expectedVersion, version);
   }
-  const state = history.reduce<S>((s, e) => decider.evolve(s, e), decider.initialState());
+  // A client-made id may already name a stream of another type: decide as if nothing existed, never append to it.
+  const foreign = history.find((e) => e.stream_type !== stream.type);
+  const state = foreign
+    ? decider.initialState()
+    : history.reduce<S>((s, e) => decider.evolve(s, e), decider.initialState());
   const events = decider.decide(command, state);
   if (events.length === 0) return { appended: [], version, state };
+  if (foreign) throw conflict(`Id ${stream.id} already belongs to a ${foreign.stream_type}`);
   const appended = await appendToStream(store, {
     streamId: stream.id,
     streamType: stream.type,

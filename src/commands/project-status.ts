@@ -8,5 +8,7 @@ import type { StoredEvent } from '../event-store/stored-event.js';
 /** Where a project stands according to its own stream, for commands that refer to it. */
 export async function projectStatus(em: EntityManager, projectId: string): Promise<ProjectStatus> {
   const history = (await readStream(em, projectId)) as StoredEvent<ProjectEvent>[];
+  // The id of a conversation is not a project.
+  if (history.some((e) => e.stream_type !== 'project')) return 'missing';
   return history.reduce(projectDecider.evolve, projectDecider.initialState()).status;
 }

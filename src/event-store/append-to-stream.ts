@@ -48,8 +48,10 @@ export async function appendToStream(store: EventStore, request: AppendRequest):
         schema_version: 1,
         created_at: createdAt,
       }));
-      const positions = await tx.insertMany(EventRecord, rows);
-      const appended = rows.map((row, i) => ({ ...row, position: Number(positions[i]) }) as StoredEvent);
+      // One INSERT ... RETURNING; positions are assigned in row order, whatever order they come back in.
+      const returned = await tx.createQueryBuilder(EventRecord).insert(rows).execute<{ position: number | string }[]>('all', false);
+      const positions = returned.map((r) => Number(r.position)).sort((a, b) => a - b);
+      const appended = rows.map((row, i) => ({ ...row, position: positions[i]! }) as StoredEvent);
       await store.projectInline(tx, appended);
       return appended;
     });

@@ -9,7 +9,13 @@ export type Part = 'params' | 'query' | 'body';
 export function validator(schema: TSchema, part: Part) {
   const compiled = Compile(schema);
   return (input: unknown): unknown => {
-    const value = part === 'body' ? Value.Default(schema, structuredClone(input)) : Value.Default(schema, Value.Convert(schema, input));
+    const unstorable = unstorableAt(input, '');
+    if (unstorable !== undefined) {
+      const message = 'must not contain NUL characters or unpaired UTF-16 surrogates';
+      const path = `${part}${unstorable}`;
+      throw new HttpProblem(422, 'validation', `${path}: ${message}`, [{ path, message }]);
+    }
+    const value = part === 'body' ? Value.Default(schema, structuredClone(input)) : Value.Default(schema, convert(schema, input));
     if (compiled.Check(value)) return value;
     const errors = [...compiled.Errors(value)]
       .filter((e) => e.keyword !== 'boolean')
@@ -22,6 +28,18 @@ export function validator(schema: TSchema, part: Part) {
       errors.length > 0 ? errors : [{ path: part, message: 'is invalid' }],
     );
   };
+}
+
+/** Value.Convert turns '2.5', '1e1' or '0x10' into integers; an integer in a URL must be written as one. */
+function convert(schema: TSchema, input: unknown): unknown {
+  const raw = Object.entries(input as Record<string, unknown>); // before Convert, which may change input in place
+  const converted = Value.Convert(schema, input) as Record<string, unknown>;
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  for (const [name, value] of raw) {
+    const notAnInteger = typeof value === 'string' && !/^-?\d+$/.test(value);
+    if (properties[name]?.type === 'integer' && notAnInteger) converted[name] = value;
+  }
+  return converted;
 }
 
 type SchemaError = { keyword: string; message: string; params: Record<string, unknown> };
@@ -42,4 +60,21 @@ function describe(error: SchemaError): [string, string][] {
     default:
       return [['', error.message]];
   }
+}
+
+/** NUL and lone surrogates: neither database can store them (SQLite cuts the SQL at NUL; PostgreSQL refuses both). */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const unstorableText = { test: (text: string) => text.includes('\u0000') || loneSurrogate.test(text) };
+
+/** The JSON pointer of the first string (value or key) the databases cannot store, if any. */
+function unstorableAt(value: unknown, at: string): string | undefined {
+  if (typeof value === 'string') return unstorableText.test(value) ? at : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const path = `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (unstorableText.test(key)) return path;
+    const found = unstorableAt(item, path);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -12,7 +12,8 @@ export function decodeCursor<T extends (string | number)[]>(cursor: string, shap
   } catch {
     throw new InvalidCursorError('cursor is not one this API returned');
   }
-  if (!Array.isArray(key) || key.length !== shape.length || key.some((v, i) => typeof v !== shape[i])) {
+  const badString = (v: unknown) => typeof v === 'string' && (v.includes('\u0000') || /[\ud800-\udfff]/.test(v));
+  if (!Array.isArray(key) || key.length !== shape.length || key.some((v, i) => typeof v !== shape[i] || badString(v))) {
     throw new InvalidCursorError('cursor is not one this API returned');
   }
   return key as T;

@@ -9,6 +9,11 @@ export const problemResponses: Middleware<AppState> = async (ctx, next) => {
     if (ctx.status === 404 && ctx.body === undefined) {
       throw new HttpProblem(404, 'not-found', `No route for ${ctx.method} ${ctx.path}`);
     }
+    if ((ctx.status === 405 || ctx.status === 501) && ctx.body == null) {
+      const kind = ctx.status === 405 ? 'method-not-allowed' : 'not-implemented';
+      const allowed = ctx.response.get('Allow');
+      throw new HttpProblem(ctx.status, kind, `${ctx.method} is not supported on ${ctx.path}; allowed: ${allowed}`);
+    }
   } catch (error) {
     const answer = toProblem(error, {
       ifMatchSent: ctx.get('If-Match') !== '',
