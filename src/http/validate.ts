@@ -19,7 +19,8 @@ export function validator(schema: TSchema, part: Part) {
     if (compiled.Check(value)) return value;
     const errors = [...compiled.Errors(value)]
       .filter((e) => e.keyword !== 'boolean')
-      .flatMap((e) => describe(e).map(([at, message]) => ({ path: `${part}${e.instancePath}${at}`, message })));
+      .flatMap((e) => describe(e).map(([at, message]) => ({ path: `${part}${e.instancePath}${at}`, message })))
+      .filter((e, _, all) => !isUnionNoise(e, all));
     const first = errors[0];
     throw new HttpProblem(
       422,
@@ -77,4 +78,11 @@ function unstorableAt(value: unknown, at: string): string | undefined {
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+const unionNoise = new Set(['must be null', 'must match a schema in anyOf']);
+
+/** For a nullable field, the specific complaint ('must be string') says it all; drop the union's echoes. */
+function isUnionNoise(error: { path: string; message: string }, all: { path: string; message: string }[]): boolean {
+  return unionNoise.has(error.message) && all.some((other) => other.path === error.path && !unionNoise.has(other.message));
 }

@@ -22,14 +22,21 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
   };
 }
 
+const started: TestServer[] = [];
+
+// Registered when a test file imports this module: hooks added later, inside beforeAll or a test, are ignored.
+afterAll(async () => {
+  for (const server of started.splice(0)) {
+    await server.close();
+    await server.database.drop();
+  }
+});
+
 /** The real app on a real database and an ephemeral port; stopped after the test file. */
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const database = await freshDatabase();
   const running = await startServer(testConfig(database.url, overrides));
   const server = { ...running, database };
-  afterAll(async () => {
-    await running.close();
-    await database.drop();
-  });
+  started.push(server);
   return server;
 }
