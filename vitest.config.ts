@@ -20,7 +20,9 @@ export default defineConfig({
     },
     projects: [
       { extends: true as const, test: { name: 'sqlite', env: { TEST_DRIVER: 'sqlite' } } },
-      ...(postgres ? [{ extends: true as const, test: { name: 'postgresql', env: { TEST_DRIVER: 'postgresql' } } }] : []),
+      ...(postgres
+        ? [{ extends: true as const, test: { name: 'postgresql', env: { TEST_DRIVER: 'postgresql' } } }]
+        : []),
     ],
   },
 });

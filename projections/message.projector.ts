@@ -33,8 +33,7 @@ export const messageProjector: Projector = {
         return;
       }
       case 'MessageCompleted': {
-        const { message_id, content, token_count, model_name, completion_time_ms, finish_reason, timings } =
-          event.data;
+        const { message_id, content, token_count, model_name, completion_time_ms, finish_reason, timings } = event.data;
         const row = await load(em, message_id);
         em.assign(
           row,
@@ -57,7 +56,12 @@ export const messageProjector: Projector = {
         const row = await load(em, message_id);
         em.assign(
           row,
-          { content: partial_content, status: 'failed', metadata: { ...row.metadata, error, error_type }, updated_at: at },
+          {
+            content: partial_content,
+            status: 'failed',
+            metadata: { ...row.metadata, error, error_type },
+            updated_at: at,
+          },
           { mergeObjectProperties: false },
         );
         return;

@@ -6,7 +6,10 @@ try {
   const config = loadConfig();
   const running = await startServer(config);
   const { logger } = running.services;
-  logger.info({ url: running.url, database: config.databaseUrl.split('@').pop(), docs: `${running.url}/docs` }, 'listening');
+  logger.info(
+    { url: running.url, database: config.databaseUrl.split('@').pop(), docs: `${running.url}/docs` },
+    'listening',
+  );
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     running.close().then(

@@ -12,7 +12,10 @@ import { createLogger } from './logger.js';
 export type RunningServer = { url: string; server: Server; services: Services; close: () => Promise<void> };
 
 /** Composition root: wires the database, bus, clock and ids into the app and listens. */
-export async function startServer(config: Config, overrides: Partial<Pick<Services, 'now' | 'newId'>> = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  overrides: Partial<Pick<Services, 'now' | 'newId'>> = {},
+): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const db = await openDatabase(config.databaseUrl, (message) => logger.info(message));
   const services: Services = {

@@ -10,7 +10,9 @@ loadDotEnv();
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'batch-size': { type: 'string' } } });
 const unknown = positionals.filter((name) => !projectors.some((p) => p.name === name));
 if (unknown.length > 0) {
-  console.error(`Unknown projector ${unknown.join(', ')}; known: ${projectors.map((p) => p.name).join(', ')}\n${usage}`);
+  console.error(
+    `Unknown projector ${unknown.join(', ')}; known: ${projectors.map((p) => p.name).join(', ')}\n${usage}`,
+  );
   process.exit(2);
 }
 const batchSize = Number(values['batch-size'] ?? 2000);

@@ -41,7 +41,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: valid.HOST,
     databaseUrl: valid.DATABASE_URL,
     llmApiUrl: valid.LLM_API_URL.replace(/\/+$/, ''),
-    corsOrigins: valid.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: valid.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     debug: valid.DEBUG === 'true' || valid.DEBUG === '1',
     maxMessageLength: Number(valid.MAX_MESSAGE_LENGTH),
     logLevel: valid.LOG_LEVEL,

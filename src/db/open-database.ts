@@ -20,7 +20,10 @@ export async function openDatabase(databaseUrl: string, log?: (message: string) 
     const logIsEmpty = (await readAll(em(), 0, 1)).length === 0;
     if (added.length > 0 && !logIsEmpty) {
       log?.(`Replaying the event log into new projectors: ${added.join(', ')}`);
-      await rebuildProjections(em(), projectors.filter((p) => added.includes(p.name)));
+      await rebuildProjections(
+        em(),
+        projectors.filter((p) => added.includes(p.name)),
+      );
     }
     return { orm, em, close: () => orm.close(true) };
   } catch (error) {

@@ -33,7 +33,8 @@ export async function appendToStream(store: EventStore, request: AppendRequest):
   const createdAt = store.now().toISOString();
   let stored: StoredEvent[];
   try {
-    stored = await store.em.transactional(async (tx) => {
+    // A clean identity map: projectors must load the rows as committed, not as this request last saw them.
+    stored = await store.em.fork().transactional(async (tx) => {
       const current = expected === 'no_stream' ? 0 : await currentVersion(tx, streamId);
       if (typeof expected === 'number' && current !== expected) {
         throw new ConcurrencyError(streamId, expected, current);
@@ -49,14 +50,19 @@ export async function appendToStream(store: EventStore, request: AppendRequest):
         created_at: createdAt,
       }));
       // One INSERT ... RETURNING; positions are assigned in row order, whatever order they come back in.
-      const returned = await tx.createQueryBuilder(EventRecord).insert(rows).execute<{ position: number | string }[]>('all', false);
+      const returned = await tx
+        .createQueryBuilder(EventRecord)
+        .insert(rows)
+        .execute<{ position: number | string }[]>('all', false);
       const positions = returned.map((r) => Number(r.position)).sort((a, b) => a - b);
       const appended = rows.map((row, i) => ({ ...row, position: positions[i]! }) as StoredEvent);
       await store.projectInline(tx, appended);
       return appended;
     });
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException && isStreamVersionClash(error)) {
+    // Raw query builder errors reach us unconverted; the driver names them the same way on both databases.
+    const converted = error instanceof Error ? store.em.getDriver().convertException(error) : error;
+    if (converted instanceof UniqueConstraintViolationException && isStreamVersionClash(converted)) {
       throw new ConcurrencyError(streamId, expected, undefined);
     }
     throw error;

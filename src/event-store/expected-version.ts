@@ -7,9 +7,7 @@ export class ConcurrencyError extends Error {
     readonly expected: ExpectedVersion,
     readonly actual: number | undefined,
   ) {
-    super(
-      `Stream ${streamId} is at version ${actual ?? 'unknown'}, expected ${String(expected)}`,
-    );
+    super(`Stream ${streamId} is at version ${actual ?? 'unknown'}, expected ${String(expected)}`);
     this.name = 'ConcurrencyError';
   }
 }

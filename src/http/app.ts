@@ -50,7 +50,12 @@ export function createApp(services: Services): Koa<AppState> {
   });
   app.use(requestId);
   app.use(problemResponses);
-  app.use(cors({ origin: (ctx) => allowedOrigin(services.config.corsOrigins, ctx.get('Origin')), exposeHeaders: ['ETag', 'Location', 'X-Request-Id'] }));
+  app.use(
+    cors({
+      origin: (ctx) => allowedOrigin(services.config.corsOrigins, ctx.get('Origin')),
+      exposeHeaders: ['ETag', 'Location', 'X-Request-Id'],
+    }),
+  );
   app.use(jsonBody(BODY_LIMIT_BYTES));
   app.use(api.routes());
   // Not `throw: true`: the router then sets no Allow header, which a 405 must carry (RFC 9110).

@@ -31,7 +31,8 @@ export const etag = (version: number) => `W/"${version}"`;
 function expectedVersionFrom(header: string): number | undefined {
   if (header === '' || header.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(header);
-  if (!match) throw new HttpProblem(412, 'precondition-failed', 'If-Match must be an ETag this API returned, like W/"3"');
+  if (!match)
+    throw new HttpProblem(412, 'precondition-failed', 'If-Match must be an ETag this API returned, like W/"3"');
   return Number(match[1]);
 }
 

@@ -15,7 +15,10 @@ const tagDescriptions: Record<string, string> = {
 const problemRef = { $ref: '#/components/schemas/Problem' };
 
 /** OpenAPI 3.1 made from the same TypeBox schemas that validate requests: one source of truth. */
-export function openApiDocument(routes: readonly RouteSpec[], info: { title: string; version: string; description: string }) {
+export function openApiDocument(
+  routes: readonly RouteSpec[],
+  info: { title: string; version: string; description: string },
+) {
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:(\w+)/g, '{$1}');
@@ -25,7 +28,10 @@ export function openApiDocument(routes: readonly RouteSpec[], info: { title: str
     openapi: '3.1.0',
     info: { ...info, license: { name: 'MIT', identifier: 'MIT' } },
     servers: [{ url: '/', description: 'This server' }],
-    tags: [...new Set(routes.flatMap((r) => r.tags))].map((name) => ({ name, description: tagDescriptions[name] ?? name })),
+    tags: [...new Set(routes.flatMap((r) => r.tags))].map((name) => ({
+      name,
+      description: tagDescriptions[name] ?? name,
+    })),
     // No authentication yet: the service binds to loopback by default.
     security: [],
     paths,
@@ -61,7 +67,9 @@ function operation(route: RouteSpec): Json {
     ...(route.description ? { description: route.description } : {}),
     tags: route.tags,
     ...(parameters.length > 0 ? { parameters } : {}),
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: plain(route.body) } } } } : {}),
+    ...(route.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: plain(route.body) } } } }
+      : {}),
     responses: responses(route),
   };
 }
@@ -84,7 +92,12 @@ function responses(route: RouteSpec): Json {
   for (const [code, spec] of Object.entries(route.responses)) {
     const status = Number(code);
     const headers = spec.headers
-      ? Object.fromEntries(Object.entries(spec.headers).map(([name, h]) => [name, { description: h.description, schema: plain(h.schema) }]))
+      ? Object.fromEntries(
+          Object.entries(spec.headers).map(([name, h]) => [
+            name,
+            { description: h.description, schema: plain(h.schema) },
+          ]),
+        )
       : undefined;
     const content =
       status >= 400 && !spec.schema
@@ -97,7 +110,10 @@ function responses(route: RouteSpec): Json {
   return out;
 }
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemRef } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: problemRef } },
+});
 
 function properties(schema: TObject | undefined): [string, TSchema, boolean][] {
   if (!schema) return [];

@@ -36,18 +36,39 @@ export function toProblem(error: unknown, context: { ifMatchSent: boolean; debug
   const known = classify(error, context.ifMatchSent);
   if (known) {
     const { status, kind, detail, errors, headers } = known;
-    return { status, headers: headers ?? {}, body: { type: `/problems/${kind}`, title: title(status), status, detail, ...(errors ? { errors } : {}) } };
+    return {
+      status,
+      headers: headers ?? {},
+      body: { type: `/problems/${kind}`, title: title(status), status, detail, ...(errors ? { errors } : {}) },
+    };
   }
-  const body: ProblemBody = { type: '/problems/internal', title: title(500), status: 500, detail: 'An unexpected error occurred' };
+  const body: ProblemBody = {
+    type: '/problems/internal',
+    title: title(500),
+    status: 500,
+    detail: 'An unexpected error occurred',
+  };
   if (context.debug && error instanceof Error && error.stack) body.stack = error.stack;
   return { status: 500, headers: {}, body };
 }
 
-type Known = { status: number; kind: string; detail: string; errors?: ProblemBody['errors']; headers?: Record<string, string> };
+type Known = {
+  status: number;
+  kind: string;
+  detail: string;
+  errors?: ProblemBody['errors'];
+  headers?: Record<string, string>;
+};
 
 function classify(error: unknown, ifMatchSent: boolean): Known | undefined {
   if (error instanceof HttpProblem) {
-    return { status: error.status, kind: error.kind, detail: error.message, errors: error.errors, headers: error.headers };
+    return {
+      status: error.status,
+      kind: error.kind,
+      detail: error.message,
+      errors: error.errors,
+      headers: error.headers,
+    };
   }
   if (error instanceof DomainError) {
     switch (error.code) {
@@ -67,10 +88,19 @@ function classify(error: unknown, ifMatchSent: boolean): Known | undefined {
   if (error instanceof ConcurrencyError) {
     return ifMatchSent
       ? { status: 412, kind: 'precondition-failed', detail: `${error.message}; fetch it again and retry with its ETag` }
-      : { status: 409, kind: 'concurrent-modification', detail: `${error.message}; it was changed concurrently, retry` };
+      : {
+          status: 409,
+          kind: 'concurrent-modification',
+          detail: `${error.message}; it was changed concurrently, retry`,
+        };
   }
   if (error instanceof InvalidCursorError) {
-    return { status: 422, kind: 'validation', detail: error.message, errors: [{ path: 'query/cursor', message: error.message }] };
+    return {
+      status: 422,
+      kind: 'validation',
+      detail: error.message,
+      errors: [{ path: 'query/cursor', message: error.message }],
+    };
   }
   return fromBodyParser(error);
 }

@@ -15,7 +15,8 @@ export function validator(schema: TSchema, part: Part) {
       const path = `${part}${unstorable}`;
       throw new HttpProblem(422, 'validation', `${path}: ${message}`, [{ path, message }]);
     }
-    const value = part === 'body' ? Value.Default(schema, structuredClone(input)) : Value.Default(schema, convert(schema, input));
+    const value =
+      part === 'body' ? Value.Default(schema, structuredClone(input)) : Value.Default(schema, convert(schema, input));
     if (compiled.Check(value)) return value;
     const errors = [...compiled.Errors(value)]
       .filter((e) => e.keyword !== 'boolean')
@@ -84,5 +85,7 @@ const unionNoise = new Set(['must be null', 'must match a schema in anyOf']);
 
 /** For a nullable field, the specific complaint ('must be string') says it all; drop the union's echoes. */
 function isUnionNoise(error: { path: string; message: string }, all: { path: string; message: string }[]): boolean {
-  return unionNoise.has(error.message) && all.some((other) => other.path === error.path && !unionNoise.has(other.message));
+  return (
+    unionNoise.has(error.message) && all.some((other) => other.path === error.path && !unionNoise.has(other.message))
+  );
 }

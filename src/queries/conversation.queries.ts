@@ -28,7 +28,10 @@ export async function listConversations(
     const [activityAt, id] = decodeCursor<[string, string]>(query.cursor, ['string', 'string']);
     qb.andWhere('(c.activity_at < ? or (c.activity_at = ? and c.id < ?))', [activityAt, activityAt, id]);
   }
-  const rows = await qb.orderBy({ activity_at: 'desc', id: 'desc' }).limit(query.limit + 1).getResult();
+  const rows = await qb
+    .orderBy({ activity_at: 'desc', id: 'desc' })
+    .limit(query.limit + 1)
+    .getResult();
   return toPage(rows, query.limit, toConversationResponse, (row) => [row.activity_at, row.id]);
 }
 

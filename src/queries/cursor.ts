@@ -22,7 +22,12 @@ export function decodeCursor<T extends (string | number)[]>(cursor: string, shap
 export type Page<T> = { items: T[]; next_cursor: string | null };
 
 /** Pages are fetched with one extra row, which tells whether another page follows. */
-export function toPage<R, T>(rows: R[], limit: number, map: (row: R) => T, key: (row: R) => (string | number)[]): Page<T> {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+  key: (row: R) => (string | number)[],
+): Page<T> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items: items.map(map), next_cursor: rows.length > limit && last ? encodeCursor(key(last)) : null };

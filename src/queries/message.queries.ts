@@ -8,7 +8,11 @@ export type MessageResponse = Omit<MessageRow, 'seq' | 'updated_at'>;
 const conversationVisible = `exists (select 1 from conversations c where c.id = m.conversation_id and c.deleted_at is null and ${projectNotDeleted})`;
 
 export async function findMessage(em: EntityManager, id: string): Promise<MessageResponse | null> {
-  const row = await em.createQueryBuilder(MessageView, 'm').where({ id }).andWhere(conversationVisible).getSingleResult();
+  const row = await em
+    .createQueryBuilder(MessageView, 'm')
+    .where({ id })
+    .andWhere(conversationVisible)
+    .getSingleResult();
   return row ? toMessageResponse(row) : null;
 }
 
@@ -22,7 +26,7 @@ export async function listMessages(
   const rows = await em.find(
     MessageView,
     { conversation_id: conversationId, seq: { $gt: after } },
-    { orderBy: { seq: 'asc' }, limit: query.limit + 1 },
+    { orderBy: { seq: 'asc' }, limit: query.limit + 1, disableIdentityMap: true },
   );
   return toPage(rows, query.limit, toMessageResponse, (row) => [row.seq]);
 }

@@ -18,7 +18,11 @@ export async function findProject(
   id: string,
   includeDeleted = false,
 ): Promise<{ project: ProjectResponse; version: number } | null> {
-  const row = await em.findOne(ProjectView, { id, ...(includeDeleted ? {} : { deleted_at: null }) });
+  const row = await em.findOne(
+    ProjectView,
+    { id, ...(includeDeleted ? {} : { deleted_at: null }) },
+    { disableIdentityMap: true },
+  );
   if (!row) return null;
   const activity = await activityOf(em, [id]);
   return { project: toResponse(row, activity.get(id)), version: row.version };
@@ -34,8 +38,14 @@ export async function listProjects(
     const [createdAt, id] = decodeCursor<[string, string]>(query.cursor, ['string', 'string']);
     qb.andWhere('(p.created_at < ? or (p.created_at = ? and p.id < ?))', [createdAt, createdAt, id]);
   }
-  const rows = await qb.orderBy({ created_at: 'desc', id: 'desc' }).limit(query.limit + 1).getResult();
-  const activity = await activityOf(em, rows.slice(0, query.limit).map((r) => r.id));
+  const rows = await qb
+    .orderBy({ created_at: 'desc', id: 'desc' })
+    .limit(query.limit + 1)
+    .getResult();
+  const activity = await activityOf(
+    em,
+    rows.slice(0, query.limit).map((r) => r.id),
+  );
   return toPage(
     rows,
     query.limit,
@@ -62,8 +72,14 @@ export async function projectStats(em: EntityManager, id: string): Promise<Proje
       raw("coalesce(sum(case when m.reaction = 'thumbs_up' then 1 else 0 end), 0) as thumbs_up"),
       raw("coalesce(sum(case when m.reaction = 'thumbs_down' then 1 else 0 end), 0) as thumbs_down"),
     ])
-    .where('exists (select 1 from conversations c where c.id = m.conversation_id and c.project_id = ? and c.deleted_at is null)', [id])
-    .execute<{ total_tokens: number | string; thumbs_up: number | string; thumbs_down: number | string }[]>('all', false);
+    .where(
+      'exists (select 1 from conversations c where c.id = m.conversation_id and c.project_id = ? and c.deleted_at is null)',
+      [id],
+    )
+    .execute<{ total_tokens: number | string; thumbs_up: number | string; thumbs_down: number | string }[]>(
+      'all',
+      false,
+    );
   const { conversation_count, message_count, last_activity_at } = found.project;
   return {
     conversation_count,
@@ -87,10 +103,14 @@ async function activityOf(em: EntityManager, ids: string[]): Promise<Map<string,
     ])
     .where({ project_id: { $in: ids }, deleted_at: null })
     .groupBy('c.project_id')
-    .execute<{ project_id: string; conversation_count: number | string; message_count: number | string; last_activity_at: string | null }[]>(
-      'all',
-      false,
-    );
+    .execute<
+      {
+        project_id: string;
+        conversation_count: number | string;
+        message_count: number | string;
+        last_activity_at: string | null;
+      }[]
+    >('all', false);
   return new Map(
     rows.map((r) => [
       r.project_id,

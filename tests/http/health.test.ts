@@ -106,7 +106,7 @@ describe('when the database is unreachable', () => {
   async function appWithoutDatabase(overrides: { debug?: boolean } = {}) {
     const double = await llama('ok');
     const server = await startTestServer({ llmApiUrl: double.url, ...overrides });
-      const api = httpClient(server.url);
+    const api = httpClient(server.url);
     expect((await api.get('/health')).status).toBe(200);
     await server.services.db.orm.close(true);
     return api;

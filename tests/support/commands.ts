@@ -11,10 +11,21 @@ import { uuidv7 } from '../../src/ids.js';
  * handler will: posting messages has no HTTP route before chat streaming exists.
  */
 export function runConversationCommand(services: Services, command: ConversationCommand) {
-  const store = { em: services.db.em(), projectInline: projectInlineWith(projectors), bus: services.bus, now: services.now };
-  return handleCommand(store, conversationDecider, { id: command.data.conversation_id, type: 'conversation' }, command, {
-    metadata: { request_id: 'test' },
-  });
+  const store = {
+    em: services.db.em(),
+    projectInline: projectInlineWith(projectors),
+    bus: services.bus,
+    now: services.now,
+  };
+  return handleCommand(
+    store,
+    conversationDecider,
+    { id: command.data.conversation_id, type: 'conversation' },
+    command,
+    {
+      metadata: { request_id: 'test' },
+    },
+  );
 }
 
 /** Posts a user message and a completed assistant answer; returns both ids. */
@@ -30,7 +41,13 @@ export async function exchange(
   const conversation_id = conversationId;
   await runConversationCommand(services, {
     type: 'PostUserMessage',
-    data: { conversation_id, message_id: userId, content: question, metadata: {}, ...(options.parentId !== undefined ? { parent_message_id: options.parentId } : {}) },
+    data: {
+      conversation_id,
+      message_id: userId,
+      content: question,
+      metadata: {},
+      ...(options.parentId !== undefined ? { parent_message_id: options.parentId } : {}),
+    },
   });
   await runConversationCommand(services, {
     type: 'StartAssistantResponse',

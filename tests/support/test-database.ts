@@ -29,7 +29,8 @@ async function freshPostgres(): Promise<TestDatabase> {
   return {
     url: url.toString(),
     driver: 'postgresql',
-    drop: () => withClient(admin, (client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+    drop: () =>
+      withClient(admin, (client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
   };
 }
 

@@ -19,7 +19,10 @@ export type ConversationCreated = Of<
   { project_id: string | null; title: string | null; metadata: JsonObject }
 >;
 export type ConversationRenamed = Of<'ConversationRenamed', { title: string | null }>;
-export type ConversationMoved = Of<'ConversationMoved', { from_project_id: string | null; to_project_id: string | null }>;
+export type ConversationMoved = Of<
+  'ConversationMoved',
+  { from_project_id: string | null; to_project_id: string | null }
+>;
 export type ConversationMetadataChanged = Of<'ConversationMetadataChanged', { metadata: JsonObject }>;
 export type ConversationDeleted = Of<'ConversationDeleted', object>;
 export type ConversationRestored = Of<'ConversationRestored', object>;

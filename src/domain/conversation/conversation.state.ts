@@ -34,7 +34,14 @@ export const initialConversationState = (): ConversationState => ({ status: 'mis
 export function evolveConversation(state: ConversationState, event: ConversationEvent): ConversationState {
   if (event.type === 'ConversationCreated') {
     const { conversation_id, ...fields } = event.data;
-    return { status: 'active', id: conversation_id, ...fields, created: fields, messages: new Map(), leaf_message_id: null };
+    return {
+      status: 'active',
+      id: conversation_id,
+      ...fields,
+      created: fields,
+      messages: new Map(),
+      leaf_message_id: null,
+    };
   }
   if (state.status === 'missing') return state;
   switch (event.type) {

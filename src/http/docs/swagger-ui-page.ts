@@ -17,21 +17,24 @@ const withoutExternalUrls = (html: string): string =>
 
 export function swaggerUiPage({ title, openapiUrl, assetsRoot, version }: SwaggerUiPageOptions): RouterMiddleware {
   // Loaded on the first visit: the page is rarely opened and its module costs start-up time.
-  const load = async () => (await import('koa2-swagger-ui')).koaSwagger({
-    title,
-    routePrefix: false,
-    // The template links `<swaggerCdnUrl>/<swaggerVersion>/<file>`, so these point it at our own asset route.
-    swaggerCdnUrl: assetsRoot,
-    swaggerVersion: version,
-    favicon: `${assetsRoot}/${version}/favicon-32x32.png`,
-    // null stops Swagger UI from loading a badge image from validator.swagger.io.
-    swaggerOptions: { url: openapiUrl, validatorUrl: null },
-  });
+  const load = async () =>
+    (await import('koa2-swagger-ui')).koaSwagger({
+      title,
+      routePrefix: false,
+      // The template links `<swaggerCdnUrl>/<swaggerVersion>/<file>`, so these point it at our own asset route.
+      swaggerCdnUrl: assetsRoot,
+      swaggerVersion: version,
+      favicon: `${assetsRoot}/${version}/favicon-32x32.png`,
+      // null stops Swagger UI from loading a badge image from validator.swagger.io.
+      swaggerOptions: { url: openapiUrl, validatorUrl: null },
+    });
 
   let render: ReturnType<typeof load> | undefined;
   return async (ctx, next) => {
     render ??= load();
-    await (await render)(ctx, next);
+    await (
+      await render
+    )(ctx, next);
     ctx.body = withoutExternalUrls(String(ctx.body));
   };
 }

@@ -23,7 +23,13 @@ const tags = ['Conversations'];
 
 export async function runConversationCommand(ctx: AppContext, command: ConversationCommand) {
   const id = command.data.conversation_id;
-  return handleCommand(eventStore(ctx), conversationDecider, { id, type: 'conversation' }, command, commandOptions(ctx));
+  return handleCommand(
+    eventStore(ctx),
+    conversationDecider,
+    { id, type: 'conversation' },
+    command,
+    commandOptions(ctx),
+  );
 }
 
 async function load(ctx: AppContext, id: string, includeDeleted = false) {
@@ -141,7 +147,11 @@ export const conversationRoutes: RouteSpec[] = [
     tags,
     params: IdParams,
     ifMatch: true,
-    responses: { 200: modified(Conversation, 'The restored conversation'), 404: missing('conversation'), 412: preconditionFailed },
+    responses: {
+      200: modified(Conversation, 'The restored conversation'),
+      404: missing('conversation'),
+      412: preconditionFailed,
+    },
     async handle(ctx, { params }) {
       await runConversationCommand(ctx, { type: 'RestoreConversation', data: { conversation_id: params.id } });
       const { conversation, version } = await load(ctx, params.id);
@@ -160,7 +170,11 @@ export const conversationRoutes: RouteSpec[] = [
     responses: { 200: ok(Page(Message, 'MessagePage'), 'A page of messages'), 404: missing('conversation') },
     async handle(ctx, { params, query }) {
       await load(ctx, params.id);
-      answer(ctx, 200, await listMessages(ctx.state.em, params.id, { limit: query.limit ?? 100, cursor: query.cursor }));
+      answer(
+        ctx,
+        200,
+        await listMessages(ctx.state.em, params.id, { limit: query.limit ?? 100, cursor: query.cursor }),
+      );
     },
   }),
 ];

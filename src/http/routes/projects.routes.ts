@@ -46,7 +46,10 @@ const create = (path: string, operationId: string, summary: string) =>
     async handle(ctx, { body }) {
       const id = body.id ?? ctx.state.services.newId();
       const { description = null, metadata = {} } = body;
-      const result = await run(ctx, { type: 'CreateProject', data: { project_id: id, name: body.name, description, metadata } });
+      const result = await run(ctx, {
+        type: 'CreateProject',
+        data: { project_id: id, name: body.name, description, metadata },
+      });
       const { project, version } = await load(ctx, id, true);
       ctx.set('Location', `/api/projects/${id}`);
       answer(ctx, result.appended.length > 0 ? 201 : 200, project, version);
@@ -65,7 +68,15 @@ export const projectRoutes: RouteSpec[] = [
     query: ProjectListQuery,
     responses: { 200: ok(Page(Project, 'ProjectPage'), 'A page of projects') },
     async handle(ctx, { query }) {
-      answer(ctx, 200, await listProjects(ctx.state.em, { limit: query.limit ?? 50, cursor: query.cursor, include_deleted: query.include_deleted ?? false }));
+      answer(
+        ctx,
+        200,
+        await listProjects(ctx.state.em, {
+          limit: query.limit ?? 50,
+          cursor: query.cursor,
+          include_deleted: query.include_deleted ?? false,
+        }),
+      );
     },
   }),
   defineRoute({
@@ -142,4 +153,3 @@ export const projectRoutes: RouteSpec[] = [
     },
   }),
 ];
-

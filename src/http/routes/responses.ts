@@ -6,7 +6,11 @@ export const etagHeader = {
 };
 
 export const ok = (schema: TSchema, description: string): ResponseSpec => ({ description, schema });
-export const modified = (schema: TSchema, description: string): ResponseSpec => ({ description, schema, headers: etagHeader });
+export const modified = (schema: TSchema, description: string): ResponseSpec => ({
+  description,
+  schema,
+  headers: etagHeader,
+});
 export const created = (schema: TSchema, description: string): ResponseSpec => ({
   description,
   schema,

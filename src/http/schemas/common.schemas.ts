@@ -40,7 +40,10 @@ export const Problem = Type.Object(
     errors: Type.Optional(
       Type.Array(
         Type.Object(
-          { path: Type.String({ description: 'JSON pointer, prefixed with body, query or params' }), message: Type.String() },
+          {
+            path: Type.String({ description: 'JSON pointer, prefixed with body, query or params' }),
+            message: Type.String(),
+          },
           { additionalProperties: false },
         ),
       ),

@@ -1,11 +1,26 @@
 import { Type } from 'typebox';
-import { metadataObject, Cursor, IncludeDeleted, Limit, Metadata, NullableTimestamp, nullable, Timestamp, Uuid } from './common.schemas.js';
+import {
+  metadataObject,
+  Cursor,
+  IncludeDeleted,
+  Limit,
+  Metadata,
+  NullableTimestamp,
+  nullable,
+  Timestamp,
+  Uuid,
+} from './common.schemas.js';
 
 const Title = nullable(Type.String({ minLength: 1, maxLength: 500 }));
 
 export const ConversationCreateBody = Type.Object(
   {
-    id: Type.Optional(Type.String({ ...Uuid, description: 'Optional client-made id; a retry with the same id and body is answered 200' })),
+    id: Type.Optional(
+      Type.String({
+        ...Uuid,
+        description: 'Optional client-made id; a retry with the same id and body is answered 200',
+      }),
+    ),
     project_id: Type.Optional(nullable(Uuid)),
     title: Type.Optional(Title),
     metadata: Type.Optional(Metadata),
@@ -16,7 +31,9 @@ export const ConversationCreateBody = Type.Object(
 export const ConversationPatchBody = Type.Object(
   {
     title: Type.Optional(Title),
-    project_id: Type.Optional(nullable(Type.String({ ...Uuid, description: 'Moves the conversation; null takes it out of any project' }))),
+    project_id: Type.Optional(
+      nullable(Type.String({ ...Uuid, description: 'Moves the conversation; null takes it out of any project' })),
+    ),
     metadata: Type.Optional(metadataObject('Replaces the whole metadata object')),
   },
   { additionalProperties: false },
@@ -48,4 +65,7 @@ export const ConversationListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const ConversationGetQuery = Type.Object({ include_deleted: Type.Optional(IncludeDeleted) }, { additionalProperties: false });
+export const ConversationGetQuery = Type.Object(
+  { include_deleted: Type.Optional(IncludeDeleted) },
+  { additionalProperties: false },
+);

@@ -2,7 +2,9 @@ import { Type } from 'typebox';
 import { Cursor, Limit, Metadata, nullable, Timestamp, Uuid } from './common.schemas.js';
 
 export const Reaction = nullable(
-  Type.Union([Type.Literal('thumbs_up'), Type.Literal('thumbs_down')], { description: 'thumbs_up, thumbs_down or null' }),
+  Type.Union([Type.Literal('thumbs_up'), Type.Literal('thumbs_down')], {
+    description: 'thumbs_up, thumbs_down or null',
+  }),
 );
 
 export const Message = Type.Object(
@@ -11,7 +13,12 @@ export const Message = Type.Object(
     conversation_id: Uuid,
     role: Type.Union([Type.Literal('user'), Type.Literal('assistant')]),
     content: Type.String(),
-    status: Type.Union([Type.Literal('streaming'), Type.Literal('complete'), Type.Literal('cancelled'), Type.Literal('failed')]),
+    status: Type.Union([
+      Type.Literal('streaming'),
+      Type.Literal('complete'),
+      Type.Literal('cancelled'),
+      Type.Literal('failed'),
+    ]),
     finish_reason: nullable(Type.Union([Type.Literal('stop'), Type.Literal('length')])),
     reaction: Reaction,
     parent_message_id: nullable(Uuid),

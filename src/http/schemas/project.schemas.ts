@@ -1,12 +1,32 @@
 import { Type } from 'typebox';
-import { metadataObject, Cursor, IncludeDeleted, Limit, Metadata, NullableTimestamp, nullable, Timestamp, Uuid } from './common.schemas.js';
+import {
+  metadataObject,
+  Cursor,
+  IncludeDeleted,
+  Limit,
+  Metadata,
+  NullableTimestamp,
+  nullable,
+  Timestamp,
+  Uuid,
+} from './common.schemas.js';
 
-const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: '1 to 200 characters, not only spaces' });
+const Name = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: '\\S',
+  description: '1 to 200 characters, not only spaces',
+});
 const Description = nullable(Type.String({ maxLength: 5000 }));
 
 export const ProjectCreateBody = Type.Object(
   {
-    id: Type.Optional(Type.String({ ...Uuid, description: 'Optional client-made id; a retry with the same id and body is answered 200' })),
+    id: Type.Optional(
+      Type.String({
+        ...Uuid,
+        description: 'Optional client-made id; a retry with the same id and body is answered 200',
+      }),
+    ),
     name: Name,
     description: Type.Optional(Description),
     metadata: Type.Optional(Metadata),
@@ -40,11 +60,18 @@ export const Project = Type.Object(
 );
 
 export const ProjectListQuery = Type.Object(
-  { limit: Type.Optional(Limit(100, 50)), cursor: Type.Optional(Cursor), include_deleted: Type.Optional(IncludeDeleted) },
+  {
+    limit: Type.Optional(Limit(100, 50)),
+    cursor: Type.Optional(Cursor),
+    include_deleted: Type.Optional(IncludeDeleted),
+  },
   { additionalProperties: false },
 );
 
-export const ProjectGetQuery = Type.Object({ include_deleted: Type.Optional(IncludeDeleted) }, { additionalProperties: false });
+export const ProjectGetQuery = Type.Object(
+  { include_deleted: Type.Optional(IncludeDeleted) },
+  { additionalProperties: false },
+);
 
 export const ProjectStats = Type.Object(
   {
@@ -52,10 +79,7 @@ export const ProjectStats = Type.Object(
     message_count: Type.Integer(),
     last_activity_at: Timestamp,
     total_tokens: Type.Integer({ description: 'Sum of token_count over its messages' }),
-    reactions: Type.Object(
-      { thumbs_up: Type.Integer(), thumbs_down: Type.Integer() },
-      { additionalProperties: false },
-    ),
+    reactions: Type.Object({ thumbs_up: Type.Integer(), thumbs_down: Type.Integer() }, { additionalProperties: false }),
   },
   { additionalProperties: false, title: 'ProjectStats' },
 );
