@@ -1,38 +1,29 @@
 import { defineConfig, type Options } from '@mikro-orm/core';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
-import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { ConversationView } from './projections/conversation.entity.js';
 import { MessageView } from './projections/message.entity.js';
 import { ProjectView } from './projections/project.entity.js';
 import { ProjectionCheckpoint } from './projections/checkpoint.entity.js';
 import { defaultDatabaseUrl, parseDatabaseUrl } from './src/db/database-url.js';
-import { PostgresqlInit } from './src/db/migrations/postgresql-0001-init.js';
-import { SqliteInit } from './src/db/migrations/sqlite-0001-init.js';
+import { migrationOptions } from './src/db/migrations/migrations.js';
 import { EventRecord } from './src/event-store/event.entity.js';
 
 const entities = [EventRecord, ProjectionCheckpoint, ProjectView, ConversationView, MessageView];
 
 type SqliteConnection = { pragma: (statement: string) => unknown };
 
-/** The one configuration of the ORM, for the app, the scripts and the MikroORM CLI. */
+/** The one configuration of the ORM, for the app, the scripts and (with its migrations) the MikroORM CLI. */
 export function ormConfig(databaseUrl: string = defaultDatabaseUrl): Options {
   const target = parseDatabaseUrl(databaseUrl);
   const common = {
     entities,
-    extensions: [Migrator],
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },
     debug: false,
   } satisfies Options;
   if (target.kind === 'postgresql') {
-    return defineConfig({
-      ...common,
-      driver: PostgreSqlDriver,
-      clientUrl: target.url,
-      pool: { min: 1, max: 10 },
-      migrations: { migrationsList: [{ name: '0001-init', class: PostgresqlInit }], snapshot: false, silent: true },
-    });
+    return defineConfig({ ...common, driver: PostgreSqlDriver, clientUrl: target.url, pool: { min: 1, max: 10 } });
   }
   return defineConfig({
     ...common,
@@ -47,8 +38,11 @@ export function ormConfig(databaseUrl: string = defaultDatabaseUrl): Options {
         done(null, connection);
       },
     },
-    migrations: { migrationsList: [{ name: '0001-init', class: SqliteInit }], snapshot: false, silent: true },
   });
 }
 
-export default ormConfig(process.env.DATABASE_URL);
+/** For `npx mikro-orm` (which calls it): the app's configuration plus the migrator. */
+export default async function cliConfig(): Promise<Options> {
+  const url = process.env.DATABASE_URL ?? defaultDatabaseUrl;
+  return { ...ormConfig(url), ...(await migrationOptions(parseDatabaseUrl(url).kind)) };
+}

@@ -4,6 +4,7 @@ import { ormConfig } from '../../mikro-orm.config.js';
 import { ensureCheckpoints, rebuildProjections } from '../../projections/rebuild.js';
 import { projectors } from '../../projections/projectors.js';
 import { readAll } from '../event-store/read-all.js';
+import { migrate } from './migrate.js';
 
 export type Database = { orm: MikroORM; em: () => EntityManager; close: () => Promise<void> };
 
@@ -14,7 +15,7 @@ export type Database = { orm: MikroORM; em: () => EntityManager; close: () => Pr
 export async function openDatabase(databaseUrl: string, log?: (message: string) => void): Promise<Database> {
   const orm = await MikroORM.init(ormConfig(databaseUrl));
   try {
-    await orm.getMigrator().up();
+    await migrate(orm, databaseUrl);
     const em = () => orm.em.fork() as EntityManager;
     const added = await ensureCheckpoints(em(), projectors);
     const logIsEmpty = (await readAll(em(), 0, 1)).length === 0;
