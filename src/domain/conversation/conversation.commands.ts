@@ -1,5 +1,11 @@
 import type { JsonObject } from '../shared/decider.js';
-import type { CompletionTimings, FinishReason, Reaction } from './conversation.events.js';
+import type {
+  AssistantResponseStarted,
+  MessageCancelled,
+  MessageCompleted,
+  MessageFailed,
+  MessageReactionChanged,
+} from './conversation.events.js';
 
 /** Where a referenced project stands; the application layer looks it up before deciding. */
 export type ProjectStatus = 'active' | 'deleted' | 'missing';
@@ -32,28 +38,12 @@ export type PostUserMessage = Of<
     metadata: JsonObject;
   }
 >;
-export type StartAssistantResponse = Of<
-  'StartAssistantResponse',
-  { message_id: string; parent_message_id: string; metadata: JsonObject }
->;
-export type CompleteMessage = Of<
-  'CompleteMessage',
-  {
-    message_id: string;
-    content: string;
-    token_count: number | null;
-    model_name: string | null;
-    completion_time_ms: number | null;
-    finish_reason: FinishReason;
-    timings: CompletionTimings;
-  }
->;
-export type FailMessage = Of<
-  'FailMessage',
-  { message_id: string; error: string; error_type: string; partial_content: string }
->;
-export type CancelMessage = Of<'CancelMessage', { message_id: string; partial_content: string }>;
-export type SetReaction = Of<'SetReaction', { message_id: string; reaction: Reaction | null }>;
+// Recording what llama.cpp produced carries exactly the data of the event it records.
+export type StartAssistantResponse = { type: 'StartAssistantResponse'; data: AssistantResponseStarted['data'] };
+export type CompleteMessage = { type: 'CompleteMessage'; data: MessageCompleted['data'] };
+export type FailMessage = { type: 'FailMessage'; data: MessageFailed['data'] };
+export type CancelMessage = { type: 'CancelMessage'; data: MessageCancelled['data'] };
+export type SetReaction = { type: 'SetReaction'; data: MessageReactionChanged['data'] };
 
 export type ConversationCommand =
   | CreateConversation

@@ -8,6 +8,7 @@ import type { AppContext } from '../app-state.js';
 import { answer, commandOptions, eventStore } from '../command-context.js';
 import { notFoundProblem } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
+import { softDeleteRoutes } from './soft-delete.routes.js';
 import { IdParams, Page } from '../schemas/common.schemas.js';
 import {
   Conversation,
@@ -17,7 +18,7 @@ import {
   ConversationPatchBody,
 } from '../schemas/conversation.schemas.js';
 import { Message, MessageListQuery } from '../schemas/message.schemas.js';
-import { created, deleted, etagHeader, missing, modified, ok, preconditionFailed } from './responses.js';
+import { created, etagHeader, missing, modified, ok, preconditionFailed } from './responses.js';
 
 const tags = ['Conversations'];
 
@@ -125,37 +126,18 @@ export const conversationRoutes: RouteSpec[] = [
       answer(ctx, 200, conversation, version);
     },
   }),
-  defineRoute({
-    method: 'delete',
+  ...softDeleteRoutes({
     path: '/api/conversations/:id',
-    operationId: 'deleteConversation',
-    summary: 'Soft-delete a conversation',
+    noun: 'conversation',
+    operationNoun: 'Conversation',
     tags,
-    params: IdParams,
-    ifMatch: true,
-    responses: { 204: deleted, 404: missing('conversation'), 412: preconditionFailed },
-    async handle(ctx, { params }) {
-      await runConversationCommand(ctx, { type: 'DeleteConversation', data: { conversation_id: params.id } });
-      ctx.status = 204;
-    },
-  }),
-  defineRoute({
-    method: 'post',
-    path: '/api/conversations/:id/restore',
-    operationId: 'restoreConversation',
-    summary: 'Restore a soft-deleted conversation',
-    tags,
-    params: IdParams,
-    ifMatch: true,
-    responses: {
-      200: modified(Conversation, 'The restored conversation'),
-      404: missing('conversation'),
-      412: preconditionFailed,
-    },
-    async handle(ctx, { params }) {
-      await runConversationCommand(ctx, { type: 'RestoreConversation', data: { conversation_id: params.id } });
-      const { conversation, version } = await load(ctx, params.id);
-      answer(ctx, 200, conversation, version);
+    schema: Conversation,
+    deleteSummary: 'Soft-delete a conversation',
+    remove: (ctx, id) => runConversationCommand(ctx, { type: 'DeleteConversation', data: { conversation_id: id } }),
+    restore: (ctx, id) => runConversationCommand(ctx, { type: 'RestoreConversation', data: { conversation_id: id } }),
+    load: async (ctx, id) => {
+      const { conversation, version } = await load(ctx, id);
+      return { body: conversation, version };
     },
   }),
   defineRoute({

@@ -5,6 +5,7 @@ import type { AppContext } from '../app-state.js';
 import { answer, commandOptions, eventStore } from '../command-context.js';
 import { notFoundProblem } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
+import { softDeleteRoutes } from './soft-delete.routes.js';
 import { IdParams, Page } from '../schemas/common.schemas.js';
 import {
   Project,
@@ -14,7 +15,7 @@ import {
   ProjectPatchBody,
   ProjectStats,
 } from '../schemas/project.schemas.js';
-import { created, deleted, missing, modified, ok, preconditionFailed, etagHeader } from './responses.js';
+import { created, missing, modified, ok, preconditionFailed, etagHeader } from './responses.js';
 import type { ProjectCommand } from '../../domain/project/project.commands.js';
 
 const tags = ['Projects'];
@@ -109,33 +110,18 @@ export const projectRoutes: RouteSpec[] = [
       answer(ctx, 200, project, version);
     },
   }),
-  defineRoute({
-    method: 'delete',
+  ...softDeleteRoutes({
     path: '/api/projects/:id',
-    operationId: 'deleteProject',
-    summary: 'Soft-delete a project; its conversations leave listings too',
+    noun: 'project',
+    operationNoun: 'Project',
     tags,
-    params: IdParams,
-    ifMatch: true,
-    responses: { 204: deleted, 404: missing('project'), 412: preconditionFailed },
-    async handle(ctx, { params }) {
-      await run(ctx, { type: 'DeleteProject', data: { project_id: params.id } });
-      ctx.status = 204;
-    },
-  }),
-  defineRoute({
-    method: 'post',
-    path: '/api/projects/:id/restore',
-    operationId: 'restoreProject',
-    summary: 'Restore a soft-deleted project',
-    tags,
-    params: IdParams,
-    ifMatch: true,
-    responses: { 200: modified(Project, 'The restored project'), 404: missing('project'), 412: preconditionFailed },
-    async handle(ctx, { params }) {
-      await run(ctx, { type: 'RestoreProject', data: { project_id: params.id } });
-      const { project, version } = await load(ctx, params.id);
-      answer(ctx, 200, project, version);
+    schema: Project,
+    deleteSummary: 'Soft-delete a project; its conversations leave listings too',
+    remove: (ctx, id) => run(ctx, { type: 'DeleteProject', data: { project_id: id } }),
+    restore: (ctx, id) => run(ctx, { type: 'RestoreProject', data: { project_id: id } }),
+    load: async (ctx, id) => {
+      const { project, version } = await load(ctx, id);
+      return { body: project, version };
     },
   }),
   defineRoute({
