@@ -16,6 +16,8 @@ export const ConversationView = defineEntity({
     last_message_at: p.string().length(32).nullable(),
     activity_at: p.string().length(32),
     message_count: p.integer(),
+    /** The end of the branch a client shows and a new question replies to. */
+    current_leaf_id: p.string().length(64).nullable(),
     version: p.integer(),
   }),
   indexes: [{ properties: ['activity_at', 'id'] }, { properties: ['project_id', 'activity_at'] }],

@@ -21,6 +21,7 @@ export const conversationProjector: Projector = {
           last_message_at: null,
           activity_at: at,
           message_count: 0,
+          current_leaf_id: null,
           version: event.stream_version,
         });
         return;
@@ -42,10 +43,19 @@ export const conversationProjector: Projector = {
         return;
       case 'UserMessagePosted':
       case 'AssistantResponseStarted': {
-        const row = await change(em, event, { last_message_at: at, activity_at: at, updated_at: at });
+        const row = await change(em, event, {
+          last_message_at: at,
+          activity_at: at,
+          updated_at: at,
+          current_leaf_id: event.data.message_id,
+        });
         row.message_count += 1;
         return;
       }
+      case 'CurrentLeafSelected':
+        await change(em, event, { current_leaf_id: event.data.message_id, updated_at: at });
+        return;
+      case 'AssistantResponseProgressed':
       case 'MessageCompleted':
       case 'MessageFailed':
       case 'MessageCancelled':

@@ -66,9 +66,19 @@ export const messageProjector: Projector = {
         );
         return;
       }
+      case 'AssistantResponseProgressed': {
+        const row = await load(em, event.data.message_id);
+        em.assign(row, { content: row.content + event.data.delta, updated_at: at });
+        return;
+      }
       case 'MessageCancelled': {
         const row = await load(em, event.data.message_id);
-        em.assign(row, { content: event.data.partial_content, status: 'cancelled', updated_at: at });
+        em.assign(row, {
+          content: event.data.partial_content,
+          status: 'cancelled',
+          finish_reason: 'cancelled',
+          updated_at: at,
+        });
         return;
       }
       case 'MessageReactionChanged': {
@@ -86,6 +96,7 @@ export const messageProjector: Projector = {
       case 'ConversationMetadataChanged':
       case 'ConversationDeleted':
       case 'ConversationRestored':
+      case 'CurrentLeafSelected':
         return;
       default:
         assertNever(event);

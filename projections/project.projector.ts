@@ -36,10 +36,12 @@ export const projectProjector: Projector = {
       case 'ConversationRestored':
       case 'UserMessagePosted':
       case 'AssistantResponseStarted':
+      case 'AssistantResponseProgressed':
       case 'MessageCompleted':
       case 'MessageFailed':
       case 'MessageCancelled':
       case 'MessageReactionChanged':
+      case 'CurrentLeafSelected':
         return;
       default:
         assertNever(event);

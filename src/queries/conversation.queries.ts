@@ -50,5 +50,6 @@ export function toConversationResponse(row: ConversationRow): ConversationRespon
     deleted_at: row.deleted_at ?? null,
     last_message_at: row.last_message_at ?? null,
     message_count: row.message_count,
+    current_leaf_id: row.current_leaf_id ?? null,
   };
 }

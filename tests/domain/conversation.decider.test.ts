@@ -583,3 +583,112 @@ describe('conversation decider', () => {
     });
   });
 });
+
+describe('chat commands', () => {
+  const ask = (fields: Partial<Extract<ConversationCommand, { type: 'AskQuestion' }>['data']> = {}) =>
+    ({
+      type: 'AskQuestion',
+      data: {
+        conversation_id,
+        user_message_id: 'u-9',
+        assistant_message_id: 'a-9',
+        content: 'Why is the sky blue?',
+        metadata: {},
+        assistant_metadata: { session_id: 's-1' },
+        ...fields,
+      },
+    }) satisfies ConversationCommand;
+  const completed: ConversationEvent = { type: 'MessageCompleted', data: { ...completion, message_id: 'm-2' } };
+
+  it('asking stores the question under the current leaf and starts its answer, in one decision', () => {
+    spec
+      .given([created, userPosted('m-1', null), assistantStarted('m-2', 'm-1'), completed])
+      .when(ask())
+      .then([
+        userPosted('u-9', 'm-2', 'Why is the sky blue?'),
+        {
+          type: 'AssistantResponseStarted',
+          data: { conversation_id, message_id: 'a-9', parent_message_id: 'u-9', metadata: { session_id: 's-1' } },
+        },
+      ]);
+  });
+
+  it('the first question of an untitled conversation names it after its first 80 characters', () => {
+    const untitled: ConversationEvent = { ...created, data: { ...created.data, title: null } } as ConversationEvent;
+    const long = `  ${'word '.repeat(30)}`;
+    const events = conversationDecider.decide(ask({ content: long }), fold(conversationDecider, [untitled]));
+    expect(events.map((e) => e.type)).toEqual(['UserMessagePosted', 'ConversationRenamed', 'AssistantResponseStarted']);
+    const renamed = events[1] as Extract<ConversationEvent, { type: 'ConversationRenamed' }>;
+    expect(renamed.data.title).toBe('word '.repeat(16).trim());
+    expect([...(renamed.data.title ?? '')].length).toBeLessThanOrEqual(80);
+  });
+
+  it('a titled conversation keeps its title when asked a question', () => {
+    const events = conversationDecider.decide(ask(), fold(conversationDecider, [created]));
+    expect(events.map((e) => e.type)).toEqual(['UserMessagePosted', 'AssistantResponseStarted']);
+  });
+
+  it('refuses a second question while an answer is still being generated', () => {
+    spec
+      .given([created, userPosted('m-1', null), assistantStarted('m-2', 'm-1')])
+      .when(ask())
+      .thenThrows('conflict', /already has an answer being generated/);
+  });
+
+  it('regenerating answers the same question again, leaving the old answer as a sibling', () => {
+    spec
+      .given([created, userPosted('m-1', null), assistantStarted('m-2', 'm-1'), completed])
+      .when({
+        type: 'RegenerateResponse',
+        data: { conversation_id, message_id: 'm-2', new_message_id: 'm-3', assistant_metadata: {} },
+      })
+      .then([assistantStarted('m-3', 'm-1')]);
+  });
+
+  it('only an answer can be regenerated', () => {
+    spec
+      .given([created, userPosted('m-1', null)])
+      .when({
+        type: 'RegenerateResponse',
+        data: { conversation_id, message_id: 'm-1', new_message_id: 'm-3', assistant_metadata: {} },
+      })
+      .thenThrows('invalid', /cannot be regenerated|not an answer/);
+  });
+
+  it('selecting a leaf moves the default parent of the next question there', () => {
+    const history = [created, userPosted('m-1', null), assistantStarted('m-2', 'm-1'), completed];
+    spec
+      .given(history)
+      .when({ type: 'SelectCurrentLeaf', data: { conversation_id, message_id: 'm-1' } })
+      .then([{ type: 'CurrentLeafSelected', data: { conversation_id, message_id: 'm-1' } }]);
+    const state = fold(conversationDecider, [
+      ...history,
+      { type: 'CurrentLeafSelected', data: { conversation_id, message_id: 'm-1' } },
+    ]);
+    const [posted] = conversationDecider.decide(post('m-4'), state);
+    expect(posted).toEqual(userPosted('m-4', 'm-1'));
+  });
+
+  it('selecting a message of another conversation is refused naming current_leaf_id', () => {
+    spec
+      .given([created])
+      .when({ type: 'SelectCurrentLeaf', data: { conversation_id, message_id: 'nope' } })
+      .thenThrows('invalid', /not in this conversation/, '/current_leaf_id');
+  });
+
+  it('checkpoints record the text produced so far of a streaming answer, and nothing once it ended', () => {
+    const streaming = [created, userPosted('m-1', null), assistantStarted('m-2', 'm-1')];
+    spec
+      .given(streaming)
+      .when({ type: 'CheckpointResponse', data: { conversation_id, message_id: 'm-2', delta: 'Because' } })
+      .then([{ type: 'AssistantResponseProgressed', data: { conversation_id, message_id: 'm-2', delta: 'Because' } }]);
+    spec
+      .given(streaming)
+      .when({ type: 'CheckpointResponse', data: { conversation_id, message_id: 'm-2', delta: '' } })
+      .thenNothing();
+    spec
+      .given([...streaming, completed])
+      .when({ type: 'CheckpointResponse', data: { conversation_id, message_id: 'm-2', delta: 'late' } })
+      .thenThrows('conflict');
+  });
+});

@@ -69,6 +69,7 @@ describe('POST /api/conversations', () => {
       deleted_at: null,
       last_message_at: null,
       message_count: 0,
+      current_leaf_id: null,
     });
     expect(reply.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Date(reply.body.created_at).toISOString()).toBe(reply.body.created_at);

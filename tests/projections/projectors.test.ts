@@ -171,6 +171,7 @@ describe('conversation projector', () => {
       last_message_at: null,
       activity_at: t(1),
       message_count: 0,
+      current_leaf_id: null,
       version: 1,
     });
   });
@@ -302,6 +303,7 @@ describe('conversation projector', () => {
       last_message_at: t(3),
       activity_at: t(3),
       message_count: 2,
+      current_leaf_id: assistantId,
       version: 3,
     });
   });
@@ -563,7 +565,7 @@ describe('message projector', () => {
     });
   });
 
-  it('MessageCancelled keeps the partial content, sets status cancelled and leaves metadata as it was', async () => {
+  it('MessageCancelled keeps the partial content, sets status and finish_reason cancelled, leaves metadata as it was', async () => {
     const id = uuidv7();
     const userId = uuidv7();
     const assistantId = uuidv7();
@@ -579,7 +581,7 @@ describe('message projector', () => {
     expect(await then.row(MessageView, assistantId)).toMatchObject({
       content: 'Be',
       status: 'cancelled',
-      finish_reason: null,
+      finish_reason: 'cancelled',
       metadata: { temperature: 0.7 },
       created_at: t(2),
       updated_at: t(3),
@@ -655,7 +657,11 @@ describe('message projector', () => {
       parent_message_id: oneUser,
     });
     const batchedConversation = await spec.then.row(ConversationView, batchId);
-    expect(await spec.then.row(ConversationView, oneId)).toStrictEqual({ ...batchedConversation, id: oneId });
+    expect(await spec.then.row(ConversationView, oneId)).toStrictEqual({
+      ...batchedConversation,
+      id: oneId,
+      current_leaf_id: oneAssistant,
+    });
   });
 });
 

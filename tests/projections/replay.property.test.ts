@@ -109,7 +109,11 @@ type Step =
     }
   | { kind: 'failResponse'; pick: Pick; message: Pick; error: string; error_type: string; partial_content: string }
   | { kind: 'cancelResponse'; pick: Pick; message: Pick; partial_content: string }
-  | { kind: 'setReaction'; pick: Pick; message: Pick; reaction: Reaction | null };
+  | { kind: 'setReaction'; pick: Pick; message: Pick; reaction: Reaction | null }
+  | { kind: 'askQuestion'; pick: Pick; parent: ParentRef; content: string; metadata: JsonObject }
+  | { kind: 'regenerate'; pick: Pick; message: Pick }
+  | { kind: 'checkpoint'; pick: Pick; message: Pick; delta: string }
+  | { kind: 'selectLeaf'; pick: Pick; message: Pick };
 
 /**
  * Each step also moves the fake clock by `advanceMs` (0 included: equal times happen in real logs);
@@ -261,6 +265,16 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       reaction: fc.constantFrom<Reaction | null>('thumbs_up', 'thumbs_down', null),
     }),
   },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('askQuestion' as const), pick, parent: parentRef, content, metadata }),
+  },
+  fc.record({ kind: fc.constant('regenerate' as const), pick, message: pick }),
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('checkpoint' as const), pick, message: pick, delta: content }),
+  },
+  fc.record({ kind: fc.constant('selectLeaf' as const), pick, message: pick }),
 );
 
 const timedStep: fc.Arbitrary<TimedStep> = fc
@@ -283,7 +297,8 @@ const noMetadata = { metadata: {} };
 
 /**
  * A hand-written run reaching every kind of event, an append of three events at once, branches,
- * a refused move to a deleted project and a move to no project: 23 events, 1 refused command.
+ * a refused move to a deleted project, a move to no project, checkpoints, a regenerated answer and a
+ * selected leaf: 30 events, 1 refused command.
  */
 const everyKindOfEvent: TimedStep[] = [
   scripted('createProject', { retry: false, name: 'P', description: null, metadata: { color: 'red' } }),
@@ -316,6 +331,20 @@ const everyKindOfEvent: TimedStep[] = [
   scripted('updateConversation', { project: { to: 'deleted', pick: 0 } }),
   scripted('restoreProject'),
   scripted('updateConversation', { project: { to: 'none' } }),
+  scripted('askQuestion', { parent: { kind: 'default' }, content: 'Fourth?', ...noMetadata }),
+  scripted('checkpoint', { message: 0, delta: 'Partial ' }),
+  scripted('checkpoint', { message: 0, delta: 'answer' }),
+  scripted('completeResponse', {
+    message: 0,
+    content: 'Partial answer.',
+    token_count: 4,
+    model_name: 'tiny.gguf',
+    completion_time_ms: 20,
+    finish_reason: 'length',
+    timings: {},
+  }),
+  scripted('regenerate', { message: 0 }),
+  scripted('selectLeaf', { message: 1 }),
 ];
 
 // ---------------------------------------------------------------- running them through the command layer
@@ -505,6 +534,35 @@ async function toCommand(
       );
       return { conversation: { type: 'SetReaction', data: { ...target, reaction: s.reaction } } };
     }
+    case 'askQuestion': {
+      const conversation_id = choose(active, conversations, s.pick, s.stray);
+      const messages = known.messagesOf(conversation_id).map((m) => m.id);
+      const parent =
+        s.parent.kind === 'default'
+          ? {}
+          : { parent_message_id: s.parent.kind === 'root' ? null : at(messages, s.parent.pick) };
+      const ids = { user_message_id: uuidv7(), assistant_message_id: uuidv7() };
+      const fields = { content: s.content, metadata: s.metadata, assistant_metadata: {} };
+      return { conversation: { type: 'AskQuestion', data: { conversation_id, ...ids, ...parent, ...fields } } };
+    }
+    case 'regenerate': {
+      const answer = (m: Message) => m.role === 'assistant';
+      const target = conversationAndMessage(withMessages(answer, active), s.message, answer);
+      const data = { ...target, new_message_id: uuidv7(), assistant_metadata: {} };
+      return { conversation: { type: 'RegenerateResponse', data } };
+    }
+    case 'checkpoint': {
+      const target = conversationAndMessage(withMessages(streaming, conversations), s.message, streaming);
+      return { conversation: { type: 'CheckpointResponse', data: { ...target, delta: s.delta } } };
+    }
+    case 'selectLeaf': {
+      const target = conversationAndMessage(
+        withMessages(() => true, active),
+        s.message,
+        () => true,
+      );
+      return { conversation: { type: 'SelectCurrentLeaf', data: target } };
+    }
   }
 }
 
@@ -624,7 +682,7 @@ describe('replaying the event log', () => {
   it('rebuilding only messages reproduces them exactly and leaves projects and conversations untouched', async () => {
     await emptyDatabase();
     const { appended, refused } = await runSteps(everyKindOfEvent, { startsAt: Date.UTC(2010, 5, 1), sharedEm: false });
-    expect({ appended: appended.length, refused }).toEqual({ appended: 23, refused: 1 });
+    expect({ appended: appended.length, refused }).toEqual({ appended: 30, refused: 1 });
     const before = await snapshot();
     const checkpointsBefore = await checkpoints();
 

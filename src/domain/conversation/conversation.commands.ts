@@ -1,5 +1,6 @@
 import type { JsonObject } from '../shared/decider.js';
 import type {
+  AssistantResponseProgressed,
   AssistantResponseStarted,
   MessageCancelled,
   MessageCompleted,
@@ -38,8 +39,29 @@ export type PostUserMessage = Of<
     metadata: JsonObject;
   }
 >;
+/** A question and the start of its answer, stored together before llama.cpp is called. */
+export type AskQuestion = Of<
+  'AskQuestion',
+  {
+    user_message_id: string;
+    assistant_message_id: string;
+    /** undefined: reply to the current leaf; null: start a new root. */
+    parent_message_id?: string | null;
+    content: string;
+    metadata: JsonObject;
+    assistant_metadata: JsonObject;
+  }
+>;
+/** A new answer to the question an earlier answer replied to; the old one stays as a sibling. */
+export type RegenerateResponse = Of<
+  'RegenerateResponse',
+  { message_id: string; new_message_id: string; assistant_metadata: JsonObject }
+>;
+export type SelectCurrentLeaf = Of<'SelectCurrentLeaf', { message_id: string }>;
+
 // Recording what llama.cpp produced carries exactly the data of the event it records.
 export type StartAssistantResponse = { type: 'StartAssistantResponse'; data: AssistantResponseStarted['data'] };
+export type CheckpointResponse = { type: 'CheckpointResponse'; data: AssistantResponseProgressed['data'] };
 export type CompleteMessage = { type: 'CompleteMessage'; data: MessageCompleted['data'] };
 export type FailMessage = { type: 'FailMessage'; data: MessageFailed['data'] };
 export type CancelMessage = { type: 'CancelMessage'; data: MessageCancelled['data'] };
@@ -52,6 +74,10 @@ export type ConversationCommand =
   | RestoreConversation
   | PostUserMessage
   | StartAssistantResponse
+  | AskQuestion
+  | RegenerateResponse
+  | SelectCurrentLeaf
+  | CheckpointResponse
   | CompleteMessage
   | FailMessage
   | CancelMessage

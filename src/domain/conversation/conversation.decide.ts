@@ -49,11 +49,7 @@ export function decideConversation(command: ConversationCommand, state: Conversa
       const current = requireActive(state, conversation_id);
       const { message_id, content, metadata } = command.data;
       requireNewMessage(current, message_id);
-      const parent_message_id =
-        command.data.parent_message_id === undefined ? current.leaf_message_id : command.data.parent_message_id;
-      if (parent_message_id !== null && !current.messages.has(parent_message_id)) {
-        throw invalid(`Parent message ${parent_message_id} is not in this conversation`, '/parent_message_id');
-      }
+      const parent_message_id = parentFor(current, command.data.parent_message_id);
       return [
         { type: 'UserMessagePosted', data: { conversation_id, message_id, parent_message_id, content, metadata } },
       ];
@@ -67,6 +63,65 @@ export function decideConversation(command: ConversationCommand, state: Conversa
       }
       return [{ type: 'AssistantResponseStarted', data: { conversation_id, message_id, parent_message_id, metadata } }];
     }
+    case 'AskQuestion': {
+      const current = requireActive(state, conversation_id);
+      const { user_message_id, assistant_message_id, content, metadata, assistant_metadata } = command.data;
+      requireIdle(current);
+      requireNewMessage(current, user_message_id);
+      requireNewMessage(current, assistant_message_id);
+      const parent_message_id = parentFor(current, command.data.parent_message_id);
+      const firstQuestion = ![...current.messages.values()].some((m) => m.role === 'user');
+      return [
+        {
+          type: 'UserMessagePosted',
+          data: { conversation_id, message_id: user_message_id, parent_message_id, content, metadata },
+        },
+        ...(current.title === null && firstQuestion
+          ? [{ type: 'ConversationRenamed' as const, data: { conversation_id, title: titleFrom(content) } }]
+          : []),
+        {
+          type: 'AssistantResponseStarted',
+          data: {
+            conversation_id,
+            message_id: assistant_message_id,
+            parent_message_id: user_message_id,
+            metadata: assistant_metadata,
+          },
+        },
+      ];
+    }
+    case 'RegenerateResponse': {
+      const current = requireActive(state, conversation_id);
+      const { message_id, new_message_id, assistant_metadata } = command.data;
+      const previous = requireMessage(current, message_id);
+      if (previous.role !== 'assistant' || previous.parent_message_id === null) {
+        throw invalid(`Message ${message_id} is not an answer that can be regenerated`);
+      }
+      requireIdle(current);
+      requireNewMessage(current, new_message_id);
+      return [
+        {
+          type: 'AssistantResponseStarted',
+          data: {
+            conversation_id,
+            message_id: new_message_id,
+            parent_message_id: previous.parent_message_id,
+            metadata: assistant_metadata,
+          },
+        },
+      ];
+    }
+    case 'SelectCurrentLeaf': {
+      const current = requireActive(state, conversation_id);
+      if (!current.messages.has(command.data.message_id)) {
+        throw invalid(`Message ${command.data.message_id} is not in this conversation`, '/current_leaf_id');
+      }
+      if (current.leaf_message_id === command.data.message_id) return [];
+      return [{ type: 'CurrentLeafSelected', data: command.data }];
+    }
+    case 'CheckpointResponse':
+      requireStreaming(requireMessage(requireExisting(state, conversation_id), command.data.message_id));
+      return command.data.delta === '' ? [] : [{ type: 'AssistantResponseProgressed', data: command.data }];
     case 'CompleteMessage':
       requireStreaming(requireMessage(requireExisting(state, conversation_id), command.data.message_id));
       return [{ type: 'MessageCompleted', data: command.data }];
@@ -108,6 +163,29 @@ function requireMessage(state: Existing, messageId: string): MessageSummary {
   const message = state.messages.get(messageId);
   if (!message) throw notFound(`Message ${messageId} not found`);
   return message;
+}
+
+function parentFor(state: Existing, asked: string | null | undefined): string | null {
+  const parent = asked === undefined ? state.leaf_message_id : asked;
+  if (parent !== null && !state.messages.has(parent)) {
+    throw invalid(`Parent message ${parent} is not in this conversation`, '/parent_message_id');
+  }
+  return parent;
+}
+
+/** One answer at a time per conversation. */
+function requireIdle(state: Existing) {
+  for (const message of state.messages.values()) {
+    if (message.status === 'streaming') throw conflict('This conversation already has an answer being generated');
+  }
+}
+
+const TITLE_LENGTH = 80;
+
+/** An untitled conversation is named after the start of its first question. */
+function titleFrom(question: string): string {
+  const line = question.replace(/\s+/g, ' ').trim();
+  return [...line].slice(0, TITLE_LENGTH).join('').trim() || 'Untitled';
 }
 
 function requireStreaming(message: MessageSummary) {

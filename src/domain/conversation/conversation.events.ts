@@ -2,6 +2,8 @@ import type { JsonObject } from '../shared/decider.js';
 
 export type Reaction = 'thumbs_up' | 'thumbs_down';
 export type FinishReason = 'stop' | 'length';
+/** How an answer ended, as the message read model shows it. */
+export type MessageFinishReason = FinishReason | 'cancelled';
 
 /** llama.cpp's own timings of one completion, plus what we measured (ttft_ms). */
 export type CompletionTimings = {
@@ -35,6 +37,8 @@ export type AssistantResponseStarted = Of<
   'AssistantResponseStarted',
   { message_id: string; parent_message_id: string; metadata: JsonObject }
 >;
+/** A checkpoint of a streaming answer: the text produced since the previous one. */
+export type AssistantResponseProgressed = Of<'AssistantResponseProgressed', { message_id: string; delta: string }>;
 export type MessageCompleted = Of<
   'MessageCompleted',
   {
@@ -53,6 +57,7 @@ export type MessageFailed = Of<
 >;
 export type MessageCancelled = Of<'MessageCancelled', { message_id: string; partial_content: string }>;
 export type MessageReactionChanged = Of<'MessageReactionChanged', { message_id: string; reaction: Reaction | null }>;
+export type CurrentLeafSelected = Of<'CurrentLeafSelected', { message_id: string }>;
 
 export type ConversationEvent =
   | ConversationCreated
@@ -63,10 +68,12 @@ export type ConversationEvent =
   | ConversationRestored
   | UserMessagePosted
   | AssistantResponseStarted
+  | AssistantResponseProgressed
   | MessageCompleted
   | MessageFailed
   | MessageCancelled
-  | MessageReactionChanged;
+  | MessageReactionChanged
+  | CurrentLeafSelected;
 
 export const conversationEventTypes = [
   'ConversationCreated',
@@ -77,8 +84,10 @@ export const conversationEventTypes = [
   'ConversationRestored',
   'UserMessagePosted',
   'AssistantResponseStarted',
+  'AssistantResponseProgressed',
   'MessageCompleted',
   'MessageFailed',
   'MessageCancelled',
   'MessageReactionChanged',
+  'CurrentLeafSelected',
 ] as const satisfies readonly ConversationEvent['type'][];

@@ -21,7 +21,7 @@ export type ConversationState =
       metadata: JsonObject;
       created: { project_id: string | null; title: string | null; metadata: JsonObject };
       messages: Map<string, MessageSummary>;
-      /** The message a new one replies to by default: the newest one posted. */
+      /** The message a new one replies to by default: the newest one posted, or the one selected. */
       leaf_message_id: string | null;
     };
 
@@ -63,6 +63,10 @@ export function evolveConversation(state: ConversationState, event: Conversation
       state.messages.set(message_id, { role, status, parent_message_id, reaction: null });
       return { ...state, leaf_message_id: message_id };
     }
+    case 'AssistantResponseProgressed':
+      return state;
+    case 'CurrentLeafSelected':
+      return { ...state, leaf_message_id: event.data.message_id };
     case 'MessageCompleted':
       return withMessage(state, event.data.message_id, { status: 'complete' });
     case 'MessageFailed':

@@ -50,6 +50,7 @@ export const Conversation = Type.Object(
     deleted_at: NullableTimestamp,
     last_message_at: NullableTimestamp,
     message_count: Type.Integer(),
+    current_leaf_id: nullable(Type.String({ description: 'The end of the branch shown; new questions reply to it' })),
   },
   { additionalProperties: false, title: 'Conversation' },
 );

@@ -19,7 +19,7 @@ export const Message = Type.Object(
       Type.Literal('cancelled'),
       Type.Literal('failed'),
     ]),
-    finish_reason: nullable(Type.Union([Type.Literal('stop'), Type.Literal('length')])),
+    finish_reason: nullable(Type.Union([Type.Literal('stop'), Type.Literal('length'), Type.Literal('cancelled')])),
     reaction: Reaction,
     parent_message_id: nullable(Uuid),
     token_count: nullable(Type.Integer()),

@@ -1,0 +1,11 @@
+import { Migration } from '@mikro-orm/migrations';
+
+export class SqliteCurrentLeaf extends Migration {
+  override up(): void {
+    this.addSql('alter table conversations add column current_leaf_id text null');
+    // Conversations that already have messages: their newest one is where they stand.
+    this.addSql(`update conversations set current_leaf_id = (
+      select m.id from messages m where m.conversation_id = conversations.id order by m.seq desc limit 1
+    )`);
+  }
+}

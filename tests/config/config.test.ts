@@ -1,0 +1,187 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, loadDotEnv } from '../../src/config/config.js';
+import { parseDatabaseUrl } from '../../src/db/database-url.js';
+
+/** loadConfig's error for `env`, or a failure when it accepts it. */
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8000,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:./data/gpt_oss.db',
+      llmApiUrl: 'http://localhost:8080',
+      corsOrigins: ['http://localhost:3000', 'http://127.0.0.1:3000'],
+      debug: false,
+      maxMessageLength: 10_000,
+      logLevel: 'info',
+    });
+  });
+
+  it('treats an empty variable as unset and falls back to its default', () => {
+    const config = loadConfig({ PORT: '', DATABASE_URL: '', LOG_LEVEL: '' });
+    expect(config.port).toBe(8000);
+    expect(config.databaseUrl).toBe('sqlite:./data/gpt_oss.db');
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('reads every variable when each is set to a valid value', () => {
+    expect(
+      loadConfig({
+        PORT: '0',
+        HOST: '0.0.0.0',
+        DATABASE_URL: 'postgresql://user:secret@db.local:5432/app',
+        LLM_API_URL: 'https://llm.local:8443/v1',
+        CORS_ORIGINS: '*',
+        DEBUG: 'true',
+        MAX_MESSAGE_LENGTH: '42',
+        LOG_LEVEL: 'silent',
+      }),
+    ).toEqual({
+      port: 0,
+      host: '0.0.0.0',
+      databaseUrl: 'postgresql://user:secret@db.local:5432/app',
+      llmApiUrl: 'https://llm.local:8443/v1',
+      corsOrigins: ['*'],
+      debug: true,
+      maxMessageLength: 42,
+      logLevel: 'silent',
+    });
+  });
+
+  it('accepts 65535 as the highest port', () => {
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+
+  it('reads DEBUG=1 as true and DEBUG=0 as false', () => {
+    expect(loadConfig({ DEBUG: '1' }).debug).toBe(true);
+    expect(loadConfig({ DEBUG: '0' }).debug).toBe(false);
+    expect(loadConfig({ DEBUG: 'false' }).debug).toBe(false);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['LLM_API_URL', 'ftp://x'],
+    ['DEBUG', 'maybe'],
+    ['MAX_MESSAGE_LENGTH', '0'],
+    ['MAX_MESSAGE_LENGTH', 'ten'],
+    ['LOG_LEVEL', 'loud'],
+  ])('throws a ConfigError naming %s when it is %j', (name, value) => {
+    const error = configError({ [name]: value });
+    expect(error.message).toContain(name);
+    expect(error.message).toContain(value);
+  });
+
+  it('names every bad variable when several are wrong at once', () => {
+    const error = configError({ PORT: 'abc', LOG_LEVEL: 'loud', HOST: 'localhost' });
+    expect(error.message).toContain('PORT');
+    expect(error.message).toContain('LOG_LEVEL');
+    expect(error.message).not.toContain('HOST');
+  });
+
+  it('splits CORS_ORIGINS on commas, trims each origin and drops empty ones', () => {
+    const config = loadConfig({ CORS_ORIGINS: ' http://a.test , http://b.test:3000,, ' });
+    expect(config.corsOrigins).toEqual(['http://a.test', 'http://b.test:3000']);
+  });
+
+  it('drops the trailing slashes of LLM_API_URL', () => {
+    expect(loadConfig({ LLM_API_URL: 'http://127.0.0.1:8080/' }).llmApiUrl).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({ LLM_API_URL: 'http://127.0.0.1:8080/api//' }).llmApiUrl).toBe('http://127.0.0.1:8080/api');
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ SOMETHING_ELSE: 'x', NODE_ENV: 'production' })).toEqual(loadConfig({}));
+  });
+});
+
+describe('loadDotEnv', () => {
+  const names = ['GPT_OSS_TEST_FROM_FILE', 'GPT_OSS_TEST_ALREADY_SET', 'GPT_OSS_TEST_QUOTED', 'PORT', 'LOG_LEVEL'];
+  const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+  let dir: string | undefined;
+
+  afterEach(() => {
+    for (const name of names) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  function dotEnv(text: string): string {
+    dir = mkdtempSync(join(tmpdir(), 'gpt-oss-env-'));
+    const path = join(dir, '.env');
+    writeFileSync(path, text);
+    return path;
+  }
+
+  it('loads the variables of the .env file at the given path into process.env', () => {
+    delete process.env.GPT_OSS_TEST_FROM_FILE;
+    delete process.env.GPT_OSS_TEST_QUOTED;
+    loadDotEnv(dotEnv('# a comment\nGPT_OSS_TEST_FROM_FILE=from-file\nGPT_OSS_TEST_QUOTED="a b"\n'));
+    expect(process.env.GPT_OSS_TEST_FROM_FILE).toBe('from-file');
+    expect(process.env.GPT_OSS_TEST_QUOTED).toBe('a b');
+  });
+
+  it('does not override a variable already set in the environment', () => {
+    process.env.GPT_OSS_TEST_ALREADY_SET = 'real';
+    delete process.env.GPT_OSS_TEST_FROM_FILE;
+    loadDotEnv(dotEnv('GPT_OSS_TEST_ALREADY_SET=from-file\nGPT_OSS_TEST_FROM_FILE=from-file\n'));
+    expect(process.env.GPT_OSS_TEST_ALREADY_SET).toBe('real');
+    expect(process.env.GPT_OSS_TEST_FROM_FILE).toBe('from-file');
+  });
+
+  it('does nothing when there is no file at the path', () => {
+    dir = mkdtempSync(join(tmpdir(), 'gpt-oss-env-'));
+    const before = { ...process.env };
+    expect(() => loadDotEnv(join(dir!, '.env'))).not.toThrow();
+    expect(process.env).toEqual(before);
+  });
+
+  it('feeds loadConfig: values from the .env file are used unless the environment sets them', () => {
+    delete process.env.PORT;
+    process.env.LOG_LEVEL = 'warn';
+    loadDotEnv(dotEnv('PORT=1234\nLOG_LEVEL=debug\n'));
+    const config = loadConfig();
+    expect(config.port).toBe(1234);
+    expect(config.logLevel).toBe('warn');
+  });
+});
+
+describe('parseDatabaseUrl', () => {
+  it.each([
+    ['sqlite:./x.db', './x.db'],
+    ['sqlite:///./x.db', './x.db'],
+    ['sqlite:////abs/x.db', '/abs/x.db'],
+    ['sqlite:/abs/x.db', '/abs/x.db'],
+    ['sqlite:./data/gpt_oss.db', './data/gpt_oss.db'],
+  ])('reads %s as the SQLite file %s', (url, file) => {
+    expect(parseDatabaseUrl(url)).toEqual({ kind: 'sqlite', file });
+  });
+
+  it.each(['postgres://user@localhost:5432/app', 'postgresql://user:secret@127.0.0.1/app?sslmode=disable'])(
+    'reads %s as a PostgreSQL URL, kept whole',
+    (url) => {
+      expect(parseDatabaseUrl(url)).toEqual({ kind: 'postgresql', url });
+    },
+  );
+
+  it.each(['mysql://x', 'sqlite:', 'postgresql://', 'x.db'])('rejects %j naming DATABASE_URL', (url) => {
+    expect(() => parseDatabaseUrl(url)).toThrow(/DATABASE_URL/);
+  });
+});

@@ -1,0 +1,118 @@
+import { parseArgs } from 'node:util';
+import {
+  FAILURE_MODES,
+  type ErrorStyle,
+  type FailureMode,
+  type LlamaDoubleOptions,
+  type PropsStyle,
+  type UsageStyle,
+} from './options.js';
+
+export const USAGE = `Usage: npm run fake-llm -- [options]     a llama.cpp-compatible server for development and tests
+
+  --port <n>            port (default: PORT or 8080; 0 picks a free one)
+  --host <addr>         address to listen on (default 127.0.0.1)
+  --tokens <n>          content tokens of a reply (default 12)
+  --delay <ms>          pause between tokens (default 0)
+  --reply <text>        a fixed reply instead of generated words
+  --reasoning <text>    reasoning_content sent before the reply
+  --finish stop|length  finish_reason of a reply not cut by max_tokens (default stop)
+  --usage finish|separate|none   where usage goes (default finish, as b4748)
+  --role-chunk          open streams with a delta.role chunk (newer servers)
+  --crlf                end SSE lines with CRLF
+  --split-bytes <n>     write every event in n-byte HTTP chunks
+  --failure <mode>      ${FAILURE_MODES.join(' | ')}
+  --fail-after <n>      tokens sent before a mid-stream failure (default 3)
+  --error-style line|data|http   how context_overflow is reported (default line)
+  --http-status <n>     status of http_error (default 500)
+  --error-message <s>   message of http_error and stream_error_* failures
+  --loading-ms <ms>     answer 503 "Loading model" for this long after start
+  --n-ctx <n>           context per slot in /props (default 1024)
+  --slots <n>           total_slots in /props (default 2)
+  --model-path <path>   model_path in /props
+  --model-alias <name>  model_alias in /props (with --props-style newer)
+  --props-style b4748|newer
+  --no-tokenize         POST /tokenize answers 404
+  --help`;
+
+export type CliConfig = { port: number; host: string; loadingMs: number; options: Partial<LlamaDoubleOptions> };
+
+/** The CLI's flags as double options; throws an Error naming the bad flag. */
+export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = process.env): CliConfig | 'help' {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      tokens: { type: 'string' },
+      delay: { type: 'string' },
+      reply: { type: 'string' },
+      reasoning: { type: 'string' },
+      finish: { type: 'string' },
+      usage: { type: 'string' },
+      'role-chunk': { type: 'boolean' },
+      crlf: { type: 'boolean' },
+      'split-bytes': { type: 'string' },
+      failure: { type: 'string' },
+      'fail-after': { type: 'string' },
+      'error-style': { type: 'string' },
+      'http-status': { type: 'string' },
+      'error-message': { type: 'string' },
+      'loading-ms': { type: 'string' },
+      'n-ctx': { type: 'string' },
+      slots: { type: 'string' },
+      'model-path': { type: 'string' },
+      'model-alias': { type: 'string' },
+      'props-style': { type: 'string' },
+      'no-tokenize': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return 'help';
+  const int = (flag: string, value: string | undefined) => (value === undefined ? undefined : integer(flag, value));
+  const options: Partial<LlamaDoubleOptions> = {
+    tokens: int('--tokens', values.tokens),
+    tokenDelayMs: int('--delay', values.delay),
+    reply: values.reply,
+    reasoning: values.reasoning,
+    finishReason: oneOf<'stop' | 'length'>('--finish', values.finish, ['stop', 'length']),
+    usage: oneOf<UsageStyle>('--usage', values.usage, ['finish', 'separate', 'none']),
+    roleChunk: values['role-chunk'],
+    lineEnding: values.crlf ? '\r\n' : undefined,
+    splitBytes: int('--split-bytes', values['split-bytes']),
+    failure: oneOf<FailureMode>('--failure', values.failure, FAILURE_MODES),
+    failAfter: int('--fail-after', values['fail-after']),
+    errorStyle: oneOf<ErrorStyle>('--error-style', values['error-style'], ['line', 'data', 'http']),
+    httpStatus: int('--http-status', values['http-status']),
+    errorMessage: values['error-message'],
+    nCtx: int('--n-ctx', values['n-ctx']),
+    totalSlots: int('--slots', values.slots),
+    modelPath: values['model-path'],
+    modelAlias: values['model-alias'],
+    propsStyle: oneOf<PropsStyle>('--props-style', values['props-style'], ['b4748', 'newer']),
+    tokenize: values['no-tokenize'] ? false : undefined,
+  };
+  return {
+    port: integer('--port', values.port ?? env.PORT ?? '8080'),
+    host: values.host ?? '127.0.0.1',
+    loadingMs: int('--loading-ms', values['loading-ms']) ?? 0,
+    options: Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
+  };
+}
+
+function integer(flag: string, value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed)) {
+    throw new Error(`${flag} wants a whole number >= 0, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new Error(`${flag} wants one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}

@@ -1,0 +1,34 @@
+import { answerChat } from './chat-handler.js';
+import type { Exchange } from './exchange.js';
+import { propsBody } from './props-body.js';
+import { BOS_ID, pieces, tokenId } from './tokenizer.js';
+import { errorBody, LOADING, NOT_FOUND, sendJson } from './wire.js';
+
+export type Endpoint = (exchange: Exchange, body: string) => void | Promise<void>;
+
+const health: Endpoint = ({ response, options }) =>
+  options.mode === 'loading' ? sendJson(response, 503, LOADING) : sendJson(response, 200, { status: 'ok' });
+
+const props: Endpoint = ({ response, options }) => sendJson(response, 200, propsBody(options));
+
+/** {"tokens":[ids]}, or {"tokens":[{id,piece}]} with with_pieces, as tokenize_plain.txt and tokenize.txt. */
+const tokenize: Endpoint = ({ response, options, json }) => {
+  if (!options.tokenize) return sendJson(response, 404, NOT_FOUND);
+  const request = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
+  if (typeof request.content !== 'string') {
+    return sendJson(response, 500, errorBody(500, "[json.exception.out_of_range.403] key 'content' not found"));
+  }
+  const textPieces = pieces(request.content);
+  if (request.with_pieces === true) {
+    return sendJson(response, 200, { tokens: textPieces.map((piece) => ({ id: tokenId(piece), piece })) });
+  }
+  const ids = textPieces.map(tokenId);
+  sendJson(response, 200, { tokens: request.add_special === true ? [BOS_ID, ...ids] : ids });
+};
+
+export const ENDPOINTS: Record<string, Endpoint> = {
+  'GET /health': health,
+  'GET /props': props,
+  'POST /tokenize': tokenize,
+  'POST /v1/chat/completions': answerChat,
+};

@@ -1,0 +1,44 @@
+import type { ServerResponse } from 'node:http';
+import type { LlamaDoubleOptions } from './options.js';
+
+/** One request being answered: the options it was received under and the hooks that record what happened. */
+export type Exchange = {
+  response: ServerResponse;
+  options: Readonly<LlamaDoubleOptions>;
+  /** The parsed JSON body; undefined when the body is not JSON. */
+  json: unknown;
+  /** Aborts when the connection closes, whoever closed it. */
+  closed: AbortSignal;
+  tokenSent: () => void;
+  /** Destroys the socket (a simulated reset), recorded as the double's doing. */
+  destroy: () => void;
+};
+
+/** Waits `ms`; false when the connection closed meanwhile. */
+export function pause(ms: number, closed: AbortSignal): Promise<boolean> {
+  if (closed.aborted) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      closed.removeEventListener('abort', onClose);
+      resolve(true);
+    }, ms);
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    closed.addEventListener('abort', onClose, { once: true });
+  });
+}
+
+/** Writes one event as one HTTP chunk, or in `splitBytes`-byte chunks one event-loop turn apart. */
+export async function writeEvent(exchange: Exchange, text: string): Promise<boolean> {
+  const bytes = Buffer.from(text);
+  const size = exchange.options.splitBytes > 0 ? exchange.options.splitBytes : bytes.length;
+  for (let at = 0; at < bytes.length; at += size) {
+    if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+    if (exchange.closed.aborted) return false;
+    exchange.response.write(bytes.subarray(at, at + size));
+  }
+  return true;
+}

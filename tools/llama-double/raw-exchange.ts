@@ -1,0 +1,98 @@
+import { connect } from 'node:net';
+import { parseRecording, type Recording } from './recordings.js';
+
+/** One HTTP/1.1 exchange as bytes on the wire, for comparing a server (the double, or a real llama-server) to the captures. */
+export type RawExchange = {
+  /** The response as the captures store it: head, blank line, de-chunked body. */
+  recording: Recording;
+  /** The HTTP chunks of a chunked body, in order, with their arrival times (performance.now()); [] otherwise. */
+  chunks: { data: Buffer; at: number }[];
+  /** complete: the framing ended; closed: the server closed first; open: nothing came for `idleMs`. */
+  ending: 'complete' | 'closed' | 'open';
+};
+
+export type RawRequest = { method: string; path: string; body?: unknown; idleMs?: number };
+
+/** Sends one request on a fresh connection (kept alive, as a client would) and reads the response to its end. */
+export function rawExchange(baseUrl: string, request: RawRequest): Promise<RawExchange> {
+  const { hostname, port } = new URL(baseUrl);
+  const body = request.body === undefined ? '' : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+  const head = [
+    `${request.method} ${request.path} HTTP/1.1`,
+    `Host: ${hostname}:${port}`,
+    ...(body ? ['Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`] : []),
+  ];
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(`${head.join('\r\n')}\r\n\r\n${body}`));
+    let received = Buffer.alloc(0);
+    const arrivals: number[] = [];
+    let idle: NodeJS.Timeout | undefined;
+    const finish = (ending: RawExchange['ending']) => {
+      clearTimeout(idle);
+      socket.removeAllListeners();
+      socket.on('error', () => undefined);
+      socket.destroy();
+      try {
+        resolve(toExchange(received, arrivals, ending));
+      } catch (error) {
+        reject(error);
+      }
+    };
+    const armIdle = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => finish('open'), request.idleMs ?? 2_000);
+    };
+    armIdle();
+    socket.on('data', (data: Buffer) => {
+      received = Buffer.concat([received, data]);
+      const framed = frame(received);
+      while (arrivals.length < (framed?.chunks.length ?? 0)) arrivals.push(performance.now());
+      if (framed?.complete) finish('complete');
+      else armIdle();
+    });
+    socket.on('close', () => finish('closed'));
+    socket.on('error', () => finish('closed'));
+  });
+}
+
+type Framed = { head: Buffer; body: Buffer; chunks: Buffer[]; chunked: boolean; complete: boolean };
+
+function frame(received: Buffer): Framed | null {
+  const end = received.indexOf('\r\n\r\n');
+  if (end < 0) return null;
+  const head = received.subarray(0, end);
+  const rest = received.subarray(end + 4);
+  const text = head.toString('latin1');
+  const length = /\r\ncontent-length: *(\d+)/i.exec(text);
+  if (length) {
+    const size = Number(length[1]);
+    return { head, body: rest.subarray(0, size), chunks: [], chunked: false, complete: rest.length >= size };
+  }
+  if (!/\r\ntransfer-encoding: *chunked/i.test(text)) return { head, body: rest, chunks: [], chunked: false, complete: false };
+  return { head, ...dechunk(rest), chunked: true };
+}
+
+function dechunk(rest: Buffer): { body: Buffer; chunks: Buffer[]; complete: boolean } {
+  const chunks: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = rest.indexOf('\r\n', at);
+    if (lineEnd < 0) break;
+    const size = parseInt(rest.subarray(at, lineEnd).toString('latin1'), 16);
+    if (size === 0) return { body: Buffer.concat(chunks), chunks, complete: rest.length >= lineEnd + 4 };
+    if (rest.length < lineEnd + 2 + size + 2) break;
+    chunks.push(rest.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+  return { body: Buffer.concat(chunks), chunks, complete: false };
+}
+
+function toExchange(received: Buffer, arrivals: number[], ending: RawExchange['ending']): RawExchange {
+  const framed = frame(received);
+  if (!framed) throw new Error(`no complete response head in ${JSON.stringify(received.toString('latin1'))}`);
+  return {
+    recording: parseRecording(Buffer.concat([framed.head, Buffer.from('\r\n\r\n'), framed.body])),
+    chunks: framed.chunks.map((data, i) => ({ data, at: arrivals[i] ?? performance.now() })),
+    ending,
+  };
+}
