@@ -6,6 +6,9 @@ import { createEventBus } from './event-store/event-bus.js';
 import type { Services } from './http/app-state.js';
 import { createApp } from './http/app.js';
 import { uuidv7 } from './ids.js';
+import { createChatSessions } from './chat/chat-sessions.js';
+import { createGenerationSlots } from './chat/generation-slots.js';
+import { createLlamaClient } from './llm/llama-client.js';
 import { createLlmHealth } from './llm/llm-health.js';
 import { createLogger } from './logger.js';
 
@@ -24,6 +27,13 @@ export async function startServer(
     bus: createEventBus(),
     logger,
     llmHealth: createLlmHealth(config.llmApiUrl),
+    llm: createLlamaClient(config.llmApiUrl, {
+      firstTokenTimeoutMs: config.llmTimeoutMs,
+      idleTimeoutMs: config.llmIdleTimeoutMs,
+    }),
+    chat: createChatSessions(),
+    slots: createGenerationSlots(config.llmMaxQueue),
+    tokenCounts: new Map(),
     now: () => new Date(),
     newId: () => uuidv7(),
     ...overrides,

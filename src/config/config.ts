@@ -12,6 +12,14 @@ export type Config = {
   debug: boolean;
   maxMessageLength: number;
   logLevel: string;
+  /** No first token within this long fails the answer with `timeout`. */
+  llmTimeoutMs: number;
+  /** Silence between two tokens longer than this fails the answer with `timeout`. */
+  llmIdleTimeoutMs: number;
+  /** Generations at once; null: as many as llama.cpp has slots (`total_slots` of /props). */
+  llmMaxConcurrency: number | null;
+  /** Chats waiting for a slot; one more is refused with 429. */
+  llmMaxQueue: number;
 };
 
 const validator = Compile(EnvSchema);
@@ -47,6 +55,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     debug: valid.DEBUG === 'true' || valid.DEBUG === '1',
     maxMessageLength: Number(valid.MAX_MESSAGE_LENGTH),
     logLevel: valid.LOG_LEVEL,
+    llmTimeoutMs: Number(valid.LLM_TIMEOUT_MS),
+    llmIdleTimeoutMs: Number(valid.LLM_IDLE_TIMEOUT_MS),
+    llmMaxConcurrency: valid.LLM_MAX_CONCURRENCY === '' ? null : Number(valid.LLM_MAX_CONCURRENCY),
+    llmMaxQueue: Number(valid.LLM_MAX_QUEUE),
   };
 }
 

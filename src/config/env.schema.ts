@@ -11,6 +11,10 @@ export const EnvSchema = Type.Object({
   CORS_ORIGINS: Type.String({ default: 'http://localhost:3000,http://127.0.0.1:3000' }),
   DEBUG: Type.Union([Bool], { default: 'false' }),
   MAX_MESSAGE_LENGTH: Type.String({ pattern: '^[1-9][0-9]*$', default: '10000' }),
+  LLM_TIMEOUT_MS: Type.String({ pattern: '^[1-9][0-9]*$', default: '60000' }),
+  LLM_IDLE_TIMEOUT_MS: Type.String({ pattern: '^[1-9][0-9]*$', default: '30000' }),
+  LLM_MAX_CONCURRENCY: Type.String({ pattern: '^([1-9][0-9]*)?$', default: '' }),
+  LLM_MAX_QUEUE: Type.String({ pattern: '^[0-9]+$', default: '16' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },

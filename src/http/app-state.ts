@@ -3,6 +3,10 @@ import type { ParameterizedContext } from 'koa';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/open-database.js';
 import type { EventBus } from '../event-store/event-bus.js';
+import type { ChatSessions } from '../chat/chat-sessions.js';
+import type { GenerationSlots } from '../chat/generation-slots.js';
+import type { TokenCounts } from '../chat/prepare-prompt.js';
+import type { LlamaClient } from '../llm/llama-client.js';
 import type { LlmHealth } from '../llm/llm-health.js';
 import type { Logger } from '../logger.js';
 
@@ -13,6 +17,10 @@ export type Services = {
   bus: EventBus;
   logger: Logger;
   llmHealth: LlmHealth;
+  llm: LlamaClient;
+  chat: ChatSessions;
+  slots: GenerationSlots;
+  tokenCounts: TokenCounts;
   now: () => Date;
   newId: () => string;
 };

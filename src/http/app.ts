@@ -8,6 +8,7 @@ import { problemResponses } from './middleware/problem-responses.js';
 import { requestId } from './middleware/request-id.js';
 import { openApiDocument } from './openapi.js';
 import { mountRoutes, type RouteSpec } from './route.js';
+import { chatRoutes } from './routes/chat.routes.js';
 import { conversationRoutes } from './routes/conversations.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -19,6 +20,7 @@ export const routes: readonly RouteSpec[] = [
   ...projectRoutes,
   ...conversationRoutes,
   ...messageRoutes,
+  ...chatRoutes,
   ...eventRoutes,
 ];
 

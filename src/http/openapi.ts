@@ -9,6 +9,7 @@ const tagDescriptions: Record<string, string> = {
   Projects: 'Projects group conversations',
   Conversations: 'Conversations and their message trees',
   Messages: 'Single messages and their reactions',
+  Chat: 'Questions answered by llama.cpp, streamed token by token over Server-Sent Events',
   'Event log': 'The append-only log every read model is built from',
 };
 
@@ -103,7 +104,7 @@ function responses(route: RouteSpec): Json {
       status >= 400 && !spec.schema
         ? { 'application/problem+json': { schema: problemRef } }
         : spec.schema
-          ? { 'application/json': { schema: plain(spec.schema) } }
+          ? { [spec.contentType ?? 'application/json']: { schema: plain(spec.schema) } }
           : undefined;
     out[code] = { description: spec.description, ...(headers ? { headers } : {}), ...(content ? { content } : {}) };
   }

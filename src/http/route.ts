@@ -6,6 +6,8 @@ import { validator } from './validate.js';
 export type ResponseSpec = {
   description: string;
   schema?: TSchema;
+  /** application/json unless said otherwise (text/event-stream for streams). */
+  contentType?: string;
   headers?: Record<string, { description: string; schema: TSchema }>;
 };
 

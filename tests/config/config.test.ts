@@ -27,6 +27,10 @@ describe('loadConfig', () => {
       debug: false,
       maxMessageLength: 10_000,
       logLevel: 'info',
+      llmTimeoutMs: 60_000,
+      llmIdleTimeoutMs: 30_000,
+      llmMaxConcurrency: null,
+      llmMaxQueue: 16,
     });
   });
 
@@ -48,6 +52,10 @@ describe('loadConfig', () => {
         DEBUG: 'true',
         MAX_MESSAGE_LENGTH: '42',
         LOG_LEVEL: 'silent',
+        LLM_TIMEOUT_MS: '500',
+        LLM_IDLE_TIMEOUT_MS: '250',
+        LLM_MAX_CONCURRENCY: '3',
+        LLM_MAX_QUEUE: '0',
       }),
     ).toEqual({
       port: 0,
@@ -58,6 +66,10 @@ describe('loadConfig', () => {
       debug: true,
       maxMessageLength: 42,
       logLevel: 'silent',
+      llmTimeoutMs: 500,
+      llmIdleTimeoutMs: 250,
+      llmMaxConcurrency: 3,
+      llmMaxQueue: 0,
     });
   });
 

@@ -18,6 +18,10 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
     debug: false,
     maxMessageLength: 10_000,
     logLevel: 'silent',
+    llmTimeoutMs: 5_000,
+    llmIdleTimeoutMs: 5_000,
+    llmMaxConcurrency: null,
+    llmMaxQueue: 16,
     ...overrides,
   };
 }

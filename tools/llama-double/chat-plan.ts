@@ -29,7 +29,7 @@ export function planChat(options: LlamaDoubleOptions, request: ChatRequest): Cha
     reason = 'stop';
   }
   const limit = maxTokens(request.raw);
-  if (limit !== null && reasoning.length + content.length > limit) {
+  if (limit !== null && reasoning.length + content.length >= limit) {
     reasoning = reasoning.slice(0, limit);
     content = content.slice(0, limit - reasoning.length);
     reason = 'length';

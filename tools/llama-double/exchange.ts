@@ -10,7 +10,7 @@ export type Exchange = {
   /** Aborts when the connection closes, whoever closed it. */
   closed: AbortSignal;
   tokenSent: () => void;
-  /** Destroys the socket (a simulated reset), recorded as the double's doing. */
+  /** Closes the socket once what was written is flushed (a simulated reset), recorded as the double's doing. */
   destroy: () => void;
 };
 

@@ -118,7 +118,8 @@ export async function startLlamaDouble(start: StartOptions = {}): Promise<LlamaD
       },
       destroy: () => {
         destroyedByDouble = true;
-        res.socket?.destroy();
+        const socket = res.socket;
+        socket?.write('', () => socket.destroy());
       },
     };
     await endpoint(exchange, received.body);

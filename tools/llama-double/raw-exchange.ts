@@ -79,6 +79,7 @@ function dechunk(rest: Buffer): { body: Buffer; chunks: Buffer[]; complete: bool
     const lineEnd = rest.indexOf('\r\n', at);
     if (lineEnd < 0) break;
     const size = parseInt(rest.subarray(at, lineEnd).toString('latin1'), 16);
+    if (Number.isNaN(size)) throw new Error(`bad chunk size line at byte ${at}`);
     if (size === 0) return { body: Buffer.concat(chunks), chunks, complete: rest.length >= lineEnd + 4 };
     if (rest.length < lineEnd + 2 + size + 2) break;
     chunks.push(rest.subarray(lineEnd + 2, lineEnd + 2 + size));

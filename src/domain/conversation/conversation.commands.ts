@@ -25,6 +25,8 @@ export type UpdateConversation = Of<
     project_id?: string | null;
     project_status?: ProjectStatus | null;
     metadata?: JsonObject;
+    /** The message whose branch a client shows and the next question replies to. */
+    current_leaf_id?: string;
   }
 >;
 export type DeleteConversation = Of<'DeleteConversation', object>;

@@ -37,6 +37,13 @@ export function decideConversation(command: ConversationCommand, state: Conversa
       if (metadata !== undefined && !sameJson(metadata, current.metadata)) {
         events.push({ type: 'ConversationMetadataChanged', data: { conversation_id, metadata } });
       }
+      const leaf = command.data.current_leaf_id;
+      if (leaf !== undefined && leaf !== current.leaf_message_id) {
+        if (!current.messages.has(leaf)) {
+          throw invalid(`Message ${leaf} is not in this conversation`, '/current_leaf_id');
+        }
+        events.push({ type: 'CurrentLeafSelected', data: { conversation_id, message_id: leaf } });
+      }
       return events;
     }
     case 'DeleteConversation':

@@ -35,6 +35,9 @@ export const ConversationPatchBody = Type.Object(
       nullable(Type.String({ ...Uuid, description: 'Moves the conversation; null takes it out of any project' })),
     ),
     metadata: Type.Optional(metadataObject('Replaces the whole metadata object')),
+    current_leaf_id: Type.Optional(
+      Type.String({ ...Uuid, description: 'Shows this branch: the next question replies to this message' }),
+    ),
   },
   { additionalProperties: false },
 );

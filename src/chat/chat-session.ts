@@ -1,0 +1,59 @@
+import type { ChatEvent, ChatEventData } from './chat-events.js';
+import { isFinal } from './chat-events.js';
+
+export type ChatSession = {
+  id: string;
+  conversation_id: string;
+  message_id: string;
+  /** Aborting it stops the upstream llama.cpp request at once. */
+  abort: AbortController;
+  emit: (data: ChatEventData) => void;
+  /** Replays the events after `afterId`, then follows live; returns the unsubscribe function. */
+  subscribe: (listener: (event: ChatEvent) => void, afterId?: number) => () => void;
+  readonly done: boolean;
+  readonly listenerCount: number;
+};
+
+/**
+ * One generation's events, kept in memory so a client that reloads can replay what it missed.
+ * When the last listener leaves before the end, the generation is cancelled: nobody is reading it.
+ */
+export function createChatSession(
+  fields: { id: string; conversation_id: string; message_id: string },
+  onFinish: () => void = () => undefined,
+): ChatSession {
+  const events: ChatEvent[] = [];
+  const listeners = new Set<(event: ChatEvent) => void>();
+  const abort = new AbortController();
+  let done = false;
+  return {
+    ...fields,
+    abort,
+    emit(data) {
+      if (done) return;
+      const event = { id: events.length + 1, data };
+      events.push(event);
+      done = isFinal(data);
+      for (const listener of listeners) listener(event);
+      if (done) {
+        listeners.clear();
+        onFinish();
+      }
+    },
+    subscribe(listener, afterId = 0) {
+      for (const event of events) if (event.id > afterId) listener(event);
+      if (done) return () => undefined;
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && !done) abort.abort(new Error('the client disconnected'));
+      };
+    },
+    get done() {
+      return done;
+    },
+    get listenerCount() {
+      return listeners.size;
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { createChatSession, type ChatSession } from './chat-session.js';
+
+export type ChatSessions = {
+  create: (fields: { id: string; conversation_id: string; message_id: string }) => ChatSession;
+  get: (sessionId: string) => ChatSession | undefined;
+  byMessage: (messageId: string) => ChatSession | undefined;
+  /** Sessions still generating, for a graceful shutdown. */
+  running: () => ChatSession[];
+};
+
+/** Finished sessions stay this long so a reloaded page can still replay the end of its answer. */
+const KEEP_FINISHED_MS = 10 * 60_000;
+
+export function createChatSessions(options: { keepFinishedMs?: number } = {}): ChatSessions {
+  const sessions = new Map<string, ChatSession>();
+  const keep = options.keepFinishedMs ?? KEEP_FINISHED_MS;
+  return {
+    create(fields) {
+      const session = createChatSession(fields, () => {
+        setTimeout(() => sessions.delete(session.id), keep).unref();
+      });
+      sessions.set(session.id, session);
+      return session;
+    },
+    get: (id) => sessions.get(id),
+    byMessage: (messageId) => [...sessions.values()].find((s) => s.message_id === messageId),
+    running: () => [...sessions.values()].filter((s) => !s.done),
+  };
+}

@@ -1,0 +1,144 @@
+import type { ConversationCommand } from '../domain/conversation/conversation.commands.js';
+import type { EventMetadata } from '../event-store/stored-event.js';
+import type { ChatChunk, ChatRequest } from '../llm/chat-types.js';
+import type { LlamaClient } from '../llm/llama-client.js';
+import { LlmError } from '../llm/llm-error.js';
+import type { Logger } from '../logger.js';
+import type { ChatErrorType } from './chat-events.js';
+import type { ChatSession } from './chat-session.js';
+
+export type GenerationDeps = {
+  llm: LlamaClient;
+  /** Runs a conversation command through the command layer (its own transaction). */
+  record: (command: ConversationCommand, metadata?: EventMetadata) => Promise<unknown>;
+  log: Logger;
+  /** How often the partial answer is stored while streaming; a crash loses at most this much. */
+  checkpointMs: number;
+};
+
+type Finish = Extract<ChatChunk, { type: 'finish' }>;
+
+/**
+ * Relays llama.cpp's tokens to the session the moment they arrive, checkpoints the partial text,
+ * and records how the answer ended: completed, failed (with the reason) or cancelled. The partial
+ * text is kept in every case.
+ */
+export async function runGeneration(
+  deps: GenerationDeps,
+  session: ChatSession,
+  input: { request: ChatRequest; model_name: string | null; metadata: EventMetadata },
+): Promise<void> {
+  const { conversation_id, message_id } = session;
+  const started = performance.now();
+  let content = '';
+  let pending = '';
+  let lastCheckpoint = started;
+  let ttft: number | undefined;
+  let checkpoints = Promise.resolve();
+  // Checkpoints are chained, not awaited: storing them never delays a token.
+  const checkpoint = () => {
+    const delta = pending;
+    pending = '';
+    lastCheckpoint = performance.now();
+    checkpoints = checkpoints
+      .then(() => deps.record({ type: 'CheckpointResponse', data: { conversation_id, message_id, delta } }))
+      .then(
+        () => undefined,
+        (error: unknown) => deps.log.warn({ err: error, message_id }, 'checkpoint failed'),
+      );
+  };
+  try {
+    let finish: Finish | undefined;
+    for await (const chunk of deps.llm.streamChat(input.request, session.abort.signal)) {
+      switch (chunk.type) {
+        case 'delta':
+          ttft ??= performance.now() - started;
+          content += chunk.content;
+          pending += chunk.content;
+          session.emit({ type: 'token', token: chunk.content, message_id, session_id: session.id });
+          if (performance.now() - lastCheckpoint >= deps.checkpointMs) checkpoint();
+          break;
+        case 'reasoning':
+          break;
+        case 'finish':
+          finish = chunk;
+          break;
+      }
+    }
+    if (!finish) throw new LlmError('llm_error', 'llama.cpp ended the stream without finishing the answer');
+    await checkpoints;
+    const completion_time_ms = Math.round(performance.now() - started);
+    const token_count = finish.completion_tokens ?? finish.timings?.predicted_n ?? null;
+    await deps.record(
+      {
+        type: 'CompleteMessage',
+        data: {
+          conversation_id,
+          message_id,
+          content,
+          token_count,
+          model_name: input.model_name ?? meaningfulModel(finish.model),
+          completion_time_ms,
+          finish_reason: finish.finish_reason,
+          timings: { ...finish.timings, ...(ttft === undefined ? {} : { ttft_ms: Math.round(ttft * 100) / 100 }) },
+        },
+      },
+      input.metadata,
+    );
+    session.emit({
+      type: 'complete',
+      message_id,
+      token_count,
+      completion_time_ms,
+      finish_reason: finish.finish_reason,
+    });
+  } catch (error) {
+    await checkpoints;
+    await endWithError(deps, session, error, content, input.metadata);
+  }
+}
+
+/** Records a failed or cancelled answer with its partial text, then tells the session's listeners. */
+export async function endWithError(
+  deps: GenerationDeps,
+  session: ChatSession,
+  error: unknown,
+  partial_content: string,
+  metadata: EventMetadata,
+): Promise<void> {
+  const { conversation_id, message_id } = session;
+  const cancelled = session.abort.signal.aborted;
+  const { type, message } = cancelled
+    ? { type: 'cancelled' as const, message: reasonOf(session.abort.signal) }
+    : describe(error);
+  if (type === 'internal') deps.log.error({ err: error, message_id }, 'generation failed');
+  try {
+    await deps.record(
+      cancelled
+        ? { type: 'CancelMessage', data: { conversation_id, message_id, partial_content } }
+        : {
+            type: 'FailMessage',
+            data: { conversation_id, message_id, error: message, error_type: type, partial_content },
+          },
+      metadata,
+    );
+  } catch (recordError) {
+    deps.log.error({ err: recordError, message_id }, 'could not record how the answer ended');
+  }
+  session.emit({ type: 'error', error: message, error_type: type });
+}
+
+function describe(error: unknown): { type: ChatErrorType; message: string } {
+  if (error instanceof LlmError) return { type: error.type, message: error.message };
+  return { type: 'internal', message: 'The answer could not be generated' };
+}
+
+function reasonOf(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? `Cancelled: ${reason.message}` : 'Cancelled';
+}
+
+/** llama.cpp echoes the request's model, or "gpt-3.5-turbo" when there was none: not a model name. */
+function meaningfulModel(model: string | null): string | null {
+  return model && model !== 'gpt-3.5-turbo' ? model : null;
+}

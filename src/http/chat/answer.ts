@@ -1,0 +1,133 @@
+import { endWithError, runGeneration, type GenerationDeps } from '../../chat/run-generation.js';
+import { preparePrompt } from '../../chat/prepare-prompt.js';
+import { handleCommand } from '../../commands/handle-command.js';
+import type { ConversationCommand } from '../../domain/conversation/conversation.commands.js';
+import { conversationDecider } from '../../domain/conversation/conversation.decider.js';
+import type { EventMetadata } from '../../event-store/stored-event.js';
+import type { ChatOptions } from '../../llm/chat-types.js';
+import { LlmError } from '../../llm/llm-error.js';
+import type { AppContext } from '../app-state.js';
+import { commandOptions, eventStore } from '../command-context.js';
+import { HttpProblem } from '../problem.js';
+import { runConversationCommand } from '../routes/conversations.routes.js';
+import { streamSession } from './stream-session.js';
+
+export type AnswerRequest = {
+  conversation_id: string;
+  session_id: string;
+  /** The assistant message the answer is stored in. */
+  message_id: string;
+  /** The user message it answers. */
+  question_id: string;
+  /** The user message this request posted, if it posted one (not for a regenerate). */
+  user_message_id: string | null;
+  /** Stores the question (if any) and the start of the answer, before llama.cpp is called. */
+  start: ConversationCommand;
+  options: ChatOptions;
+};
+
+const RETRY_AFTER_SECONDS = '5';
+
+/**
+ * The chat flow behind POST /api/chat/stream and regenerate: refuse early with plain problems, store
+ * the question and the answer's start, build the prompt, then stream the answer over SSE.
+ */
+export async function answerOverSse(ctx: AppContext, request: AnswerRequest): Promise<void> {
+  const { services } = ctx.state;
+  const limit = services.config.llmMaxConcurrency ?? (await slotsOf(ctx));
+  if (services.slots.full(limit)) {
+    throw new HttpProblem(
+      429,
+      'too-many-generations',
+      'Every llama.cpp slot is busy and the queue is full',
+      undefined,
+      {
+        'Retry-After': RETRY_AFTER_SECONDS,
+      },
+    );
+  }
+  await runConversationCommand(ctx, request.start);
+  const { conversation_id, message_id, session_id } = request;
+  const session = services.chat.create({ id: session_id, conversation_id, message_id });
+  const metadata = commandOptions(ctx).metadata;
+  const deps: GenerationDeps = {
+    llm: services.llm,
+    record: recorder(ctx, metadata),
+    log: ctx.state.log,
+    checkpointMs: 2000,
+  };
+
+  let prepared: Awaited<ReturnType<typeof preparePrompt>>;
+  try {
+    prepared = await preparePrompt(
+      { em: services.db.em(), llm: services.llm, tokenCounts: services.tokenCounts },
+      { conversation_id, question_id: request.question_id, options: request.options },
+    );
+  } catch (error) {
+    await endWithError(deps, session, error, '', metadata);
+    if (error instanceof LlmError && error.type === 'llm_unavailable') {
+      throw new HttpProblem(503, 'llm-unavailable', `llama.cpp is not available: ${error.message}`, undefined, {
+        'Retry-After': RETRY_AFTER_SECONDS,
+      });
+    }
+    throw error;
+  }
+
+  session.emit({ type: 'start', session_id, conversation_id, user_message_id: request.user_message_id, message_id });
+  const streaming = streamSession(ctx, session);
+  const { prompt } = prepared;
+  if (!prompt.fits) {
+    const overflow = new LlmError(
+      'context_overflow',
+      `The system prompt and the question need ${prompt.tokens} tokens; the model's context leaves ${prompt.budget}`,
+    );
+    await endWithError(deps, session, overflow, '', metadata);
+  } else {
+    const promptMetadata = {
+      ...metadata,
+      prompt: {
+        message_ids: prompt.kept,
+        dropped: prompt.dropped.length,
+        tokens: prompt.tokens,
+        n_ctx: prepared.n_ctx,
+      },
+    };
+    try {
+      const release = await services.slots.acquire(limit, session.abort.signal, (position) =>
+        session.emit({ type: 'queued', session_id, position }),
+      );
+      try {
+        await runGeneration(deps, session, {
+          request: { messages: prompt.messages, options: request.options },
+          model_name: prepared.model_name,
+          metadata: promptMetadata,
+        });
+      } finally {
+        release();
+      }
+    } catch (error) {
+      await endWithError(deps, session, error, '', promptMetadata);
+    }
+  }
+  await streaming;
+}
+
+async function slotsOf(ctx: AppContext): Promise<number> {
+  return ctx.state.services.llm.props().then(
+    (props) => Math.max(1, props.total_slots),
+    () => 1,
+  );
+}
+
+/** Runs the commands of a generation, each in its own transaction, after the request's own ones. */
+function recorder(ctx: AppContext, base: EventMetadata): GenerationDeps['record'] {
+  const { services } = ctx.state;
+  return (command, metadata) =>
+    handleCommand(
+      { ...eventStore(ctx), em: services.db.em() },
+      conversationDecider,
+      { id: command.data.conversation_id, type: 'conversation' },
+      command,
+      { metadata: { ...base, ...metadata } },
+    );
+}

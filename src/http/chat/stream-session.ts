@@ -1,0 +1,32 @@
+import type { ChatSession } from '../../chat/chat-session.js';
+import type { AppContext } from '../app-state.js';
+import { openSse } from '../sse/sse-writer.js';
+
+/**
+ * Sends a chat session's events over SSE from `afterId` on, until its final event or until the client
+ * leaves. Koa hands the raw response over: each event is written and flushed on its own.
+ */
+export async function streamSession(ctx: AppContext, session: ChatSession, afterId = 0): Promise<void> {
+  ctx.respond = false;
+  const writer = openSse(ctx.res);
+  await new Promise<void>((resolve) => {
+    const unsubscribe = session.subscribe((event) => {
+      writer.send({ id: String(event.id), event: event.data.type, data: JSON.stringify(event.data) });
+      if (event.data.type === 'complete' || event.data.type === 'error') {
+        writer.close();
+        resolve();
+      }
+    }, afterId);
+    if (writer.closed) return resolve();
+    writer.signal.addEventListener('abort', () => {
+      unsubscribe();
+      resolve();
+    });
+  });
+}
+
+/** The SSE `Last-Event-ID` header (or `?last_event_id=`), as the number of the last event seen. */
+export function lastEventId(ctx: AppContext): number {
+  const raw = ctx.get('Last-Event-ID') || String(ctx.query.last_event_id ?? '');
+  return /^\d{1,9}$/.test(raw) ? Number(raw) : 0;
+}

@@ -1,0 +1,178 @@
+import { findConversation } from '../../queries/conversation.queries.js';
+import { findMessage } from '../../queries/message.queries.js';
+import { answerOverSse } from '../chat/answer.js';
+import { lastEventId, streamSession } from '../chat/stream-session.js';
+import { HttpProblem, notFoundProblem } from '../problem.js';
+import { answer } from '../command-context.js';
+import { defineRoute, type RouteSpec } from '../route.js';
+import {
+  ChatEventSchema,
+  ChatStreamBody,
+  RegenerateBody,
+  ResumeQuery,
+  SessionParams,
+  StopBody,
+  StopResult,
+} from '../schemas/chat.schemas.js';
+import { IdParams } from '../schemas/common.schemas.js';
+import { missing, ok } from './responses.js';
+
+const tags = ['Chat'];
+
+const stream = (description: string) => ({ description, schema: ChatEventSchema, contentType: 'text/event-stream' });
+
+const STOP_WAIT_MS = 5_000;
+
+export const chatRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'post',
+    path: '/api/chat/stream',
+    operationId: 'streamChat',
+    summary: 'Ask a question and receive the answer token by token (Server-Sent Events)',
+    description:
+      'The question is stored before llama.cpp is called. The answer replies to `parent_message_id`, or by default ' +
+      "to the conversation's current leaf. Errors found before the stream starts are ordinary problem answers; " +
+      'after it started they arrive as an `error` event. When every llama.cpp slot is busy the chat waits in a queue ' +
+      '(a `queued` event); when the queue is full it is refused with 429.',
+    tags,
+    body: ChatStreamBody,
+    responses: {
+      200: stream('The answer as a stream of events: start, queued?, token..., then complete or error'),
+      404: missing('conversation'),
+      409: { description: 'This conversation already has an answer being generated' },
+      422: { description: 'Invalid body, a message longer than MAX_MESSAGE_LENGTH, or an unknown parent message' },
+      429: { description: 'Every slot is busy and the queue is full; retry after Retry-After seconds' },
+      503: { description: 'llama.cpp is unreachable or loading; the question is stored, the answer marked failed' },
+    },
+    async handle(ctx, { body }) {
+      const { services } = ctx.state;
+      const max = services.config.maxMessageLength;
+      if ([...body.message].length > max) {
+        const message = `must be at most ${max} characters (MAX_MESSAGE_LENGTH)`;
+        throw new HttpProblem(422, 'validation', `body/message: ${message}`, [{ path: 'body/message', message }]);
+      }
+      if (!(await findConversation(ctx.state.em, body.conversation_id))) {
+        throw notFoundProblem(`Conversation ${body.conversation_id} not found`);
+      }
+      const [session_id, user_message_id, message_id] = [services.newId(), services.newId(), services.newId()];
+      const { conversation_id } = body;
+      await answerOverSse(ctx, {
+        conversation_id,
+        session_id,
+        message_id,
+        question_id: user_message_id,
+        user_message_id,
+        options: body.options ?? {},
+        start: {
+          type: 'AskQuestion',
+          data: {
+            conversation_id,
+            user_message_id,
+            assistant_message_id: message_id,
+            ...(body.parent_message_id !== undefined ? { parent_message_id: body.parent_message_id } : {}),
+            content: body.message,
+            metadata: {},
+            assistant_metadata: { session_id, options: body.options ?? {} },
+          },
+        },
+      });
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/messages/:id/regenerate',
+    operationId: 'regenerateMessage',
+    summary: 'Answer the same question again, streamed like /api/chat/stream; the old answer stays as a sibling',
+    tags,
+    params: IdParams,
+    body: RegenerateBody,
+    responses: {
+      200: stream('The new answer as a stream of events'),
+      404: missing('message'),
+      409: { description: 'This conversation already has an answer being generated' },
+      422: { description: 'Invalid body, or the message is not an answer' },
+      429: { description: 'Every slot is busy and the queue is full; retry after Retry-After seconds' },
+      503: { description: 'llama.cpp is unreachable or loading' },
+    },
+    async handle(ctx, { params, body }) {
+      const previous = await findMessage(ctx.state.em, params.id);
+      if (!previous) throw notFoundProblem(`Message ${params.id} not found`);
+      if (previous.role !== 'assistant' || !previous.parent_message_id) {
+        throw new HttpProblem(422, 'validation', `Message ${params.id} is not an answer that can be regenerated`, [
+          { path: 'params/id', message: 'is not an assistant message' },
+        ]);
+      }
+      const { services } = ctx.state;
+      const [session_id, message_id] = [services.newId(), services.newId()];
+      const { conversation_id } = previous;
+      await answerOverSse(ctx, {
+        conversation_id,
+        session_id,
+        message_id,
+        question_id: previous.parent_message_id,
+        user_message_id: null,
+        options: body.options ?? {},
+        start: {
+          type: 'RegenerateResponse',
+          data: {
+            conversation_id,
+            message_id: params.id,
+            new_message_id: message_id,
+            assistant_metadata: { session_id, regenerated_from: params.id, options: body.options ?? {} },
+          },
+        },
+      });
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/chat/stop',
+    operationId: 'stopChat',
+    summary: 'Stop an answer being generated; its partial text is kept, marked cancelled',
+    description: 'Safe to repeat: `stopped` is false when nothing was running.',
+    tags,
+    body: StopBody,
+    responses: { 200: ok(StopResult, 'Whether an answer was stopped') },
+    async handle(ctx, { body }) {
+      const { chat } = ctx.state.services;
+      const session = 'session_id' in body ? chat.get(body.session_id) : chat.byMessage(body.message_id);
+      if (!session || session.done) return answer(ctx, 200, { stopped: false });
+      session.abort.abort(new Error('stopped by the user'));
+      await untilDone(session, STOP_WAIT_MS);
+      answer(ctx, 200, { stopped: true });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/chat/stream/:session_id',
+    operationId: 'resumeChatStream',
+    summary: 'Resume a chat stream after a reload: replays the events after Last-Event-ID, then follows live',
+    description:
+      'Send the id of the last event received as the `Last-Event-ID` header (or `?last_event_id=`). After the ' +
+      'answer ended it replays up to the final `complete` or `error` event and closes.',
+    tags,
+    params: SessionParams,
+    query: ResumeQuery,
+    responses: { 200: stream('The rest of the stream'), 404: missing('chat session') },
+    async handle(ctx, { params }) {
+      const session = ctx.state.services.chat.get(params.session_id);
+      if (!session) throw notFoundProblem(`Chat session ${params.session_id} not found`);
+      await streamSession(ctx, session, lastEventId(ctx));
+    },
+  }),
+];
+
+function untilDone(session: { done: boolean; subscribe: (listener: () => void) => () => void }, ms: number) {
+  return new Promise<void>((resolve) => {
+    if (session.done) return resolve();
+    const timer = setTimeout(finish, ms);
+    const unsubscribe = session.subscribe(() => {
+      if (session.done) finish();
+    });
+    function finish() {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    }
+  });
+}

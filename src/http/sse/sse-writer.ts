@@ -1,0 +1,76 @@
+import type { ServerResponse } from 'node:http';
+
+export type SseMessage = { id?: string; event?: string; data: string };
+
+export type SseWriter = {
+  send: (message: SseMessage) => void;
+  comment: (text: string) => void;
+  close: () => void;
+  readonly closed: boolean;
+  /** Aborted when the client goes away or the stream is closed. */
+  readonly signal: AbortSignal;
+};
+
+/** One Server-Sent Events message; multi-line data becomes several `data:` lines, as the spec says. */
+export function formatSse({ id, event, data }: SseMessage): string {
+  for (const [name, value] of [
+    ['id', id],
+    ['event', event],
+  ] as const) {
+    if (value !== undefined && /[\r\n]/.test(value)) throw new Error(`SSE ${name} must not contain CR or LF`);
+  }
+  let out = '';
+  if (id !== undefined) out += `id: ${id}\n`;
+  if (event !== undefined) out += `event: ${event}\n`;
+  for (const line of data.split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
+  return `${out}\n`;
+}
+
+const PING_MS = 15_000;
+
+/**
+ * Takes over a response for an event stream: headers sent at once, every message written on its own
+ * (no Nagle delay, no compression, no proxy buffering), a `: ping` comment after 15 s of silence.
+ */
+export function openSse(response: ServerResponse, options: { pingMs?: number } = {}): SseWriter {
+  const closing = new AbortController();
+  response.socket?.setNoDelay(true);
+  response.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    'X-Accel-Buffering': 'no',
+    Connection: 'keep-alive',
+  });
+  response.flushHeaders();
+  const pingMs = options.pingMs ?? PING_MS;
+  let ping: NodeJS.Timeout | undefined;
+  const rearm = () => {
+    clearTimeout(ping);
+    ping = setTimeout(() => write(': ping\n\n'), pingMs);
+  };
+  const write = (text: string) => {
+    if (closing.signal.aborted) return;
+    response.write(text);
+    rearm();
+  };
+  const close = () => {
+    if (closing.signal.aborted) return;
+    clearTimeout(ping);
+    closing.abort();
+    response.end();
+  };
+  rearm();
+  response.on('close', () => {
+    clearTimeout(ping);
+    closing.abort();
+  });
+  return {
+    send: (message) => write(formatSse(message)),
+    comment: (text) => write(`: ${text.replace(/[\r\n]+/g, ' ')}\n\n`),
+    close,
+    get closed() {
+      return closing.signal.aborted;
+    },
+    signal: closing.signal,
+  };
+}

@@ -1,0 +1,44 @@
+import type { ChatChunk, ChatRequest } from './chat-types.js';
+import { fetchProps, type LlamaProps } from './props.js';
+import { streamChat } from './stream-chat.js';
+import { countTokens } from './tokenize.js';
+
+export type { ChatChunk, ChatMessage, ChatOptions, CompletionTimings } from './chat-types.js';
+export { LlmError, type LlmErrorType } from './llm-error.js';
+export type { LlamaProps } from './props.js';
+
+export type LlamaClient = {
+  streamChat(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk>;
+  /** GET /props, cached after the first success. */
+  props(): Promise<LlamaProps>;
+  /** POST /tokenize {content}; Math.ceil(text.length / 4) when /tokenize fails. */
+  countTokens(text: string): Promise<number>;
+};
+
+/** /tokenize is only an aid to prompt budgeting: it is not waited on for long before the estimate is used. */
+const TOKENIZE_TIMEOUT_MS = 5_000;
+
+/** A client of one llama.cpp server; knows nothing of the database. */
+export function createLlamaClient(
+  baseUrl: string,
+  options: { firstTokenTimeoutMs: number; idleTimeoutMs: number },
+): LlamaClient {
+  const base = baseUrl.replace(/\/+$/, '');
+  let cached: LlamaProps | undefined;
+  let inFlight: Promise<LlamaProps> | undefined;
+  return {
+    streamChat: (request, signal) => ({
+      [Symbol.asyncIterator]: () => streamChat(base, options, request, signal),
+    }),
+    props: async () => {
+      if (cached) return cached;
+      inFlight ??= fetchProps(base, options.firstTokenTimeoutMs)
+        .then((props) => (cached = props))
+        .finally(() => {
+          inFlight = undefined;
+        });
+      return inFlight;
+    },
+    countTokens: (text) => countTokens(base, text, Math.min(TOKENIZE_TIMEOUT_MS, options.firstTokenTimeoutMs)),
+  };
+}

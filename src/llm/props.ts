@@ -1,0 +1,34 @@
+import { LlmError } from './llm-error.js';
+import { fetchJson } from './upstream-json.js';
+
+export type LlamaProps = { n_ctx: number; total_slots: number; model_name: string | null };
+
+/**
+ * GET /props of b4748 (context per slot in default_generation_settings.n_ctx, model file in model_path) or of
+ * newer servers (top-level n_ctx, model_alias).
+ */
+export function parseProps(body: unknown): LlamaProps {
+  const props = asRecord(body);
+  const settings = asRecord(props.default_generation_settings);
+  const nCtx = positive(settings.n_ctx) ?? positive(props.n_ctx);
+  if (nCtx === null) throw new LlmError('llm_error', 'GET /props of llama.cpp tells no context size (n_ctx)');
+  return { n_ctx: nCtx, total_slots: positive(props.total_slots) ?? 1, model_name: modelName(props) };
+}
+
+export async function fetchProps(baseUrl: string, timeoutMs: number): Promise<LlamaProps> {
+  return parseProps(await fetchJson(`${baseUrl}/props`, { method: 'GET' }, timeoutMs));
+}
+
+function modelName(props: Record<string, unknown>): string | null {
+  if (typeof props.model_alias === 'string' && props.model_alias.trim() !== '') return props.model_alias;
+  if (typeof props.model_path !== 'string') return null;
+  return props.model_path.split(/[\\/]/).pop() || null;
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+function positive(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null;
+}

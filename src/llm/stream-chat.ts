@@ -1,0 +1,114 @@
+import { createChatStreamParser } from './chat-stream.js';
+import type { ChatChunk, ChatRequest } from './chat-types.js';
+import { describeFailure, errorFromStatus, LlmError } from './llm-error.js';
+import { readLines } from './sse-lines.js';
+import { createWatchdog, type Watchdog } from './watchdog.js';
+
+export type StreamTimeouts = { firstTokenTimeoutMs: number; idleTimeoutMs: number };
+
+/** The body of POST /v1/chat/completions: only the options the caller set. */
+export function chatCompletionBody(request: ChatRequest): Record<string, unknown> {
+  const { max_tokens, temperature, top_p, stop } = request.options ?? {};
+  const options = Object.entries({ max_tokens, temperature, top_p, stop }).filter(([, value]) => value !== undefined);
+  return {
+    messages: request.messages,
+    stream: true,
+    stream_options: { include_usage: true },
+    ...Object.fromEntries(options),
+  };
+}
+
+/**
+ * Streams a chat completion from llama.cpp, yielding each delta as soon as its line arrives.
+ * Failures throw LlmError; an abort of `signal` closes the upstream connection at once and throws the signal's reason.
+ */
+export async function* streamChat(
+  baseUrl: string,
+  timeouts: StreamTimeouts,
+  request: ChatRequest,
+  signal: AbortSignal,
+): AsyncGenerator<ChatChunk, void, undefined> {
+  signal.throwIfAborted();
+  const upstream = new AbortController();
+  const watchdog = createWatchdog(() => upstream.abort(new DOMException('llama.cpp timed out', 'TimeoutError')));
+  const cancel = () => upstream.abort(signal.reason);
+  signal.addEventListener('abort', cancel, { once: true });
+  const firstTokenDeadline = performance.now() + timeouts.firstTokenTimeoutMs;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let sawLine = false;
+  try {
+    watchdog.arm(timeouts.firstTokenTimeoutMs);
+    const response = await openStream(baseUrl, request, upstream.signal);
+    reader = response.getReader();
+    const body = reader;
+    const read = async () => {
+      watchdog.arm(sawLine ? timeouts.idleTimeoutMs : firstTokenDeadline - performance.now());
+      try {
+        return await body.read();
+      } finally {
+        watchdog.disarm();
+      }
+    };
+    const parser = createChatStreamParser();
+    for await (const line of readLines(read)) {
+      if (line !== '') sawLine = true;
+      const { chunks, done } = parser.line(line);
+      for (const chunk of chunks) {
+        yield chunk;
+        signal.throwIfAborted();
+      }
+      if (done) break;
+    }
+    yield parser.finish();
+  } catch (error) {
+    throw classify(error, { signal, watchdog, timeouts, connected: reader !== undefined, sawLine, baseUrl });
+  } finally {
+    watchdog.disarm();
+    signal.removeEventListener('abort', cancel);
+    upstream.abort();
+    await reader?.cancel().catch(() => undefined);
+  }
+}
+
+async function openStream(
+  baseUrl: string,
+  request: ChatRequest,
+  signal: AbortSignal,
+): Promise<ReadableStream<Uint8Array>> {
+  const response = await fetch(`${baseUrl}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify(chatCompletionBody(request)),
+    signal,
+  });
+  if (!response.ok) throw errorFromStatus(response.status, await response.text());
+  if (!response.body) throw new LlmError('llm_error', 'llama.cpp answered without a body', response.status);
+  return response.body;
+}
+
+type Situation = {
+  signal: AbortSignal;
+  watchdog: Watchdog;
+  timeouts: StreamTimeouts;
+  connected: boolean;
+  sawLine: boolean;
+  baseUrl: string;
+};
+
+function classify(error: unknown, situation: Situation): unknown {
+  if (situation.signal.aborted) return situation.signal.reason;
+  if (situation.watchdog.fired) {
+    const { firstTokenTimeoutMs, idleTimeoutMs } = situation.timeouts;
+    return situation.sawLine
+      ? new LlmError('timeout', `no data from llama.cpp for ${idleTimeoutMs} ms`)
+      : new LlmError('timeout', `no first token from llama.cpp within ${firstTokenTimeoutMs} ms`);
+  }
+  if (error instanceof LlmError) return error;
+  if (!situation.connected) {
+    return new LlmError(
+      'llm_unavailable',
+      `llama.cpp is unreachable at ${situation.baseUrl}: ${describeFailure(error)}`,
+    );
+  }
+  return new LlmError('llm_error', `the llama.cpp stream broke off: ${describeFailure(error)}`);
+}
