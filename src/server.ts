@@ -6,7 +6,10 @@ import { createEventBus } from './event-store/event-bus.js';
 import type { Services } from './http/app-state.js';
 import { createApp } from './http/app.js';
 import { uuidv7 } from './ids.js';
+import { projectInlineWith } from '../projections/project-inline.js';
+import { projectors } from '../projections/projectors.js';
 import { createChatSessions } from './chat/chat-sessions.js';
+import { markInterrupted } from './chat/mark-interrupted.js';
 import { createGenerationSlots } from './chat/generation-slots.js';
 import { createLlamaClient } from './llm/llama-client.js';
 import { createLlmHealth } from './llm/llm-health.js';
@@ -38,6 +41,13 @@ export async function startServer(
     newId: () => uuidv7(),
     ...overrides,
   };
+  const interrupted = await markInterrupted(db.em(), () => ({
+    em: db.em(),
+    projectInline: projectInlineWith(projectors),
+    bus: services.bus,
+    now: services.now,
+  }));
+  if (interrupted > 0) logger.warn({ interrupted }, 'answers cut off by the last shutdown were marked interrupted');
   const server = createApp(services).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

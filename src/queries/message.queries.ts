@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { MessageView, type MessageRow } from '../../projections/message.entity.js';
-import { decodeCursor, toPage, type Page } from './cursor.js';
+import { decodeCursor, encodeCursor, toPage, type Page } from './cursor.js';
+import { messagesInOrder, pathIds } from './message-path.js';
 import { projectNotDeleted } from './visibility.js';
 
 export type MessageResponse = Omit<MessageRow, 'seq' | 'updated_at'>;
@@ -29,6 +30,21 @@ export async function listMessages(
     { orderBy: { seq: 'asc' }, limit: query.limit + 1, disableIdentityMap: true },
   );
   return toPage(rows, query.limit, toMessageResponse, (row) => [row.seq]);
+}
+
+/** The messages of one branch, root first, paged like the full listing. */
+export async function listPath(
+  em: EntityManager,
+  conversationId: string,
+  leafId: string | null,
+  query: { limit: number; cursor?: string },
+): Promise<Page<MessageResponse>> {
+  const ids = leafId ? await pathIds(em, conversationId, leafId) : [];
+  const from = query.cursor ? decodeCursor<[number]>(query.cursor, ['number'])[0] : 0;
+  const page = ids.slice(from, from + query.limit + 1);
+  const rows = await messagesInOrder(em, page);
+  const items = rows.slice(0, query.limit).map(toMessageResponse);
+  return { items, next_cursor: page.length > query.limit ? encodeCursor([from + query.limit]) : null };
 }
 
 export function toMessageResponse(row: MessageRow): MessageResponse {

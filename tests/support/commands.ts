@@ -1,6 +1,5 @@
-import { handleCommand } from '../../src/commands/handle-command.js';
+import { runConversationCommand as runCommand } from '../../src/commands/conversation-command.js';
 import type { ConversationCommand } from '../../src/domain/conversation/conversation.commands.js';
-import { conversationDecider } from '../../src/domain/conversation/conversation.decider.js';
 import type { Services } from '../../src/http/app-state.js';
 import { projectInlineWith } from '../../projections/project-inline.js';
 import { projectors } from '../../projections/projectors.js';
@@ -17,15 +16,7 @@ export function runConversationCommand(services: Services, command: Conversation
     bus: services.bus,
     now: services.now,
   };
-  return handleCommand(
-    store,
-    conversationDecider,
-    { id: command.data.conversation_id, type: 'conversation' },
-    command,
-    {
-      metadata: { request_id: 'test' },
-    },
-  );
+  return runCommand(store, command, { metadata: { request_id: 'test' } });
 }
 
 /** Posts a user message and a completed assistant answer; returns both ids. */

@@ -7,11 +7,14 @@ import { CONTEXT_EXCEEDED, errorBody, LOADING, sendJson, sendRaw, type LlamaErro
 /** POST /v1/chat/completions, streamed or not, as configured in `exchange.options`. */
 export async function answerChat(exchange: Exchange, body: string): Promise<void> {
   const { response } = exchange;
-  if (exchange.json === undefined) {
-    return sendJson(response, 500, errorBody(500, `[json.exception.parse_error.101] parse error: ${describe(body)}`));
+  const parseError = jsonParseError(body);
+  if (parseError !== null) {
+    return sendJson(response, 500, errorBody(500, `[json.exception.parse_error.101] parse error: ${parseError}`));
   }
   const request = chatRequest(exchange.json);
-  if (!request) return sendJson(response, 500, errorBody(500, "[json.exception.out_of_range.403] key 'messages' not found"));
+  if (!request) {
+    return sendJson(response, 500, errorBody(500, "[json.exception.out_of_range.403] key 'messages' not found"));
+  }
   const refusal = refusalOf(exchange, request);
   if (refusal) return sendJson(response, refusal.error.code, refusal);
   const plan = planChat(exchange.options, request);
@@ -20,10 +23,10 @@ export async function answerChat(exchange: Exchange, body: string): Promise<void
   return completeAtOnce(exchange, plan, completion);
 }
 
-function describe(body: string): string {
+function jsonParseError(body: string): string | null {
   try {
     JSON.parse(body);
-    return 'not a JSON object';
+    return null;
   } catch (error) {
     return (error as Error).message;
   }
@@ -53,11 +56,7 @@ function refusalOf(exchange: Exchange, request: ChatRequest): LlamaErrorBody | n
   }
 }
 
-async function completeAtOnce(
-  exchange: Exchange,
-  plan: ChatPlan,
-  completion: Completion,
-): Promise<void> {
+async function completeAtOnce(exchange: Exchange, plan: ChatPlan, completion: Completion): Promise<void> {
   const { options, response } = exchange;
   switch (options.failure) {
     case 'stall_first':

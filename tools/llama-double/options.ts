@@ -1,4 +1,4 @@
-/** ok: the model is loaded; loading: every endpoint answers 503 "Loading model"; silent: requests are never answered. */
+/** ok: the model is loaded; loading: every endpoint answers 503 "Loading model"; silent: nothing is answered. */
 export type LlamaMode = 'ok' | 'loading' | 'silent';
 
 /**

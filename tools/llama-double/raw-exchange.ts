@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { parseRecording, type Recording } from './recordings.js';
 
-/** One HTTP/1.1 exchange as bytes on the wire, for comparing a server (the double, or a real llama-server) to the captures. */
+/** One HTTP/1.1 exchange as bytes on the wire, to compare a server (the double, a llama-server) with the captures. */
 export type RawExchange = {
   /** The response as the captures store it: head, blank line, de-chunked body. */
   recording: Recording;
@@ -16,7 +16,8 @@ export type RawRequest = { method: string; path: string; body?: unknown; idleMs?
 /** Sends one request on a fresh connection (kept alive, as a client would) and reads the response to its end. */
 export function rawExchange(baseUrl: string, request: RawRequest): Promise<RawExchange> {
   const { hostname, port } = new URL(baseUrl);
-  const body = request.body === undefined ? '' : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+  const body =
+    request.body === undefined ? '' : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
   const head = [
     `${request.method} ${request.path} HTTP/1.1`,
     `Host: ${hostname}:${port}`,
@@ -68,7 +69,8 @@ function frame(received: Buffer): Framed | null {
     const size = Number(length[1]);
     return { head, body: rest.subarray(0, size), chunks: [], chunked: false, complete: rest.length >= size };
   }
-  if (!/\r\ntransfer-encoding: *chunked/i.test(text)) return { head, body: rest, chunks: [], chunked: false, complete: false };
+  if (!/\r\ntransfer-encoding: *chunked/i.test(text))
+    return { head, body: rest, chunks: [], chunked: false, complete: false };
   return { head, ...dechunk(rest), chunked: true };
 }
 

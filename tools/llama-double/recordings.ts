@@ -5,12 +5,12 @@ import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Raw HTTP exchanges recorded from a real llama-server (see its README.md): LLAMA_RECORDINGS_DIR or ../shared/llama-cpp. */
+/** The raw HTTP exchanges recorded from a real llama-server (see its README.md); the double never needs them. */
 export const RECORDINGS_DIR = process.env.LLAMA_RECORDINGS_DIR ?? resolve(REPO_ROOT, '../shared/llama-cpp');
 
 /** Whether the captures are on this machine; the double itself never needs them. */
 export function recordingsAvailable(): boolean {
-  return existsSync(join(RECORDINGS_DIR, 'README.md'));
+  return existsSync(RECORDINGS_DIR);
 }
 
 /** A recorded llama.cpp response, split into what is needed to send it again. */

@@ -44,13 +44,17 @@ function keepAlive(response: ServerResponse): string {
 /** Headers in llama.cpp's order; Node adds `Connection: keep-alive` (a hop-by-hop header) after them. */
 function writeHead(response: ServerResponse, status: number, contentType: string, framing: [string, string]): void {
   response.sendDate = false;
-  response.writeHead(status, STATUS_CODES[status] ?? '', [
-    ['Keep-Alive', keepAlive(response)],
-    ['Content-Type', contentType],
-    ['Server', 'llama.cpp'],
-    framing,
-    ['Access-Control-Allow-Origin', ''],
-  ].flat());
+  response.writeHead(
+    status,
+    STATUS_CODES[status] ?? '',
+    [
+      ['Keep-Alive', keepAlive(response)],
+      ['Content-Type', contentType],
+      ['Server', 'llama.cpp'],
+      framing,
+      ['Access-Control-Allow-Origin', ''],
+    ].flat(),
+  );
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {

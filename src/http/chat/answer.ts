@@ -1,15 +1,14 @@
 import { endWithError, runGeneration, type GenerationDeps } from '../../chat/run-generation.js';
 import { preparePrompt } from '../../chat/prepare-prompt.js';
-import { handleCommand } from '../../commands/handle-command.js';
+import { runConversationCommand } from '../../commands/conversation-command.js';
 import type { ConversationCommand } from '../../domain/conversation/conversation.commands.js';
-import { conversationDecider } from '../../domain/conversation/conversation.decider.js';
 import type { EventMetadata } from '../../event-store/stored-event.js';
 import type { ChatOptions } from '../../llm/chat-types.js';
 import { LlmError } from '../../llm/llm-error.js';
 import type { AppContext } from '../app-state.js';
 import { commandOptions, eventStore } from '../command-context.js';
 import { HttpProblem } from '../problem.js';
-import { runConversationCommand } from '../routes/conversations.routes.js';
+import { runConversationCommand as runRequestCommand } from '../routes/conversations.routes.js';
 import { streamSession } from './stream-session.js';
 
 export type AnswerRequest = {
@@ -46,7 +45,7 @@ export async function answerOverSse(ctx: AppContext, request: AnswerRequest): Pr
       },
     );
   }
-  await runConversationCommand(ctx, request.start);
+  await runRequestCommand(ctx, request.start);
   const { conversation_id, message_id, session_id } = request;
   const session = services.chat.create({ id: session_id, conversation_id, message_id });
   const metadata = commandOptions(ctx).metadata;
@@ -121,13 +120,7 @@ async function slotsOf(ctx: AppContext): Promise<number> {
 
 /** Runs the commands of a generation, each in its own transaction, after the request's own ones. */
 function recorder(ctx: AppContext, base: EventMetadata): GenerationDeps['record'] {
-  const { services } = ctx.state;
+  const em = ctx.state.services.db.em;
   return (command, metadata) =>
-    handleCommand(
-      { ...eventStore(ctx), em: services.db.em() },
-      conversationDecider,
-      { id: command.data.conversation_id, type: 'conversation' },
-      command,
-      { metadata: { ...base, ...metadata } },
-    );
+    runConversationCommand({ ...eventStore(ctx), em: em() }, command, { metadata: { ...base, ...metadata } });
 }

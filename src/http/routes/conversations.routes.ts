@@ -1,12 +1,11 @@
-import { handleCommand } from '../../commands/handle-command.js';
+import { runConversationCommand as runCommand } from '../../commands/conversation-command.js';
 import { projectStatus } from '../../commands/project-status.js';
 import type { ConversationCommand } from '../../domain/conversation/conversation.commands.js';
-import { conversationDecider } from '../../domain/conversation/conversation.decider.js';
 import { findConversation, listConversations } from '../../queries/conversation.queries.js';
-import { listMessages } from '../../queries/message.queries.js';
+import { listMessages, listPath } from '../../queries/message.queries.js';
 import type { AppContext } from '../app-state.js';
 import { answer, commandOptions, eventStore } from '../command-context.js';
-import { notFoundProblem } from '../problem.js';
+import { HttpProblem, notFoundProblem } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { softDeleteRoutes } from './soft-delete.routes.js';
 import { IdParams, Page } from '../schemas/common.schemas.js';
@@ -22,16 +21,8 @@ import { created, etagHeader, missing, modified, ok, preconditionFailed } from '
 
 const tags = ['Conversations'];
 
-export async function runConversationCommand(ctx: AppContext, command: ConversationCommand) {
-  const id = command.data.conversation_id;
-  return handleCommand(
-    eventStore(ctx),
-    conversationDecider,
-    { id, type: 'conversation' },
-    command,
-    commandOptions(ctx),
-  );
-}
+export const runConversationCommand = (ctx: AppContext, command: ConversationCommand) =>
+  runCommand(eventStore(ctx), command, commandOptions(ctx));
 
 async function load(ctx: AppContext, id: string, includeDeleted = false) {
   const found = await findConversation(ctx.state.em, id, includeDeleted);
@@ -144,19 +135,27 @@ export const conversationRoutes: RouteSpec[] = [
     method: 'get',
     path: '/api/conversations/:id/messages',
     operationId: 'listConversationMessages',
-    summary: 'Messages of a conversation in creation order, every branch included',
-    description: 'parent_message_id links each message to the one it answers, so a client can draw the branches.',
+    summary: 'Messages of a conversation in creation order, every branch included; or one branch',
+    description:
+      'parent_message_id links each message to the one it answers, so a client can draw the branches. ' +
+      "`path=current` returns only the branch root -> the conversation's current leaf, `leaf=<id>` the branch to " +
+      'that message (empty when it is not in this conversation).',
     tags,
     params: IdParams,
     query: MessageListQuery,
     responses: { 200: ok(Page(Message, 'MessagePage'), 'A page of messages'), 404: missing('conversation') },
     async handle(ctx, { params, query }) {
-      await load(ctx, params.id);
-      answer(
-        ctx,
-        200,
-        await listMessages(ctx.state.em, params.id, { limit: query.limit ?? 100, cursor: query.cursor }),
-      );
+      const { conversation } = await load(ctx, params.id);
+      const page = { limit: query.limit ?? 100, cursor: query.cursor };
+      if (query.path !== undefined && query.leaf !== undefined) {
+        const message = 'give either path=current or leaf, not both';
+        throw new HttpProblem(422, 'validation', `query: ${message}`, [{ path: 'query/leaf', message }]);
+      }
+      if (query.path === 'current' || query.leaf !== undefined) {
+        const leaf = query.leaf ?? conversation.current_leaf_id ?? null;
+        return answer(ctx, 200, await listPath(ctx.state.em, params.id, leaf, page));
+      }
+      answer(ctx, 200, await listMessages(ctx.state.em, params.id, page));
     },
   }),
 ];

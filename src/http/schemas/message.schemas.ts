@@ -32,7 +32,14 @@ export const Message = Type.Object(
 );
 
 export const MessageListQuery = Type.Object(
-  { limit: Type.Optional(Limit(500, 100)), cursor: Type.Optional(Cursor) },
+  {
+    limit: Type.Optional(Limit(500, 100)),
+    cursor: Type.Optional(Cursor),
+    path: Type.Optional(
+      Type.Literal('current', { description: "Only the branch root -> the conversation's current leaf" }),
+    ),
+    leaf: Type.Optional(Type.String({ ...Uuid, description: 'Only the branch root -> this message' })),
+  },
   { additionalProperties: false },
 );
 
