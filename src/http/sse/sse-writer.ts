@@ -43,27 +43,34 @@ export function openSse(response: ServerResponse, options: { pingMs?: number } =
   });
   response.flushHeaders();
   const pingMs = options.pingMs ?? PING_MS;
+  let lastWrite = performance.now();
   let ping: NodeJS.Timeout | undefined;
-  const rearm = () => {
-    clearTimeout(ping);
-    ping = setTimeout(() => write(': ping\n\n'), pingMs);
+  // One timer, moved only when it fires: writing a token never touches it.
+  const schedule = (delay: number) => {
+    ping = setTimeout(() => {
+      const quiet = performance.now() - lastWrite;
+      if (quiet >= pingMs) write(': ping\n\n');
+      schedule(quiet >= pingMs ? pingMs : pingMs - quiet);
+    }, delay);
   };
   const write = (text: string) => {
     if (closing.signal.aborted) return;
     response.write(text);
-    rearm();
+    lastWrite = performance.now();
+  };
+  const gone = () => {
+    clearTimeout(ping);
+    closing.abort();
   };
   const close = () => {
     if (closing.signal.aborted) return;
-    clearTimeout(ping);
-    closing.abort();
+    gone();
     response.end();
   };
-  rearm();
-  response.on('close', () => {
-    clearTimeout(ping);
-    closing.abort();
-  });
+  response.on('close', gone);
+  // The client may have left while the answer was being prepared.
+  if (response.destroyed) gone();
+  else schedule(pingMs);
   return {
     send: (message) => write(formatSse(message)),
     comment: (text) => write(`: ${text.replace(/[\r\n]+/g, ' ')}\n\n`),
