@@ -11,6 +11,8 @@ export type ChatSession = {
   /** Replays the events after `afterId`, then follows live; returns the unsubscribe function. */
   subscribe: (listener: (event: ChatEvent) => void, afterId?: number) => () => void;
   readonly done: boolean;
+  /** The complete or error event that ended the session, once it has ended. */
+  readonly final: ChatEvent | undefined;
   readonly listenerCount: number;
 };
 
@@ -51,6 +53,9 @@ export function createChatSession(
     },
     get done() {
       return done;
+    },
+    get final() {
+      return done ? events.at(-1) : undefined;
     },
     get listenerCount() {
       return listeners.size;

@@ -114,6 +114,27 @@ describe('GET /openapi.json', () => {
     expect(checked).toBeGreaterThan(routes.length);
   });
 
+  it('documents the 200 of the chat streams as text/event-stream with the ChatEvent schema of every event type', () => {
+    const streams = [
+      doc.paths['/api/chat/stream'].post,
+      doc.paths['/api/messages/{id}/regenerate'].post,
+      doc.paths['/api/chat/stream/{session_id}'].get,
+    ];
+    for (const operation of streams) {
+      const content = operation.responses['200'].content;
+      expect(Object.keys(content), operation.operationId).toEqual(['text/event-stream']);
+      const schema = resolve(content['text/event-stream'].schema) as Json;
+      expect(schema.title).toBe('ChatEvent');
+      const variants = schema.anyOf as Json[];
+      expect(variants.map((v) => v.properties.type.const)).toEqual(['start', 'queued', 'token', 'complete', 'error']);
+      const required = Object.fromEntries(variants.map((v) => [v.properties.type.const, v.required]));
+      expect(required.start).toEqual(['type', 'session_id', 'conversation_id', 'user_message_id', 'message_id']);
+      expect(required.token).toEqual(['type', 'token', 'message_id', 'session_id']);
+      expect(required.complete).toEqual(['type', 'message_id', 'token_count', 'completion_time_ms', 'finish_reason']);
+      expect(required.error).toEqual(['type', 'error', 'error_type']);
+    }
+  });
+
   it('documents 422 for every operation that validates input, and 400, 413 and 415 for every one with a body', () => {
     for (const route of routes) {
       const responses = doc.paths[template(route.path)][route.method].responses;
@@ -132,6 +153,13 @@ describe('GET /openapi.json', () => {
 
 /** One real exchange, checked against what /openapi.json documents for its path, method and status. */
 type Case = { name: string; method: string; path: string; reply: () => Promise<Reply> };
+
+/** For the cases that must produce one particular status (the stream routes answer problems only then). */
+async function expectStatus(status: number, sent: Promise<Reply>): Promise<Reply> {
+  const reply = await sent;
+  expect(reply.status, reply.text).toBe(status);
+  return reply;
+}
 
 describe('real responses conform to the schemas /openapi.json documents for them', () => {
   const ids = { project: '', deletable: '', conversation: '', doomedConversation: '', user: '', assistant: '' };
@@ -270,6 +298,48 @@ describe('real responses conform to the schemas /openapi.json documents for them
       reply: () => api.patch(`/api/messages/${ids.user}/reaction`, { reaction: 'thumbs_down' }),
     },
     { name: 'event page', method: 'get', path: '/api/events', reply: () => api.get('/api/events?limit=50') },
+    {
+      name: 'chat stream refused for an unknown conversation (a problem, not a stream)',
+      method: 'post',
+      path: '/api/chat/stream',
+      reply: () => expectStatus(404, api.post('/api/chat/stream', { conversation_id: uuidv7(), message: 'Anyone?' })),
+    },
+    {
+      name: 'chat stream refused with 503 when llama.cpp is unreachable',
+      method: 'post',
+      path: '/api/chat/stream',
+      reply: async () => {
+        const conversation = await api.post('/api/conversations', { title: 'No model' });
+        return expectStatus(
+          503,
+          api.post('/api/chat/stream', { conversation_id: conversation.body.id, message: 'Hi' }),
+        );
+      },
+    },
+    {
+      name: 'regenerate refused for a user message',
+      method: 'post',
+      path: '/api/messages/{id}/regenerate',
+      reply: () => expectStatus(422, api.post(`/api/messages/${ids.user}/regenerate`, {})),
+    },
+    {
+      name: 'regenerate of an unknown message',
+      method: 'post',
+      path: '/api/messages/{id}/regenerate',
+      reply: () => expectStatus(404, api.post(`/api/messages/${uuidv7()}/regenerate`, {})),
+    },
+    {
+      name: 'stop with nothing running',
+      method: 'post',
+      path: '/api/chat/stop',
+      reply: () => expectStatus(200, api.post('/api/chat/stop', { session_id: uuidv7() })),
+    },
+    {
+      name: 'resume of an unknown chat session',
+      method: 'get',
+      path: '/api/chat/stream/{session_id}',
+      reply: () => expectStatus(404, api.get(`/api/chat/stream/${uuidv7()}`)),
+    },
     { name: 'health', method: 'get', path: '/health', reply: () => api.get('/health') },
     {
       name: '404 problem',

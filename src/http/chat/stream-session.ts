@@ -1,3 +1,4 @@
+import { isFinal, type ChatEvent } from '../../chat/chat-events.js';
 import type { ChatSession } from '../../chat/chat-session.js';
 import type { AppContext } from '../app-state.js';
 import { openSse } from '../sse/sse-writer.js';
@@ -10,13 +11,17 @@ export async function streamSession(ctx: AppContext, session: ChatSession, after
   ctx.respond = false;
   const writer = openSse(ctx.res);
   await new Promise<void>((resolve) => {
-    const unsubscribe = session.subscribe((event) => {
+    const send = (event: ChatEvent) => {
       writer.send({ id: String(event.id), event: event.data.type, data: JSON.stringify(event.data) });
-      if (event.data.type === 'complete' || event.data.type === 'error') {
+      if (isFinal(event.data)) {
         writer.close();
         resolve();
       }
-    }, afterId);
+    };
+    const unsubscribe = session.subscribe(send, afterId);
+    // A finished session and a Last-Event-ID at or past its end: answer with the final event again and close,
+    // rather than hold the connection open for events that will never come.
+    if (!writer.closed && session.final) send(session.final);
     if (writer.closed) return resolve();
     writer.signal.addEventListener('abort', () => {
       unsubscribe();
