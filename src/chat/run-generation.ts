@@ -26,7 +26,7 @@ type Finish = Extract<ChatChunk, { type: 'finish' }>;
 export async function runGeneration(
   deps: GenerationDeps,
   session: ChatSession,
-  input: { request: ChatRequest; model_name: string | null; metadata: EventMetadata },
+  input: { request: ChatRequest; model_name: string | null; metadata: EventMetadata; onAccepted?: () => void },
 ): Promise<void> {
   const { conversation_id, message_id } = session;
   const started = performance.now();
@@ -49,7 +49,7 @@ export async function runGeneration(
   };
   try {
     let finish: Finish | undefined;
-    for await (const chunk of deps.llm.streamChat(input.request, session.abort.signal)) {
+    for await (const chunk of deps.llm.streamChat(input.request, session.abort.signal, input.onAccepted)) {
       switch (chunk.type) {
         case 'delta':
           ttft ??= performance.now() - started;

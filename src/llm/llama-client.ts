@@ -8,7 +8,8 @@ export { LlmError, type LlmErrorType } from './llm-error.js';
 export type { LlamaProps } from './props.js';
 
 export type LlamaClient = {
-  streamChat(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk>;
+  /** `onAccepted` runs when llama.cpp answered 200 and the stream begins, before any token. */
+  streamChat(request: ChatRequest, signal: AbortSignal, onAccepted?: () => void): AsyncIterable<ChatChunk>;
   /** GET /props, cached after the first success. */
   props(): Promise<LlamaProps>;
   /** POST /tokenize {content}; Math.ceil(text.length / 4) when /tokenize fails. */
@@ -27,8 +28,8 @@ export function createLlamaClient(
   let cached: LlamaProps | undefined;
   let inFlight: Promise<LlamaProps> | undefined;
   return {
-    streamChat: (request, signal) => ({
-      [Symbol.asyncIterator]: () => streamChat(base, options, request, signal),
+    streamChat: (request, signal, onAccepted) => ({
+      [Symbol.asyncIterator]: () => streamChat(base, options, request, signal, onAccepted),
     }),
     props: async () => {
       if (cached) return cached;

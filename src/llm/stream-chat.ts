@@ -27,6 +27,7 @@ export async function* streamChat(
   timeouts: StreamTimeouts,
   request: ChatRequest,
   signal: AbortSignal,
+  onAccepted: () => void = () => undefined,
 ): AsyncGenerator<ChatChunk, void, undefined> {
   signal.throwIfAborted();
   const upstream = new AbortController();
@@ -40,6 +41,7 @@ export async function* streamChat(
     watchdog.arm(timeouts.firstTokenTimeoutMs);
     const response = await openStream(baseUrl, request, upstream.signal);
     reader = response.getReader();
+    onAccepted();
     const body = reader;
     const read = async () => {
       watchdog.arm(sawLine ? timeouts.idleTimeoutMs : firstTokenDeadline - performance.now());

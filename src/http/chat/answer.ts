@@ -64,18 +64,18 @@ export async function answerOverSse(ctx: AppContext, request: AnswerRequest): Pr
     );
   } catch (error) {
     await endWithError(deps, session, error, '', metadata);
-    if (error instanceof LlmError && error.type === 'llm_unavailable') {
-      throw new HttpProblem(503, 'llm-unavailable', `llama.cpp is not available: ${error.message}`, undefined, {
-        'Retry-After': RETRY_AFTER_SECONDS,
-      });
-    }
+    if (error instanceof LlmError && error.type === 'llm_unavailable') throw unavailable(error.message);
     throw error;
   }
 
   session.emit({ type: 'start', session_id, conversation_id, user_message_id: request.user_message_id, message_id });
-  const streaming = streamSession(ctx, session);
+  // The stream opens once there is something to say: llama.cpp took the request, the chat has to queue, or the
+  // answer ended otherwise. Until then an unreachable llama.cpp can still be answered with a plain 503.
+  let streaming: Promise<void> | undefined;
+  const open = () => (streaming ??= streamSession(ctx, session));
   const { prompt } = prepared;
   if (!prompt.fits) {
+    open();
     const overflow = new LlmError(
       'context_overflow',
       `The system prompt and the question need ${prompt.tokens} tokens; the model's context leaves ${prompt.budget}`,
@@ -92,14 +92,16 @@ export async function answerOverSse(ctx: AppContext, request: AnswerRequest): Pr
       },
     };
     try {
-      const release = await services.slots.acquire(limit, session.abort.signal, (position) =>
-        session.emit({ type: 'queued', session_id, position }),
-      );
+      const release = await services.slots.acquire(limit, session.abort.signal, (position) => {
+        open();
+        session.emit({ type: 'queued', session_id, position });
+      });
       try {
         await runGeneration(deps, session, {
           request: { messages: prompt.messages, options: request.options },
           model_name: prepared.model_name,
           metadata: promptMetadata,
+          onAccepted: open,
         });
       } finally {
         release();
@@ -108,8 +110,17 @@ export async function answerOverSse(ctx: AppContext, request: AnswerRequest): Pr
       await endWithError(deps, session, error, '', promptMetadata);
     }
   }
-  await streaming;
+  const final = session.final?.data;
+  if (!streaming && final?.type === 'error' && final.error_type === 'llm_unavailable') {
+    throw unavailable(final.error);
+  }
+  await open();
 }
+
+const unavailable = (reason: string) =>
+  new HttpProblem(503, 'llm-unavailable', `llama.cpp is not available: ${reason}`, undefined, {
+    'Retry-After': RETRY_AFTER_SECONDS,
+  });
 
 async function slotsOf(ctx: AppContext): Promise<number> {
   return ctx.state.services.llm.props().then(

@@ -22,7 +22,10 @@ export async function streamSession(ctx: AppContext, session: ChatSession, after
     // A finished session and a Last-Event-ID at or past its end: answer with the final event again and close,
     // rather than hold the connection open for events that will never come.
     if (!writer.closed && session.final) send(session.final);
-    if (writer.closed) return resolve();
+    if (writer.closed) {
+      unsubscribe();
+      return resolve();
+    }
     writer.signal.addEventListener('abort', () => {
       unsubscribe();
       resolve();
