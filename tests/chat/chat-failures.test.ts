@@ -701,4 +701,14 @@ describe('more chats than LLM_MAX_CONCURRENCY (one slot)', () => {
     expect((await api.post('/api/chat/stop', { session_id: running.session_id })).body).toEqual({ stopped: true });
     await expectHealthy(server, conversationId);
   });
+  it('two chats arriving together on one slot and no queue: exactly one streams, the other is refused', async () => {
+    const server = await startTestServer({ llmApiUrl: double.url, llmMaxConcurrency: 1, llmMaxQueue: 0 });
+    const api = httpClient(server.url);
+    double.configure({ tokens: 20, tokenDelayMs: 20 });
+    const [a, b] = [await newConversation(api), await newConversation(api)];
+    const replies = await Promise.all([chat(server, a, 'Together'), chat(server, b, 'Together')]);
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 429]);
+    const streamed = replies.find((r) => r.status === 200)!;
+    expect((await streamed.ended).at(-1)?.data.type).toBe('complete');
+  });
 });

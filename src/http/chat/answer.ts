@@ -1,4 +1,5 @@
 import { endWithError, runGeneration, type GenerationDeps } from '../../chat/run-generation.js';
+import type { SlotTicket } from '../../chat/generation-slots.js';
 import { preparePrompt } from '../../chat/prepare-prompt.js';
 import { runConversationCommand } from '../../commands/conversation-command.js';
 import type { ConversationCommand } from '../../domain/conversation/conversation.commands.js';
@@ -34,17 +35,17 @@ const RETRY_AFTER_SECONDS = '5';
 export async function answerOverSse(ctx: AppContext, request: AnswerRequest): Promise<void> {
   const { services } = ctx.state;
   const limit = services.config.llmMaxConcurrency ?? (await slotsOf(ctx));
-  if (services.slots.full(limit)) {
-    throw new HttpProblem(
-      429,
-      'too-many-generations',
-      'Every llama.cpp slot is busy and the queue is full',
-      undefined,
-      {
-        'Retry-After': RETRY_AFTER_SECONDS,
-      },
-    );
+  const ticket = services.slots.reserve(limit);
+  if (!ticket) throw problem(429, 'too-many-generations', 'Every llama.cpp slot is busy and the queue is full');
+  try {
+    await answerWithTicket(ctx, request, ticket);
+  } finally {
+    ticket.release();
   }
+}
+
+async function answerWithTicket(ctx: AppContext, request: AnswerRequest, ticket: SlotTicket): Promise<void> {
+  const { services } = ctx.state;
   await runRequestCommand(ctx, request.start);
   const { conversation_id, message_id, session_id } = request;
   const session = services.chat.create({ id: session_id, conversation_id, message_id });
@@ -92,20 +93,16 @@ export async function answerOverSse(ctx: AppContext, request: AnswerRequest): Pr
       },
     };
     try {
-      const release = await services.slots.acquire(limit, session.abort.signal, (position) => {
+      await ticket.acquire(session.abort.signal, (position) => {
         open();
         session.emit({ type: 'queued', session_id, position });
       });
-      try {
-        await runGeneration(deps, session, {
-          request: { messages: prompt.messages, options: request.options },
-          model_name: prepared.model_name,
-          metadata: promptMetadata,
-          onAccepted: open,
-        });
-      } finally {
-        release();
-      }
+      await runGeneration(deps, session, {
+        request: { messages: prompt.messages, options: request.options },
+        model_name: prepared.model_name,
+        metadata: promptMetadata,
+        onAccepted: open,
+      });
     } catch (error) {
       await endWithError(deps, session, error, '', promptMetadata);
     }
@@ -117,10 +114,10 @@ export async function answerOverSse(ctx: AppContext, request: AnswerRequest): Pr
   await open();
 }
 
-const unavailable = (reason: string) =>
-  new HttpProblem(503, 'llm-unavailable', `llama.cpp is not available: ${reason}`, undefined, {
-    'Retry-After': RETRY_AFTER_SECONDS,
-  });
+const unavailable = (reason: string) => problem(503, 'llm-unavailable', `llama.cpp is not available: ${reason}`);
+
+const problem = (status: number, kind: string, detail: string) =>
+  new HttpProblem(status, kind, detail, undefined, { 'Retry-After': RETRY_AFTER_SECONDS });
 
 async function slotsOf(ctx: AppContext): Promise<number> {
   return ctx.state.services.llm.props().then(
