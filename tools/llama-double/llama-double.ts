@@ -51,7 +51,7 @@ export type LlamaDouble = {
 
 export type StartOptions = Partial<LlamaDoubleOptions> & { port?: number; host?: string };
 
-/** A stand-in llama.cpp: a real HTTP server generating what a llama-server b4748 sends (see ../shared/llama-cpp). */
+/** A stand-in llama.cpp: a real HTTP server generating what a llama-server b4748 sends (see tests/fixtures/llama-cpp). */
 export async function startLlamaDouble(start: StartOptions = {}): Promise<LlamaDouble> {
   const { port = 0, host = '127.0.0.1', ...initial } = start;
   const startedWith: LlamaDoubleOptions = { ...DEFAULT_OPTIONS, ...initial };

@@ -5,8 +5,11 @@ import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The raw HTTP exchanges recorded from a real llama-server (see its README.md); the double never needs them. */
-export const RECORDINGS_DIR = process.env.LLAMA_RECORDINGS_DIR ?? resolve(REPO_ROOT, '../shared/llama-cpp');
+/**
+ * The raw HTTP exchanges recorded from a real llama-server (tests/fixtures/llama-cpp/README.md), kept in the
+ * repository so the tests that compare the double and the client with them run anywhere. The double never needs them.
+ */
+export const RECORDINGS_DIR = process.env.LLAMA_RECORDINGS_DIR ?? resolve(REPO_ROOT, 'tests/fixtures/llama-cpp');
 
 /** Whether the captures are on this machine; the double itself never needs them. */
 export function recordingsAvailable(): boolean {
