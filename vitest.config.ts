@@ -10,6 +10,8 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     testTimeout: 30_000,
+    // Most tests wait on sockets, timers and child processes rather than the CPU: two files at a time halve the run.
+    maxWorkers: 2,
     hookTimeout: 60_000,
     coverage: {
       provider: 'v8',

@@ -1,8 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EnvSchema } from '../../src/config/env.schema.js';
 import { replyWords } from '../../tools/llama-double/tokenizer.js';
 import { httpClient, type HttpClient } from '../support/http-client.js';
 import {
@@ -11,7 +8,8 @@ import {
   type LlamaDoubleOptions,
   type ReceivedRequest,
 } from '../support/llama-double.js';
-import { requestEvents, type EventStream } from '../support/sse-events.js';
+import { killServerProcesses, startServerProcess } from '../support/server-process.js';
+import { openSse, type SseStream } from '../support/sse-client.js';
 import { freshDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestServer } from '../support/test-server.js';
 
@@ -21,12 +19,11 @@ const ABORT_WITHIN_MS = 100;
 const CONTEXT_EXCEEDED =
   'the request exceeds the available context size. try increasing the context size or enable context shift';
 
-/** A running app: in this process (startTestServer) or in its own (startServerProcess). */
+/** A running app: in this process (startTestServer) or in its own (startInOwnProcess). */
 type Server = { url: string };
 
 let double: LlamaDouble;
 const doubles: LlamaDouble[] = [];
-const children = new Set<ChildProcess>();
 const databases: TestDatabase[] = [];
 
 beforeAll(async () => {
@@ -39,58 +36,19 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  for (const child of children) killGroup(child);
+  killServerProcesses();
   for (const each of doubles.splice(0)) await each.close();
   for (const database of databases.splice(0)) await database.drop();
 });
-
-/** tsx runs the server in a second node process: killing the process group reaches both. */
-function killGroup(child: ChildProcess): void {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
 
 /**
  * `tsx src/main.ts` on a fresh database, configured by `env` only. An app started in this process shares its event
  * loop with the double: the double would see a closed socket only once the app's own work after the abort is done.
  */
-async function startServerProcess(env: Record<string, string>): Promise<Server> {
+async function startInOwnProcess(env: Record<string, string>): Promise<Server> {
   const database = await freshDatabase();
   databases.push(database);
-  const root = join(import.meta.dirname, '..', '..');
-  const clean = { ...process.env };
-  for (const name of Object.keys(EnvSchema.properties)) delete clean[name];
-  const config = { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'info', ...env };
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'main.ts')], {
-    cwd: root,
-    env: { ...clean, ...config },
-    detached: true,
-    stdio: 'pipe',
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.once('close', () => children.delete(child));
-  const deadline = Date.now() + 40_000;
-  for (;;) {
-    const listening = stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { msg?: unknown; url?: unknown })
-      .find((log) => log.msg === 'listening');
-    if (typeof listening?.url === 'string') return { url: listening.url };
-    if (child.exitCode !== null || Date.now() > deadline) {
-      killGroup(child);
-      throw new Error(`the server did not start:\nstdout: ${stdout}\nstderr: ${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return startServerProcess({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'info', ...env });
 }
 
 /** The text of the first `count` tokens of the double's generated reply. */
@@ -102,16 +60,16 @@ async function newConversation(api: HttpClient): Promise<string> {
   return created.body.id;
 }
 
-function chat(server: Server, conversationId: string, message = 'Tell me a story'): Promise<EventStream> {
-  return requestEvents(`${server.url}/api/chat/stream`, { body: { conversation_id: conversationId, message } });
+function chat(server: Server, conversationId: string, message = 'Tell me a story'): Promise<SseStream> {
+  return openSse(`${server.url}/api/chat/stream`, { body: { conversation_id: conversationId, message } });
 }
 
 /** The ids of the `start` event of a stream. */
 async function started(
-  stream: EventStream,
+  stream: SseStream,
 ): Promise<{ session_id: string; message_id: string; user_message_id: string }> {
   expect(stream.status).toBe(200);
-  return (await stream.next('start')).data;
+  return (await stream.next('start')).json;
 }
 
 async function message(api: HttpClient, id: string): Promise<any> {
@@ -157,9 +115,9 @@ async function expectHealthy(server: Server, conversationId: string): Promise<vo
   const next = await chat(server, conversationId, 'Are you still there?');
   expect(next.status).toBe(200);
   const events = await next.ended;
-  expect(events.at(-1)?.data).toMatchObject({ type: 'complete', finish_reason: 'stop' });
+  expect(events.at(-1)?.json).toMatchObject({ type: 'complete', finish_reason: 'stop' });
   expect(next.text()).toBe(replyText(12));
-  const { message_id } = events[0]!.data;
+  const { message_id } = events[0]!.json;
   expect(await message(httpClient(server.url), message_id)).toMatchObject({ status: 'complete' });
 }
 
@@ -177,41 +135,47 @@ describe('stop, disconnect and checkpoints, with the server in its own process',
   let api: HttpClient;
 
   beforeAll(async () => {
-    server = await startServerProcess({ LLM_API_URL: double.url, LLM_MAX_CONCURRENCY: '1', LLM_MAX_QUEUE: '0' });
+    server = await startInOwnProcess({ LLM_API_URL: double.url, LLM_MAX_CONCURRENCY: '1', LLM_MAX_QUEUE: '0' });
     api = httpClient(server.url);
   });
 
-  it('{session_id} closes the llama.cpp socket within 100 ms and keeps the partial answer, cancelled', async () => {
-    double.configure({ tokens: 200, tokenDelayMs: 50 });
-    const conversationId = await newConversation(api);
-    const stream = await chat(server, conversationId);
-    const { session_id, message_id } = await started(stream);
-    await stream.tokens(3);
+  // The 100 ms bound is measured across processes on a shared 2-core machine: a retry absorbs a scheduler hiccup,
+  // a real regression (no abort, or a late one) fails every attempt.
+  it(
+    '{session_id} closes the llama.cpp socket within 100 ms and keeps the partial answer, cancelled',
+    { retry: 2 },
+    async () => {
+      double.configure({ tokens: 200, tokenDelayMs: 50 });
+      const conversationId = await newConversation(api);
+      const stream = await chat(server, conversationId);
+      const { session_id, message_id } = await started(stream);
+      await stream.tokens(3);
 
-    const stopAt = performance.now();
-    const stop = await api.post('/api/chat/stop', { session_id });
-    expect(stop.status).toBe(200);
-    expect(stop.body).toEqual({ stopped: true });
+      const stopAt = performance.now();
+      const stop = await api.post('/api/chat/stop', { session_id });
+      expect(stop.status).toBe(200);
+      expect(stop.body).toEqual({ stopped: true });
 
-    const upstream = await upstreamClosed(lastChat());
-    expect(upstream.clientClosed).toBe(true);
-    expect(upstream.closedAt! - stopAt).toBeLessThan(ABORT_WITHIN_MS);
+      const upstream = await upstreamClosed(lastChat());
+      expect(upstream.clientClosed).toBe(true);
+      expect(upstream.closedAt! - stopAt).toBeLessThan(ABORT_WITHIN_MS);
 
-    const events = await stream.ended;
-    expect(events.at(-1)?.data).toEqual({ type: 'error', error: expect.any(String), error_type: 'cancelled' });
-    expect(events.map((e) => e.event)).toEqual(['start', ...events.slice(1, -1).map(() => 'token'), 'error']);
-    const received = stream.text();
-    expect(received.length).toBeGreaterThan(0);
-    expect(replyText(200).startsWith(received)).toBe(true);
-    // Nothing was generated after the stop reached the server: at most the tokens llama.cpp had sent.
-    expect(events.length - 2).toBeLessThanOrEqual(upstream.tokensSent);
+      const events = await stream.ended;
+      expect(events.at(-1)?.json).toEqual({ type: 'error', error: expect.any(String), error_type: 'cancelled' });
+      expect(events.map((e) => e.event)).toEqual(['start', ...events.slice(1, -1).map(() => 'token'), 'error']);
+      const received = stream.text();
+      expect(received.length).toBeGreaterThan(0);
+      expect(replyText(200).startsWith(received)).toBe(true);
+      // Nothing was generated after the stop reached the server: at most the tokens llama.cpp had sent.
+      expect(events.length - 2).toBeLessThanOrEqual(upstream.tokensSent);
 
-    expect(await message(api, message_id)).toMatchObject({
-      status: 'cancelled',
-      finish_reason: 'cancelled',
-      content: received,
-    });
-  });
+      expect(await message(api, message_id)).toMatchObject({
+        status: 'cancelled',
+        finish_reason: 'cancelled',
+        content: received,
+      });
+    },
+  );
 
   it('repeating the stop answers {stopped: false} and changes nothing', async () => {
     double.configure({ tokens: 200, tokenDelayMs: 50 });
@@ -245,7 +209,7 @@ describe('stop, disconnect and checkpoints, with the server in its own process',
     expect(upstream.closedAt! - stopAt).toBeLessThan(ABORT_WITHIN_MS);
 
     const events = await stream.ended;
-    expect(events.at(-1)?.data).toMatchObject({ type: 'error', error_type: 'cancelled' });
+    expect(events.at(-1)?.json).toMatchObject({ type: 'error', error_type: 'cancelled' });
     expect(await message(api, message_id)).toMatchObject({
       status: 'cancelled',
       finish_reason: 'cancelled',
@@ -272,27 +236,31 @@ describe('stop, disconnect and checkpoints, with the server in its own process',
     expect(await message(api, message_id)).toMatchObject({ status: 'complete', content: replyText(12) });
   });
 
-  it('a client leaving closes the llama.cpp socket within 100 ms; the partial answer is kept, cancelled', async () => {
-    double.configure({ tokens: 200, tokenDelayMs: 50 });
-    const conversationId = await newConversation(api);
-    const stream = await chat(server, conversationId);
-    const { message_id } = await started(stream);
-    await stream.tokens(3);
+  it(
+    'a client leaving closes the llama.cpp socket within 100 ms; the partial answer is kept, cancelled',
+    { retry: 2 },
+    async () => {
+      double.configure({ tokens: 200, tokenDelayMs: 50 });
+      const conversationId = await newConversation(api);
+      const stream = await chat(server, conversationId);
+      const { message_id } = await started(stream);
+      await stream.tokens(3);
 
-    const abortAt = stream.abort();
-    const upstream = await upstreamClosed(lastChat());
-    expect(upstream.clientClosed).toBe(true);
-    expect(upstream.closedAt! - abortAt).toBeLessThan(ABORT_WITHIN_MS);
+      const abortAt = stream.abort();
+      const upstream = await upstreamClosed(lastChat());
+      expect(upstream.clientClosed).toBe(true);
+      expect(upstream.closedAt! - abortAt).toBeLessThan(ABORT_WITHIN_MS);
 
-    const stored = await settled(api, message_id);
-    expect(stored).toMatchObject({ status: 'cancelled', finish_reason: 'cancelled' });
-    // The client read everything up to its abort; a token in flight then may be stored without being read.
-    expect(stored.content.startsWith(stream.text())).toBe(true);
-    expect(stream.text().length).toBeGreaterThan(0);
-    expect(replyText(200).startsWith(stored.content)).toBe(true);
-    expect(stored.content.length).toBeLessThan(replyText(upstream.tokensSent + 1).length);
-    await expectHealthy(server, conversationId);
-  });
+      const stored = await settled(api, message_id);
+      expect(stored).toMatchObject({ status: 'cancelled', finish_reason: 'cancelled' });
+      // The client read everything up to its abort; a token in flight then may be stored without being read.
+      expect(stored.content.startsWith(stream.text())).toBe(true);
+      expect(stream.text().length).toBeGreaterThan(0);
+      expect(replyText(200).startsWith(stored.content)).toBe(true);
+      expect(stored.content.length).toBeLessThan(replyText(upstream.tokensSent + 1).length);
+      await expectHealthy(server, conversationId);
+    },
+  );
 
   it('the partial text is stored every 2 s while streaming, as deltas (a crash loses at most 2 s)', async () => {
     double.configure({ tokens: 50, tokenDelayMs: 100 });
@@ -311,7 +279,7 @@ describe('stop, disconnect and checkpoints, with the server in its own process',
     expect(stream.text().startsWith(seen.content)).toBe(true);
 
     const events = await stream.ended;
-    expect(events.at(-1)?.data).toMatchObject({ type: 'complete' });
+    expect(events.at(-1)?.json).toMatchObject({ type: 'complete' });
     const final = await message(api, message_id);
     expect(final).toMatchObject({ status: 'complete', content: replyText(50) });
     expect(seen.content.length).toBeLessThan(final.content.length);
@@ -438,7 +406,7 @@ describe('llama.cpp failing during an answer (error events)', () => {
 
       const last = events.at(-1)!;
       expect(last.event).toBe('error');
-      expect(last.data).toEqual({ type: 'error', error: expect.stringMatching(error), error_type });
+      expect(last.json).toEqual({ type: 'error', error: expect.stringMatching(error), error_type });
       expect(events.filter((e) => e.event === 'token')).toHaveLength(tokens);
       expect(stream.text()).toBe(replyText(tokens));
 
@@ -446,7 +414,7 @@ describe('llama.cpp failing during an answer (error events)', () => {
       expect(stored).toMatchObject({
         status: 'failed',
         content: replyText(tokens),
-        metadata: { error: last.data.error, error_type },
+        metadata: { error: last.json.error, error_type },
       });
       expect(await message(api, user_message_id)).toMatchObject({ status: 'complete', content: 'What went wrong?' });
       await expectHealthy(server, conversationId);
@@ -475,11 +443,11 @@ describe('llama.cpp going silent (LLM_TIMEOUT_MS, LLM_IDLE_TIMEOUT_MS)', () => {
     const conversationId = await newConversation(api);
     const stream = await chat(server, conversationId);
     const start = await stream.next('start');
-    const { message_id } = start.data;
+    const { message_id } = start.json;
     const events = await stream.ended;
 
     const last = events.at(-1)!;
-    expect(last.data).toEqual({ type: 'error', error: expect.stringMatching(/first token/), error_type: 'timeout' });
+    expect(last.json).toEqual({ type: 'error', error: expect.stringMatching(/first token/), error_type: 'timeout' });
     expect(events.map((e) => e.event)).toEqual(['start', 'error']);
     expect(last.at - start.at).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
     expect(last.at - start.at).toBeLessThan(TIMEOUT_MS + 2_000);
@@ -489,7 +457,7 @@ describe('llama.cpp going silent (LLM_TIMEOUT_MS, LLM_IDLE_TIMEOUT_MS)', () => {
     expect(await message(api, message_id)).toMatchObject({
       status: 'failed',
       content: '',
-      metadata: { error: last.data.error, error_type: 'timeout' },
+      metadata: { error: last.json.error, error_type: 'timeout' },
     });
     await expectHealthy(server, conversationId);
   });
@@ -502,7 +470,7 @@ describe('llama.cpp going silent (LLM_TIMEOUT_MS, LLM_IDLE_TIMEOUT_MS)', () => {
     const events = await stream.ended;
 
     const last = events.at(-1)!;
-    expect(last.data).toEqual({
+    expect(last.json).toEqual({
       type: 'error',
       error: expect.stringMatching(new RegExp(`no data from llama.cpp for ${TIMEOUT_MS} ms`)),
       error_type: 'timeout',
@@ -516,7 +484,7 @@ describe('llama.cpp going silent (LLM_TIMEOUT_MS, LLM_IDLE_TIMEOUT_MS)', () => {
     expect(await message(api, message_id)).toMatchObject({
       status: 'failed',
       content: replyText(3),
-      metadata: { error: last.data.error, error_type: 'timeout' },
+      metadata: { error: last.json.error, error_type: 'timeout' },
     });
     await expectHealthy(server, conversationId);
   });
@@ -528,7 +496,7 @@ describe('llama.cpp going silent (LLM_TIMEOUT_MS, LLM_IDLE_TIMEOUT_MS)', () => {
     const { message_id } = await started(stream);
     const events = await stream.ended;
     expect(events.at(-1)!.at - events[0]!.at).toBeGreaterThan(TIMEOUT_MS * 2);
-    expect(events.at(-1)?.data).toMatchObject({ type: 'complete', finish_reason: 'stop' });
+    expect(events.at(-1)?.json).toMatchObject({ type: 'complete', finish_reason: 'stop' });
     expect(await message(api, message_id)).toMatchObject({ status: 'complete', content: replyText(6) });
   });
 });
@@ -541,7 +509,7 @@ describe('llama.cpp unavailable before the answer starts: a 503 problem, not a s
     return reply.body.items;
   }
 
-  function expectUnavailableProblem(stream: EventStream) {
+  function expectUnavailableProblem(stream: SseStream) {
     expect(stream.status).toBe(503);
     expect(stream.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(Number(stream.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -597,7 +565,7 @@ describe('llama.cpp unavailable before the answer starts: a 503 problem, not a s
     loading.setMode('ok');
     const next = await chat(server, conversationId, 'And now?');
     const events = await next.ended;
-    expect(events.at(-1)?.data).toMatchObject({ type: 'complete' });
+    expect(events.at(-1)?.json).toMatchObject({ type: 'complete' });
     expect(next.text()).toBe(replyText(12));
   });
 
@@ -607,7 +575,7 @@ describe('llama.cpp unavailable before the answer starts: a 503 problem, not a s
     const server = await startTestServer({ llmApiUrl: going.url });
     const api = httpClient(server.url);
     const conversationId = await newConversation(api);
-    expect((await (await chat(server, conversationId, 'Warm up')).ended).at(-1)?.data.type).toBe('complete');
+    expect((await (await chat(server, conversationId, 'Warm up')).ended).at(-1)?.json.type).toBe('complete');
 
     going.setMode('loading');
     const loading = await chat(server, conversationId, 'Still there?');
@@ -638,13 +606,13 @@ describe('more chats than LLM_MAX_CONCURRENCY (one slot)', () => {
     const second = await chat(server, await newConversation(api), 'Second');
     const { session_id, message_id } = await started(second);
     const queued = await second.next('queued');
-    expect(queued.data).toEqual({ type: 'queued', session_id, position: 1 });
+    expect(queued.json).toEqual({ type: 'queued', session_id, position: 1 });
     expect(double.count(CHAT)).toBe(chatsBefore);
     expect(await message(api, message_id)).toMatchObject({ status: 'streaming', content: '' });
 
     const [firstEvents, secondEvents] = await Promise.all([first.ended, second.ended]);
     const firstEnd = firstEvents.at(-1)!;
-    expect(firstEnd.data).toMatchObject({ type: 'complete' });
+    expect(firstEnd.json).toMatchObject({ type: 'complete' });
     expect(secondEvents.map((e) => e.event)).toEqual([
       'start',
       'queued',
@@ -667,16 +635,16 @@ describe('more chats than LLM_MAX_CONCURRENCY (one slot)', () => {
 
     const leaving = await chat(server, await newConversation(api), 'Second');
     const { message_id } = await started(leaving);
-    expect((await leaving.next('queued')).data.position).toBe(1);
+    expect((await leaving.next('queued')).json.position).toBe(1);
     leaving.abort();
     expect(await settled(api, message_id)).toMatchObject({ status: 'cancelled', content: '' });
 
     const third = await chat(server, await newConversation(api), 'Third');
-    expect((await third.next('queued')).data.position).toBe(1);
+    expect((await third.next('queued')).json.position).toBe(1);
     double.reset(); // the third chat gets the quick default answer; the first keeps its slow one
     expect((await api.post('/api/chat/stop', { session_id: running.session_id })).body).toEqual({ stopped: true });
     const events = await third.ended;
-    expect(events.at(-1)?.data).toMatchObject({ type: 'complete' });
+    expect(events.at(-1)?.json).toMatchObject({ type: 'complete' });
     // The first chat and the third reached llama.cpp; the one that left the queue never did.
     expect(double.count(CHAT)).toBe(chatsBefore + 1);
   });
@@ -709,6 +677,6 @@ describe('more chats than LLM_MAX_CONCURRENCY (one slot)', () => {
     const replies = await Promise.all([chat(server, a, 'Together'), chat(server, b, 'Together')]);
     expect(replies.map((r) => r.status).sort()).toEqual([200, 429]);
     const streamed = replies.find((r) => r.status === 200)!;
-    expect((await streamed.ended).at(-1)?.data.type).toBe('complete');
+    expect((await streamed.ended).at(-1)?.json.type).toBe('complete');
   });
 });

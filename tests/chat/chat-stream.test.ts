@@ -258,7 +258,7 @@ describe('POST /api/chat/stream: a streamed answer', () => {
     double.configure({ tokens, tokenDelayMs: delay });
     const conversationId = await newConversation();
     const stream = await chat({ conversation_id: conversationId, message: 'Slowly, please' });
-    const firstToken = await stream.until('token');
+    const firstToken = await stream.next('token');
     // When the first token arrived, llama.cpp had not produced the rest yet.
     expect(double.last(CHAT)!.tokensSent).toBeLessThan(tokens);
     const events = await stream.ended;
@@ -449,7 +449,7 @@ describe('POST /api/chat/stream: refused before streaming with a JSON problem', 
     const earlier = await ask(conversationId, 'A first, quick question');
     double.configure({ tokens: 8, tokenDelayMs: 100 });
     const running = await chat({ conversation_id: conversationId, message: 'A slow one' });
-    await running.until('token');
+    await running.next('token');
 
     const body = await problem(
       await api.post('/api/chat/stream', { conversation_id: conversationId, message: 'Impatient' }),

@@ -1,105 +1,29 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ormConfig } from '../../mikro-orm.config.js';
-import { EnvSchema } from '../../src/config/env.schema.js';
 import { migrationNames } from '../../src/db/migrations/migrations.js';
 import { startServer } from '../../src/server.js';
 import { httpClient } from '../support/http-client.js';
+import { killServerProcesses, spawnServerProcess } from '../support/server-process.js';
 import { freshDatabase, type TestDatabase } from '../support/test-database.js';
 import { testConfig } from '../support/test-server.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const entry = join(root, 'src', 'main.ts');
-/** tsx compiles on start; on a small, busy machine that takes a few seconds. */
-const START_TIMEOUT = 40_000;
 const TEST_TIMEOUT = 90_000;
 
-type ServerProcess = {
-  child: ChildProcess;
-  /** Everything written so far. */
-  stdout: () => string;
-  stderr: () => string;
-  /** The JSON log lines written to stdout so far. */
-  logs: () => Record<string, unknown>[];
-  /** Resolves with the exit code (null when killed by a signal). */
-  exited: Promise<number | null>;
-};
-
-const running = new Set<ChildProcess>();
 const databases: TestDatabase[] = [];
 const dirs: string[] = [];
 
 afterAll(async () => {
-  for (const child of running) killGroup(child);
+  killServerProcesses();
   for (const database of databases.splice(0)) await database.drop();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** tsx runs the server in a second node process: killing the process group reaches both. */
-function killGroup(child: ChildProcess): void {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-/** The environment of the child: ours without any configuration variable, plus `env`. */
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = { ...process.env };
-  for (const name of Object.keys(EnvSchema.properties)) delete base[name];
-  return { ...base, LLM_API_URL: 'http://127.0.0.1:9', ...env };
-}
-
-/** Starts `tsx src/main.ts` from the repository root, as `npm run dev` does. */
-function spawnServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(tsx, [entry], { cwd: root, env: childEnv(env), detached: true, stdio: 'pipe' });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('close', (code) => {
-      running.delete(child);
-      resolve(code);
-    }),
-  );
-  const logs = () =>
-    stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { child, stdout: () => stdout, stderr: () => stderr, logs, exited };
-}
-
-/** The URL from the 'listening' log line; fails when the process exits or stays silent first. */
-async function listeningUrl(server: ServerProcess): Promise<string> {
-  const deadline = Date.now() + START_TIMEOUT;
-  let exitCode: number | null | undefined;
-  void server.exited.then((code) => (exitCode = code));
-  for (;;) {
-    const line = server.logs().find((log) => log.msg === 'listening');
-    if (typeof line?.url === 'string') return line.url;
-    if (exitCode !== undefined || Date.now() > deadline) {
-      throw new Error(
-        `server did not start (exit ${exitCode}):\nstdout: ${server.stdout()}\nstderr: ${server.stderr()}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function stop(server: ServerProcess): Promise<number | null> {
-  server.child.kill('SIGTERM');
-  return server.exited;
-}
+/** Starts `tsx src/main.ts` with only the configuration given here (and an LLM that is not there). */
+const spawnServer = (env: Record<string, string>) => spawnServerProcess({ LLM_API_URL: 'http://127.0.0.1:9', ...env });
 
 async function database(): Promise<TestDatabase> {
   const created = await freshDatabase();
@@ -126,7 +50,7 @@ describe('the server process (tsx src/main.ts)', () => {
 
       const server = spawnServer({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url, LOG_LEVEL: 'info' });
       try {
-        const url = await listeningUrl(server);
+        const url = await server.listening();
         expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
         expect(Number(new URL(url).port)).toBeGreaterThan(0);
         const api = httpClient(url);
@@ -145,7 +69,7 @@ describe('the server process (tsx src/main.ts)', () => {
         ]);
         expect(list.headers.get('x-request-id')).toBeTruthy();
       } finally {
-        expect(await stop(server)).toBe(0);
+        expect(await server.stop()).toBe(0);
       }
     },
     TEST_TIMEOUT,
@@ -156,12 +80,11 @@ describe('the server process (tsx src/main.ts)', () => {
     async () => {
       const db = await database();
       const server = spawnServer({ PORT: '0', DATABASE_URL: db.url, LOG_LEVEL: 'info' });
-      const url = await listeningUrl(server);
+      const url = await server.listening();
       const created = await httpClient(url).post('/api/projects', { name: 'Survives shutdown' });
       expect(created.status).toBe(201);
 
-      server.child.kill('SIGTERM');
-      expect(await server.exited).toBe(0);
+      expect(await server.stop()).toBe(0);
       const shutdown = server.logs().find((log) => log.msg === 'shutting down');
       expect(shutdown).toMatchObject({ level: 30, signal: 'SIGTERM', service: 'gpt-oss-backend' });
       expect(server.stderr()).toBe('');
@@ -204,13 +127,13 @@ if (process.env.TEST_DRIVER !== 'postgresql') {
         const file = join(dir, 'not', 'yet', 'there.db');
         const server = spawnServer({ PORT: '0', DATABASE_URL: `sqlite:${file}`, LOG_LEVEL: 'info' });
         try {
-          const api = httpClient(await listeningUrl(server));
+          const api = httpClient(await server.listening());
           expect(existsSync(file)).toBe(true);
           expect((await api.get('/api/projects')).body).toEqual({ items: [], next_cursor: null });
           expect((await api.get('/api/conversations')).body).toEqual({ items: [], next_cursor: null });
           expect((await api.get('/api/events')).body).toEqual({ items: [], next_after: 0 });
         } finally {
-          expect(await stop(server)).toBe(0);
+          expect(await server.stop()).toBe(0);
         }
 
         const orm = await MikroORM.init(ormConfig(`sqlite:${file}`));

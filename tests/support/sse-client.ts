@@ -1,10 +1,11 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { createParser } from 'eventsource-parser';
 
-/** One Server-Sent Event as a real SSE parser read it, with its JSON data and when it arrived. */
+/** One Server-Sent Event as eventsource-parser read it: its raw data, that data parsed as JSON, when it arrived. */
 export type SseEvent = {
   id: string | undefined;
   event: string | undefined;
   data: string;
+  /** The data parsed as JSON; undefined when it is not JSON. */
   json: any;
   /** performance.now() when the chunk that completed the event was read from the socket. */
   at: number;
@@ -13,25 +14,35 @@ export type SseEvent = {
 export type SseStream = {
   status: number;
   headers: Headers;
-  /** The parsed JSON body when the server answered something other than an event stream (a problem). */
+  /** The body (parsed when JSON, e.g. a problem) when the answer is not an event stream; else undefined. */
   body: any;
   /** Every event received so far, in order. */
   events: SseEvent[];
   /** Comments (`: ping`) received so far. */
   comments: string[];
-  /** The next event not yet taken with next(); null once the stream ended without more. */
-  next: () => Promise<SseEvent | null>;
-  /** Takes events with next() until one of this type (returned), failing when the stream ends first. */
-  until: (type: string) => Promise<SseEvent>;
-  /** Resolves with every event once the server ended the stream. */
+  /** Resolves with every event once the body ends, breaks off, or the request was aborted. */
   ended: Promise<SseEvent[]>;
-  /** Closes the connection from the client side. */
-  close: () => void;
+  /** Why the body broke off (e.g. the server died), when it did; null otherwise. */
+  readonly broken: Error | null;
+  /** The first event (already received or still to come) matching `predicate`; rejects at the end or after `ms`. */
+  waitFor: (predicate: (event: SseEvent) => boolean, ms?: number) => Promise<SseEvent>;
+  /** Takes the next event not yet taken (the next one of `type`, when given); rejects at the end or after `ms`. */
+  next: (type?: string, ms?: number) => Promise<SseEvent>;
+  /** Resolves once `count` token events were received. */
+  tokens: (count: number, ms?: number) => Promise<SseEvent>;
+  /** The text of the token events received so far. */
+  text: () => string;
+  /** Closes the connection like a closed browser tab; returns performance.now() just before. */
+  abort: () => number;
 };
 
+type Waiter = { predicate: (event: SseEvent) => boolean; resolve: (event: SseEvent) => void; fail: () => void };
+
+const WAIT_MS = 10_000;
+
 /**
- * Opens an HTTP request answered with text/event-stream and parses the body with eventsource-parser, chunk by
- * chunk, as it arrives. A non-stream answer (a JSON problem) is read whole into `body`.
+ * Sends a request whose answer may be an event stream and reads it in the background, chunk by chunk as it arrives,
+ * with eventsource-parser over the fetch body reader. Any other answer (a JSON problem) is read whole into `body`.
  */
 export async function openSse(
   url: string,
@@ -46,91 +57,117 @@ export async function openSse(
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     signal: controller.signal,
   });
+  const contentType = response.headers.get('content-type') ?? '';
   const events: SseEvent[] = [];
   const comments: string[] = [];
-  const close = () => controller.abort();
-  const contentType = response.headers.get('content-type') ?? '';
+  const waiters = new Set<Waiter>();
+  let finished = false;
+  let broken: Error | null = null;
+  let body: any;
+  let ended: Promise<SseEvent[]>;
+
   if (!contentType.startsWith('text/event-stream') || !response.body) {
     const text = await response.text();
-    const body: unknown = /json/.test(contentType) && text ? JSON.parse(text) : text;
-    return {
-      status: response.status,
-      headers: response.headers,
-      body,
-      events,
-      comments,
-      next: async () => null,
-      until: async (type) => {
-        throw new Error(`no ${type} event: the answer was ${response.status} ${text}`);
+    body = /json/.test(contentType) && text ? JSON.parse(text) : text;
+    finished = true;
+    ended = Promise.resolve(events);
+  } else {
+    let chunkAt = 0;
+    const parser = createParser({
+      onEvent: ({ id, event, data }) => {
+        const received: SseEvent = { id, event, data, json: parseJson(data), at: chunkAt };
+        events.push(received);
+        for (const waiter of [...waiters]) {
+          if (waiter.predicate(received)) {
+            waiters.delete(waiter);
+            waiter.resolve(received);
+          }
+        }
       },
-      ended: Promise.resolve(events),
-      close,
-    };
-  }
-
-  let taken = 0;
-  let finished = false;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    const resolve = wake;
-    wake = undefined;
-    resolve?.();
-  };
-  let chunkAt = 0;
-  const parser = createParser({
-    onEvent: (message: EventSourceMessage) => {
-      events.push({
-        id: message.id,
-        event: message.event,
-        data: message.data,
-        json: parseJson(message.data),
-        at: chunkAt,
-      });
-      notify();
-    },
-    onComment: (comment) => comments.push(comment),
-  });
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  const ended = (async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunkAt = performance.now();
-        parser.feed(decoder.decode(value, { stream: true }));
+      onComment: (comment) => comments.push(comment),
+    });
+    const reader = response.body.getReader();
+    ended = (async () => {
+      const decoder = new TextDecoder();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          chunkAt = performance.now();
+          parser.feed(decoder.decode(value, { stream: true }));
+        }
+        parser.feed(decoder.decode());
+      } catch (error) {
+        if (!controller.signal.aborted) broken = error instanceof Error ? error : new Error(String(error));
+      } finally {
+        finished = true;
+        for (const waiter of waiters) waiter.fail();
+        waiters.clear();
       }
-      parser.feed(decoder.decode());
-    } catch {
-      // Closed by the client (close()) or reset by the server: the events read so far stand.
-    } finally {
-      finished = true;
-      notify();
-    }
-    return events;
-  })();
-
-  async function next(): Promise<SseEvent | null> {
-    while (taken >= events.length && !finished) await new Promise<void>((resolve) => (wake = resolve));
-    return taken < events.length ? events[taken++]! : null;
+      return events;
+    })();
   }
+
+  const waitFor = (predicate: (event: SseEvent) => boolean, ms = WAIT_MS) => {
+    const seen = events.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    const missing = (why: string) =>
+      new Error(
+        `${why} without the awaited event (${response.status}); got ${JSON.stringify(events.map((e) => e.data))}`,
+      );
+    if (finished)
+      return Promise.reject(
+        missing(body === undefined ? 'the stream ended' : `the answer was ${JSON.stringify(body)}`),
+      );
+    return new Promise<SseEvent>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(missing(`${ms} ms passed`));
+      }, ms);
+      const waiter: Waiter = {
+        predicate,
+        resolve: (event) => {
+          clearTimeout(timer);
+          resolve(event);
+        },
+        fail: () => {
+          clearTimeout(timer);
+          reject(missing('the stream ended'));
+        },
+      };
+      waiters.add(waiter);
+    });
+  };
+  let taken = 0;
+  const tokenEvents = () => events.filter((e) => e.event === 'token');
 
   return {
     status: response.status,
     headers: response.headers,
-    body: undefined,
+    body,
     events,
     comments,
-    next,
-    async until(type) {
-      for (;;) {
-        const event = await next();
-        if (!event) throw new Error(`the stream ended before a ${type} event: ${JSON.stringify(events)}`);
-        if (event.event === type) return event;
-      }
-    },
     ended,
-    close,
+    get broken() {
+      return broken;
+    },
+    waitFor,
+    async next(type, ms) {
+      const from = taken;
+      const event = await waitFor((e) => events.indexOf(e) >= from && (type === undefined || e.event === type), ms);
+      taken = events.indexOf(event) + 1;
+      return event;
+    },
+    tokens: (count, ms) => waitFor(() => tokenEvents().length >= count, ms),
+    text: () =>
+      tokenEvents()
+        .map((e) => String(e.json.token))
+        .join(''),
+    abort: () => {
+      const at = performance.now();
+      controller.abort();
+      return at;
+    },
   };
 }
 

@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { EnvSchema } from '../../src/config/env.schema.js';
+
+const root = join(import.meta.dirname, '..', '..');
+/** tsx compiles on start; on a small, busy machine that takes a few seconds. */
+const START_TIMEOUT = 40_000;
+
+/** `tsx src/main.ts` running in its own process group. */
+export type ServerProcess = {
+  child: ChildProcess;
+  /** Everything written so far. */
+  stdout: () => string;
+  stderr: () => string;
+  /** The JSON log lines written to stdout so far. */
+  logs: () => Record<string, unknown>[];
+  /** The URL of the `listening` log line; fails (killing the process) when it exits or stays silent first. */
+  listening: () => Promise<string>;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  /** SIGTERM to tsx, which relays it to the server, as a process manager stops it; resolves with the exit code. */
+  stop: () => Promise<number | null>;
+  /** SIGKILL to the whole process group (tsx and the server), as a crash; resolves once it is gone. */
+  kill: () => Promise<number | null>;
+};
+
+const running = new Set<ChildProcess>();
+
+/** tsx runs the server in a second node process: killing the process group reaches both. */
+function killGroup(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Kills every server process still running; for afterAll. */
+export function killServerProcesses(): void {
+  for (const child of running) killGroup(child);
+}
+
+/**
+ * Starts `tsx src/main.ts` from the repository root, as `npm run dev` does, without waiting for it to listen. Its
+ * environment is ours without any configuration variable, plus `env`.
+ */
+export function spawnServerProcess(env: Record<string, string>): ServerProcess {
+  const base = { ...process.env };
+  for (const name of Object.keys(EnvSchema.properties)) delete base[name];
+  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'main.ts')], {
+    cwd: root,
+    env: { ...base, ...env },
+    detached: true,
+    stdio: 'pipe',
+  });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (code) => {
+      running.delete(child);
+      exitCode = code;
+      resolve(code);
+    }),
+  );
+  const logs = () =>
+    stdout
+      .split('\n')
+      .slice(0, -1) // the last line may still be incomplete
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  async function listening(): Promise<string> {
+    const deadline = Date.now() + START_TIMEOUT;
+    for (;;) {
+      const line = logs().find((log) => log.msg === 'listening');
+      if (typeof line?.url === 'string') return line.url;
+      if (exitCode !== undefined || Date.now() > deadline) {
+        killGroup(child);
+        throw new Error(`server did not start (exit ${exitCode}):\nstdout: ${stdout}\nstderr: ${stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    logs,
+    listening,
+    exited,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    kill: () => {
+      killGroup(child);
+      return exited;
+    },
+  };
+}
+
+/** Spawns the server (see spawnServerProcess) and waits until it listens. */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess & { url: string }> {
+  const server = spawnServerProcess(env);
+  return { ...server, url: await server.listening() };
+}
