@@ -28,8 +28,9 @@ export const apiInfo = {
   title: 'GPT-OSS local assistant API',
   version: '0.1.0',
   description:
-    'Projects, conversations and messages of a local AI knowledge assistant. Writes append events to a log; ' +
-    'every read comes from read models the log projects.',
+    'Projects, conversations and messages of a local AI knowledge assistant, with answers from a local llama.cpp ' +
+    'server streamed token by token over Server-Sent Events. Writes append events to a log; every read comes ' +
+    'from read models the log projects.',
 };
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
