@@ -187,3 +187,21 @@ describe('openDatabase', () => {
     });
   });
 });
+
+// SQLite's connection settings only exist on SQLite; the PostgreSQL run has nothing to check here.
+if (process.env.TEST_DRIVER !== 'postgresql') {
+  describe('a SQLite connection', () => {
+    it('runs in WAL mode with synchronous=NORMAL, a busy timeout and foreign keys on', async () => {
+      const { url } = await database();
+      await withOpen(url, async (db) => {
+        const connection = db.em().getConnection();
+        const pragma = async (name: string) =>
+          Object.values(((await connection.execute(`pragma ${name}`)) as Record<string, unknown>[])[0] ?? {})[0];
+        expect(await pragma('journal_mode')).toBe('wal');
+        expect(await pragma('synchronous')).toBe(1); // NORMAL
+        expect(Number(await pragma('busy_timeout'))).toBeGreaterThanOrEqual(1000);
+        expect(await pragma('foreign_keys')).toBe(1);
+      });
+    });
+  });
+}
