@@ -2,7 +2,7 @@ import type { Options } from '@mikro-orm/core';
 import type { DatabaseTarget } from '../database-url.js';
 
 /** Names of every migration, newest last; a start compares them with what the database has applied. */
-export const migrationNames = ['0001-init', '0002-current-leaf'] as const;
+export const migrationNames = ['0001-init', '0002-current-leaf', '0003-streaming-index'] as const;
 
 /**
  * The migrator and the migration classes, loaded only when something is pending or the CLI asks:
@@ -11,17 +11,19 @@ export const migrationNames = ['0001-init', '0002-current-leaf'] as const;
 export async function migrationOptions(
   kind: DatabaseTarget['kind'],
 ): Promise<Pick<Options, 'extensions' | 'migrations'>> {
-  const [{ Migrator }, sqlite1, postgresql1, sqlite2, postgresql2] = await Promise.all([
+  const [{ Migrator }, sqlite1, postgresql1, sqlite2, postgresql2, sqlite3, postgresql3] = await Promise.all([
     import('@mikro-orm/migrations'),
     import('./sqlite-0001-init.js'),
     import('./postgresql-0001-init.js'),
     import('./sqlite-0002-current-leaf.js'),
     import('./postgresql-0002-current-leaf.js'),
+    import('./sqlite-0003-streaming-index.js'),
+    import('./postgresql-0003-streaming-index.js'),
   ]);
   const list =
     kind === 'postgresql'
-      ? [postgresql1.PostgresqlInit, postgresql2.PostgresqlCurrentLeaf]
-      : [sqlite1.SqliteInit, sqlite2.SqliteCurrentLeaf];
+      ? [postgresql1.PostgresqlInit, postgresql2.PostgresqlCurrentLeaf, postgresql3.PostgresqlStreamingIndex]
+      : [sqlite1.SqliteInit, sqlite2.SqliteCurrentLeaf, sqlite3.SqliteStreamingIndex];
   return {
     extensions: [Migrator],
     migrations: {
