@@ -1,49 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnvSchema } from '../../src/config/env.schema.js';
 import { uuidv7 } from '../../src/ids.js';
-import { startServer, type RunningServer } from '../../src/server.js';
 import { exchange, runConversationCommand } from '../support/commands.js';
-import { httpClient, type HttpClient, type Reply } from '../support/http-client.js';
+import type { HttpClient, Reply } from '../support/http-client.js';
 import { freshDatabase, type TestDatabase } from '../support/test-database.js';
-import { testConfig } from '../support/test-server.js';
+import { runCli, withServer, type CliRun } from '../support/run-cli.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const cli = join(root, 'src', 'cli', 'migrate-database.ts');
 const TEST_TIMEOUT = 90_000;
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
-/** Runs `tsx src/cli/migrate-database.ts ...args` to its end, with none of the app's settings in its environment. */
-function migrateDatabase(...args: string[]): Promise<Run> {
-  const env = { ...process.env };
-  for (const name of Object.keys(EnvSchema.properties)) delete env[name];
-  const child = spawn(tsx, [cli, ...args], { cwd: root, env, stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), TEST_TIMEOUT - 10_000);
-  return new Promise((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
-
-async function withServer<T>(databaseUrl: string, use: (api: HttpClient, server: RunningServer) => Promise<T>) {
-  const server = await startServer(testConfig(databaseUrl));
-  try {
-    return await use(httpClient(server.url), server);
-  } finally {
-    await server.close();
-  }
-}
+const migrateDatabase = (...args: string[]) =>
+  runCli('migrate-database.ts', args, { timeoutMs: TEST_TIMEOUT - 10_000 });
 
 type LoggedEvent = { position: number };
 type Snapshot = {
@@ -196,7 +164,7 @@ afterAll(async () => {
 
 const progressLine = /^ {2}(\d+) events copied \(position (\d+)\), \d+ events\/s$/;
 
-function copiedProgress(run: Run): number[] {
+function copiedProgress(run: CliRun): number[] {
   return run.stdout
     .split('\n')
     .map((line) => progressLine.exec(line))

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { MikroORM, type EntityName } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ormConfig } from '../../mikro-orm.config.js';
@@ -7,52 +5,16 @@ import { ProjectionCheckpoint } from '../../projections/checkpoint.entity.js';
 import { ConversationView } from '../../projections/conversation.entity.js';
 import { MessageView } from '../../projections/message.entity.js';
 import { ProjectView } from '../../projections/project.entity.js';
-import { EnvSchema } from '../../src/config/env.schema.js';
 import { uuidv7 } from '../../src/ids.js';
-import { startServer, type RunningServer } from '../../src/server.js';
 import { exchange, runConversationCommand } from '../support/commands.js';
-import { httpClient, type HttpClient, type Reply } from '../support/http-client.js';
+import type { Reply } from '../support/http-client.js';
 import { freshDatabase, type TestDatabase } from '../support/test-database.js';
-import { testConfig } from '../support/test-server.js';
+import { runCli, withServer } from '../support/run-cli.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const cli = join(root, 'src', 'cli', 'rebuild-projections.ts');
 const TEST_TIMEOUT = 90_000;
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
-/** Runs `tsx src/cli/rebuild-projections.ts ...args` on `databaseUrl` to its end. */
-function rebuild(databaseUrl: string, ...args: string[]): Promise<Run> {
-  const env = { ...process.env };
-  for (const name of Object.keys(EnvSchema.properties)) delete env[name];
-  const child = spawn(tsx, [cli, ...args], {
-    cwd: root,
-    env: { ...env, DATABASE_URL: databaseUrl },
-    stdio: 'pipe',
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), TEST_TIMEOUT - 10_000);
-  return new Promise((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
-
-/** Runs `use` against a server on the database, started for it and stopped after. */
-async function withServer<T>(databaseUrl: string, use: (api: HttpClient, server: RunningServer) => Promise<T>) {
-  const server = await startServer(testConfig(databaseUrl));
-  try {
-    return await use(httpClient(server.url), server);
-  } finally {
-    await server.close();
-  }
-}
+const rebuild = (databaseUrl: string, ...args: string[]) =>
+  runCli('rebuild-projections.ts', args, { env: { DATABASE_URL: databaseUrl }, timeoutMs: TEST_TIMEOUT - 10_000 });
 
 /** Runs `use` with an ORM of its own on the database, as another process would. */
 async function withOrm<T>(databaseUrl: string, use: (orm: MikroORM) => Promise<T>): Promise<T> {
