@@ -1,10 +1,20 @@
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig, loadDotEnv } from './config/config.js';
+import { runPrimary } from './cluster/run-primary.js';
 import { startServer } from './server.js';
 
 try {
   loadDotEnv();
   const config = loadConfig();
-  const running = await startServer(config);
+  if (config.workers > 1 && cluster.isPrimary) await runPrimary(config);
+  else await serve(config);
+} catch (error) {
+  console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : error);
+  process.exit(1);
+}
+
+async function serve(config: ReturnType<typeof loadConfig>) {
+  const running = await startServer(config, { markInterruptedOnStart: cluster.isPrimary });
   const { logger } = running.services;
   logger.info(
     { url: running.url, database: config.databaseUrl.split('@').pop(), docs: `${running.url}/docs` },
@@ -22,7 +32,4 @@ try {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-} catch (error) {
-  console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : error);
-  process.exit(1);
 }

@@ -14,8 +14,32 @@ export type CommandOptions = {
 
 export type CommandResult<S> = { appended: StoredEvent[]; version: number; state: S };
 
-/** Reads the stream, folds it, decides, appends at the version it read. */
+/** Decisions re-made on fresh state when another writer got in first; then the conflict reaches the client. */
+const ATTEMPTS = 5;
+
+/**
+ * Reads the stream, folds it, decides, appends at the version it read. A client that sent no If-Match asked for
+ * no particular version: when another writer appended in between, the command is decided again on the new state
+ * (which may now refuse it) instead of failing. With If-Match a conflict is the client's to resolve.
+ */
 export async function handleCommand<C, E extends DomainEvent, S>(
+  store: EventStore,
+  decider: Decider<C, E, S>,
+  stream: { id: string; type: StreamType },
+  command: C,
+  options: CommandOptions,
+): Promise<CommandResult<S>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await decideAndAppend(store, decider, stream, command, options);
+    } catch (error) {
+      const retry = error instanceof ConcurrencyError && options.expectedVersion === undefined && attempt < ATTEMPTS;
+      if (!retry) throw error;
+    }
+  }
+}
+
+async function decideAndAppend<C, E extends DomainEvent, S>(
   store: EventStore,
   decider: Decider<C, E, S>,
   stream: { id: string; type: StreamType },

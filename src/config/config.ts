@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Compile } from 'typebox/compile';
 import Value from 'typebox/value';
 import { EnvSchema } from './env.schema.js';
@@ -20,6 +21,8 @@ export type Config = {
   llmMaxConcurrency: number | null;
   /** Chats waiting for a slot; one more is refused with 429. */
   llmMaxQueue: number;
+  /** Worker processes behind the one port (node:cluster); 1 runs the server in this process. */
+  workers: number;
 };
 
 const validator = Compile(EnvSchema);
@@ -59,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     llmIdleTimeoutMs: Number(valid.LLM_IDLE_TIMEOUT_MS),
     llmMaxConcurrency: valid.LLM_MAX_CONCURRENCY === '' ? null : Number(valid.LLM_MAX_CONCURRENCY),
     llmMaxQueue: Number(valid.LLM_MAX_QUEUE),
+    workers: valid.WORKERS === 'auto' ? availableParallelism() : Number(valid.WORKERS),
   };
 }
 

@@ -5,6 +5,7 @@ import type { EventBus } from './event-bus.js';
 import { EventRecord } from './event.entity.js';
 import { ConcurrencyError, type ExpectedVersion } from './expected-version.js';
 import type { ProjectInline } from './projection-hook.js';
+import { takeWriteLock } from './take-write-lock.js';
 import type { EventMetadata, StoredEvent } from './stored-event.js';
 
 export type EventStore = {
@@ -35,6 +36,7 @@ export async function appendToStream(store: EventStore, request: AppendRequest):
   try {
     // A clean identity map: projectors must load the rows as committed, not as this request last saw them.
     stored = await store.em.fork().transactional(async (tx) => {
+      await takeWriteLock(tx);
       const current = expected === 'no_stream' ? 0 : await currentVersion(tx, streamId);
       if (typeof expected === 'number' && current !== expected) {
         throw new ConcurrencyError(streamId, expected, current);

@@ -4,6 +4,8 @@ import type { Config } from '../config/config.js';
 import type { Database } from '../db/open-database.js';
 import type { EventBus } from '../event-store/event-bus.js';
 import type { ChatSessions } from '../chat/chat-sessions.js';
+import type { RemoteChat } from '../chat/remote-chat.js';
+import type { SignalLink } from '../cluster/signals.js';
 import type { GenerationSlots } from '../chat/generation-slots.js';
 import type { TokenCounts } from '../chat/prepare-prompt.js';
 import type { LlamaClient } from '../llm/llama-client.js';
@@ -19,6 +21,10 @@ export type Services = {
   llmHealth: LlmHealth;
   llm: LlamaClient;
   chat: ChatSessions;
+  /** Chat sessions other workers or instances run. */
+  remoteChat: RemoteChat;
+  /** Signals to and from the other processes of this deployment. */
+  link: SignalLink;
   slots: GenerationSlots;
   tokenCounts: TokenCounts;
   now: () => Date;

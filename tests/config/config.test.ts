@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
       llmIdleTimeoutMs: 30_000,
       llmMaxConcurrency: null,
       llmMaxQueue: 16,
+      workers: 1,
     });
   });
 
@@ -56,6 +58,7 @@ describe('loadConfig', () => {
         LLM_IDLE_TIMEOUT_MS: '250',
         LLM_MAX_CONCURRENCY: '3',
         LLM_MAX_QUEUE: '0',
+        WORKERS: '4',
       }),
     ).toEqual({
       port: 0,
@@ -70,7 +73,16 @@ describe('loadConfig', () => {
       llmIdleTimeoutMs: 250,
       llmMaxConcurrency: 3,
       llmMaxQueue: 0,
+      workers: 4,
     });
+  });
+
+  it('reads WORKERS=auto as one worker per CPU core', () => {
+    expect(loadConfig({ WORKERS: 'auto' }).workers).toBe(availableParallelism());
+  });
+
+  it.each(['0', '-1', 'two', '1.5', '1000'])('rejects WORKERS=%s naming the variable', (value) => {
+    expect(() => loadConfig({ WORKERS: value })).toThrow(/WORKERS/);
   });
 
   it('accepts 65535 as the highest port', () => {

@@ -22,6 +22,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
     llmIdleTimeoutMs: 5_000,
     llmMaxConcurrency: null,
     llmMaxQueue: 16,
+    workers: 1,
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 import { isFinal, type ChatEvent } from '../../chat/chat-events.js';
-import type { ChatSession } from '../../chat/chat-session.js';
+import type { SessionFeed } from '../../chat/session-feed.js';
 import type { AppContext } from '../app-state.js';
 import { openSse } from '../sse/sse-writer.js';
 
@@ -7,7 +7,7 @@ import { openSse } from '../sse/sse-writer.js';
  * Sends a chat session's events over SSE from `afterId` on, until its final event or until the client
  * leaves. Koa hands the raw response over: each event is written and flushed on its own.
  */
-export async function streamSession(ctx: AppContext, session: ChatSession, afterId = 0): Promise<void> {
+export async function streamSession(ctx: AppContext, session: SessionFeed, afterId = 0): Promise<void> {
   ctx.respond = false;
   const writer = openSse(ctx.res);
   await new Promise<void>((resolve) => {

@@ -10,6 +10,8 @@ export const requestId: Middleware<AppState> = async (ctx, next) => {
   ctx.state.requestId = id;
   ctx.state.log = ctx.state.services.logger.child({ request_id: id });
   ctx.set('X-Request-Id', id);
+  // Which worker or instance answered: behind a load balancer, the first thing an operator asks.
+  ctx.set('X-Instance-Id', ctx.state.services.link.instanceId);
   const started = performance.now();
   try {
     await next();

@@ -1,5 +1,7 @@
 import { findConversation } from '../../queries/conversation.queries.js';
 import { findMessage } from '../../queries/message.queries.js';
+import { STOP_WAIT_MS } from '../../chat/serve-remote-chat.js';
+import { untilDone } from '../../chat/until-done.js';
 import { answerOverSse } from '../chat/answer.js';
 import { lastEventId, streamSession } from '../chat/stream-session.js';
 import { HttpProblem, notFoundProblem } from '../problem.js';
@@ -20,8 +22,6 @@ import { missing, ok } from './responses.js';
 const tags = ['Chat'];
 
 const stream = (description: string) => ({ description, schema: ChatEventSchema, contentType: 'text/event-stream' });
-
-const STOP_WAIT_MS = 5_000;
 
 export const chatRoutes: RouteSpec[] = [
   defineRoute({
@@ -134,10 +134,12 @@ export const chatRoutes: RouteSpec[] = [
     body: StopBody,
     responses: { 200: ok(StopResult, 'Whether an answer was stopped') },
     async handle(ctx, { body }) {
-      const { chat } = ctx.state.services;
+      const { chat, remoteChat } = ctx.state.services;
+      const reason = 'stopped by the user';
       const session = 'session_id' in body ? chat.get(body.session_id) : chat.byMessage(body.message_id);
-      if (!session || session.done) return answer(ctx, 200, { stopped: false });
-      session.abort.abort(new Error('stopped by the user'));
+      if (!session) return answer(ctx, 200, { stopped: await remoteChat.stop(body, reason) });
+      if (session.done) return answer(ctx, 200, { stopped: false });
+      session.abort.abort(new Error(reason));
       await untilDone(session, STOP_WAIT_MS);
       answer(ctx, 200, { stopped: true });
     },
@@ -155,24 +157,11 @@ export const chatRoutes: RouteSpec[] = [
     query: ResumeQuery,
     responses: { 200: stream('The rest of the stream'), 404: missing('chat session') },
     async handle(ctx, { params }) {
-      const session = ctx.state.services.chat.get(params.session_id);
+      const { chat, remoteChat } = ctx.state.services;
+      const after = lastEventId(ctx);
+      const session = chat.get(params.session_id) ?? (await remoteChat.watch(params.session_id, after));
       if (!session) throw notFoundProblem(`Chat session ${params.session_id} not found`);
-      await streamSession(ctx, session, lastEventId(ctx));
+      await streamSession(ctx, session, after);
     },
   }),
 ];
-
-function untilDone(session: { done: boolean; subscribe: (listener: () => void) => () => void }, ms: number) {
-  return new Promise<void>((resolve) => {
-    if (session.done) return resolve();
-    const timer = setTimeout(finish, ms);
-    const unsubscribe = session.subscribe(() => {
-      if (session.done) finish();
-    });
-    function finish() {
-      clearTimeout(timer);
-      unsubscribe();
-      resolve();
-    }
-  });
-}

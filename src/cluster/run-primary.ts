@@ -1,0 +1,64 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Config } from '../config/config.js';
+import { openDatabase } from '../db/open-database.js';
+import { createEventBus } from '../event-store/event-bus.js';
+import { createLogger } from '../logger.js';
+import { markInterruptedAnswers } from '../server.js';
+import { relaySignals } from './relay-signals.js';
+
+/** A worker that dies sooner than this after its start is restarted after a pause, not in a tight loop. */
+const EARLY_DEATH_MS = 5_000;
+const RESTART_PAUSE_MS = 1_000;
+/** Workers still running this long after a shutdown signal are killed. */
+const SHUTDOWN_GRACE_MS = 15_000;
+
+/**
+ * The cluster's primary: prepares the database once (migrations, new projectors, answers cut off by the last
+ * run), then runs `config.workers` workers on the one port, relays their signals and replaces any that dies.
+ */
+export async function runPrimary(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel).child({ role: 'primary' });
+  const db = await openDatabase(config.databaseUrl, (message) => logger.info(message));
+  try {
+    await markInterruptedAnswers(db, { bus: createEventBus(), now: () => new Date(), logger });
+  } finally {
+    await db.close();
+  }
+  relaySignals();
+
+  let stopping = false;
+  const startedAt = new Map<Worker, number>();
+  const fork = () => startedAt.set(cluster.fork(), Date.now());
+  cluster.on('exit', (worker, code, signal) => {
+    const lived = Date.now() - (startedAt.get(worker) ?? 0);
+    startedAt.delete(worker);
+    if (stopping) {
+      if (startedAt.size === 0) process.exit(0);
+      return;
+    }
+    logger.error({ pid: worker.process.pid, code, signal }, 'a worker died; starting another');
+    if (lived < EARLY_DEATH_MS) setTimeout(fork, RESTART_PAUSE_MS);
+    else fork();
+  });
+  let listening = 0;
+  cluster.on('listening', () => {
+    if (++listening === config.workers) logger.info({ workers: config.workers }, 'all workers listening');
+  });
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down the workers');
+    if (startedAt.size === 0) process.exit(0);
+    for (const worker of startedAt.keys()) worker.process.kill('SIGTERM');
+    setTimeout(() => {
+      logger.error('workers did not stop in time; killing them');
+      for (const worker of startedAt.keys()) worker.process.kill('SIGKILL');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  for (let i = 0; i < config.workers; i++) fork();
+}
