@@ -1,6 +1,4 @@
-import { MikroORM, type EntityName } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ormConfig } from '../../mikro-orm.config.js';
 import { ProjectionCheckpoint } from '../../projections/checkpoint.entity.js';
 import { ConversationView } from '../../projections/conversation.entity.js';
 import { MessageView } from '../../projections/message.entity.js';
@@ -9,22 +7,13 @@ import { uuidv7 } from '../../src/ids.js';
 import { exchange, runConversationCommand } from '../support/commands.js';
 import type { Reply } from '../support/http-client.js';
 import { freshDatabase, type TestDatabase } from '../support/test-database.js';
+import { tableRows, withOrm } from '../support/read-model-rows.js';
 import { runCli, withServer } from '../support/run-cli.js';
 
 const TEST_TIMEOUT = 90_000;
 
 const rebuild = (databaseUrl: string, ...args: string[]) =>
   runCli('rebuild-projections.ts', args, { env: { DATABASE_URL: databaseUrl }, timeoutMs: TEST_TIMEOUT - 10_000 });
-
-/** Runs `use` with an ORM of its own on the database, as another process would. */
-async function withOrm<T>(databaseUrl: string, use: (orm: MikroORM) => Promise<T>): Promise<T> {
-  const orm = await MikroORM.init(ormConfig(databaseUrl));
-  try {
-    return await use(orm);
-  } finally {
-    await orm.close(true);
-  }
-}
 
 type Snapshot = {
   projects: unknown;
@@ -33,21 +22,6 @@ type Snapshot = {
   stats: Record<string, unknown>;
   rows: Record<string, unknown[]>;
 };
-
-/** Every row of the read model tables, every column, in id order. */
-async function tableRows(databaseUrl: string): Promise<Record<string, unknown[]>> {
-  return withOrm(databaseUrl, async (orm) => {
-    const all = async <T extends { id: string }>(entity: EntityName<T>) => {
-      const found = await orm.em.fork().find(entity, {}, { disableIdentityMap: true });
-      return found.map((row) => ({ ...row })).sort((a, b) => (a.id < b.id ? -1 : 1));
-    };
-    return {
-      projects: await all(ProjectView),
-      conversations: await all(ConversationView),
-      messages: await all(MessageView),
-    };
-  });
-}
 
 /** Status and body of a reply; a problem body's request_id differs per request, so it is left out. */
 function answered(reply: Reply): { status: number; body: unknown } {

@@ -2,7 +2,12 @@ import type { Options } from '@mikro-orm/core';
 import type { DatabaseTarget } from '../database-url.js';
 
 /** Names of every migration, newest last; a start compares them with what the database has applied. */
-export const migrationNames = ['0001-init', '0002-current-leaf', '0003-streaming-index'] as const;
+export const migrationNames = [
+  '0001-init',
+  '0002-current-leaf',
+  '0003-streaming-index',
+  '0004-transaction-id',
+] as const;
 
 /**
  * The migrator and the migration classes, loaded only when something is pending or the CLI asks:
@@ -11,19 +16,27 @@ export const migrationNames = ['0001-init', '0002-current-leaf', '0003-streaming
 export async function migrationOptions(
   kind: DatabaseTarget['kind'],
 ): Promise<Pick<Options, 'extensions' | 'migrations'>> {
-  const [{ Migrator }, sqlite1, postgresql1, sqlite2, postgresql2, sqlite3, postgresql3] = await Promise.all([
-    import('@mikro-orm/migrations'),
-    import('./sqlite-0001-init.js'),
-    import('./postgresql-0001-init.js'),
-    import('./sqlite-0002-current-leaf.js'),
-    import('./postgresql-0002-current-leaf.js'),
-    import('./sqlite-0003-streaming-index.js'),
-    import('./postgresql-0003-streaming-index.js'),
-  ]);
+  const [{ Migrator }, sqlite1, postgresql1, sqlite2, postgresql2, sqlite3, postgresql3, sqlite4, postgresql4] =
+    await Promise.all([
+      import('@mikro-orm/migrations'),
+      import('./sqlite-0001-init.js'),
+      import('./postgresql-0001-init.js'),
+      import('./sqlite-0002-current-leaf.js'),
+      import('./postgresql-0002-current-leaf.js'),
+      import('./sqlite-0003-streaming-index.js'),
+      import('./postgresql-0003-streaming-index.js'),
+      import('./sqlite-0004-transaction-id.js'),
+      import('./postgresql-0004-transaction-id.js'),
+    ]);
   const list =
     kind === 'postgresql'
-      ? [postgresql1.PostgresqlInit, postgresql2.PostgresqlCurrentLeaf, postgresql3.PostgresqlStreamingIndex]
-      : [sqlite1.SqliteInit, sqlite2.SqliteCurrentLeaf, sqlite3.SqliteStreamingIndex];
+      ? [
+          postgresql1.PostgresqlInit,
+          postgresql2.PostgresqlCurrentLeaf,
+          postgresql3.PostgresqlStreamingIndex,
+          postgresql4.PostgresqlTransactionId,
+        ]
+      : [sqlite1.SqliteInit, sqlite2.SqliteCurrentLeaf, sqlite3.SqliteStreamingIndex, sqlite4.SqliteTransactionId];
   return {
     extensions: [Migrator],
     migrations: {
