@@ -110,3 +110,21 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const server = spawnServerProcess(env);
   return { ...server, url: await server.listening() };
 }
+
+/** `WORKERS=n`: spawns the server and waits until the primary reports every worker listening. */
+export async function startClusterProcess(
+  env: Record<string, string>,
+  workers: number,
+): Promise<ServerProcess & { url: string }> {
+  const server = spawnServerProcess({ ...env, WORKERS: String(workers) });
+  const url = await server.listening();
+  const deadline = Date.now() + START_TIMEOUT;
+  while (!server.logs().some((log) => log.msg === 'all workers listening')) {
+    if (Date.now() > deadline) {
+      await server.kill();
+      throw new Error(`the workers did not all start:\n${server.stdout()}\n${server.stderr()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { ...server, url };
+}
