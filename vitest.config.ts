@@ -5,7 +5,10 @@ if (!postgres) {
   console.warn('TEST_DATABASE_URL is not set: the PostgreSQL run of the suite is skipped (SQLite only).');
 }
 
-/** The same suite runs once per database: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
+/**
+ * The same suite runs once per database: SQLite always, PostgreSQL when TEST_DATABASE_URL is set.
+ * `*.postgresql.test.ts` files prove what only PostgreSQL does (instances sharing one database server).
+ */
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
@@ -21,7 +24,14 @@ export default defineConfig({
       thresholds: { lines: 90 },
     },
     projects: [
-      { extends: true as const, test: { name: 'sqlite', env: { TEST_DRIVER: 'sqlite' } } },
+      {
+        extends: true as const,
+        test: {
+          name: 'sqlite',
+          env: { TEST_DRIVER: 'sqlite' },
+          exclude: ['**/node_modules/**', 'tests/**/*.postgresql.test.ts'],
+        },
+      },
       ...(postgres
         ? [{ extends: true as const, test: { name: 'postgresql', env: { TEST_DRIVER: 'postgresql' } } }]
         : []),

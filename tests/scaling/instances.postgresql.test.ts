@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replyWords } from '../../tools/llama-double/tokenizer.js';
+import { startLlamaDouble, type LlamaDouble } from '../support/llama-double.js';
+import { pinnedClient, type PinnedClient } from '../support/pinned-client.js';
+import { tableRows } from '../support/read-model-rows.js';
+import { runCli } from '../support/run-cli.js';
+import {
+  chatUnderWay,
+  concurrentCommands,
+  expectConsistentAfterConcurrentCommands,
+  expectResumeOnAnotherProcess,
+  expectStopFromAnotherProcess,
+  newConversation,
+} from '../support/scaling-scenarios.js';
+import { killServerProcesses, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { freshDatabase, type TestDatabase } from '../support/test-database.js';
+
+const TEST_TIMEOUT = 90_000;
+
+// Instances share a database server: only PostgreSQL can be one (SQLite scales out as workers, see workers.test.ts).
+describe('three instances on different ports sharing one PostgreSQL database', () => {
+  let double: LlamaDouble;
+  let database: TestDatabase;
+  let instances: (ServerProcess & { url: string })[];
+  let clients: PinnedClient[];
+
+  beforeAll(async () => {
+    double = await startLlamaDouble({ tokens: 400, tokenDelayMs: 50 });
+    database = await freshDatabase();
+    const env = { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LLM_API_URL: double.url };
+    instances = await Promise.all([1, 2, 3].map(() => startServerProcess({ ...env, LOG_LEVEL: 'info' })));
+    clients = await Promise.all(instances.map((instance) => pinnedClient(instance.url)));
+  }, TEST_TIMEOUT);
+
+  afterAll(async () => {
+    for (const client of clients ?? []) client.close();
+    killServerProcesses();
+    await double?.close();
+    await database?.drop();
+  });
+
+  const [a, b, c] = [0, 1, 2];
+
+  it(
+    'concurrent commands on one conversation from all three succeed or get 409/412, never a 5xx; the log holds exactly their events',
+    async () => {
+      const conversationId = await newConversation(instances[a]!.url);
+      const answers = await concurrentCommands(
+        instances.map((instance) => instance.url),
+        conversationId,
+        60,
+      );
+      await expectConsistentAfterConcurrentCommands(instances[b]!.url, conversationId, answers);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'a stop sent to instance B cancels a generation streaming from instance A within 500 ms',
+    async () => {
+      double.configure({ tokens: 400, tokenDelayMs: 50 });
+      const chat = await chatUnderWay(instances[a]!.url, await newConversation(instances[a]!.url));
+      await expectStopFromAnotherProcess(chat, clients[b]!, instances[c]!.url);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'a resume on instance C replays the stream instance A is serving, from Last-Event-ID to its end',
+    async () => {
+      double.configure({ tokens: 60, tokenDelayMs: 30 });
+      const chat = await chatUnderWay(instances[a]!.url, await newConversation(instances[a]!.url), 5);
+      await expectResumeOnAnotherProcess(chat, clients[c]!, replyWords(60).join(''));
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'after all that, the read models equal a rebuild from the log',
+    async () => {
+      await Promise.all(instances.map((instance) => instance.stop()));
+      const before = await tableRows(database.url);
+      const rebuild = await runCli('rebuild-projections.ts', [], {
+        env: { DATABASE_URL: database.url },
+        timeoutMs: TEST_TIMEOUT - 10_000,
+      });
+      expect(rebuild.code, rebuild.stderr).toBe(0);
+      expect(await tableRows(database.url)).toEqual(before);
+      expect(before.messages!.length).toBeGreaterThan(0);
+    },
+    TEST_TIMEOUT,
+  );
+});
