@@ -14,10 +14,10 @@ try {
 }
 
 async function serve(config: ReturnType<typeof loadConfig>) {
-  const running = await startServer(config, { markInterruptedOnStart: cluster.isPrimary });
+  const running = await startServer(config);
   const { logger } = running.services;
   logger.info(
-    { url: running.url, database: config.databaseUrl.split('@').pop(), docs: `${running.url}/docs` },
+    { url: running.url, pid: process.pid, database: config.databaseUrl.split('@').pop(), docs: `${running.url}/docs` },
     'listening',
   );
   const stop = (signal: string) => {

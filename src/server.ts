@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/config.js';
-import { openDatabase, type Database } from './db/open-database.js';
+import { openDatabase } from './db/open-database.js';
+import { startLiveness } from './cluster/liveness.js';
 import { openLink } from './cluster/open-link.js';
+import { announceInstance, onSiblingGone } from './cluster/worker-messages.js';
 import { createRemoteChat } from './chat/remote-chat.js';
 import { serveRemoteChat } from './chat/serve-remote-chat.js';
 import { createEventBus } from './event-store/event-bus.js';
@@ -12,7 +14,8 @@ import { uuidv7 } from './ids.js';
 import { projectInlineWith } from '../projections/project-inline.js';
 import { projectors } from '../projections/projectors.js';
 import { createChatSessions } from './chat/chat-sessions.js';
-import { markInterrupted } from './chat/mark-interrupted.js';
+import type { Survivors } from './chat/mark-interrupted.js';
+import { sweepAbandoned } from './chat/sweep-abandoned.js';
 import { createGenerationSlots } from './chat/generation-slots.js';
 import { createLlamaClient } from './llm/llama-client.js';
 import { createLlmHealth } from './llm/llm-health.js';
@@ -20,84 +23,83 @@ import { createLogger } from './logger.js';
 
 export type RunningServer = { url: string; server: Server; services: Services; close: () => Promise<void> };
 
-export type StartOptions = Partial<Pick<Services, 'now' | 'newId'>> & {
-  /**
-   * Whether answers left `streaming` are marked interrupted at start. A cluster's primary does it once before
-   * forking, so a worker the primary restarts never touches the answers its siblings are streaming.
-   */
-  markInterruptedOnStart?: boolean;
-};
+const projectInline = projectInlineWith(projectors);
 
-/** Composition root: wires the database, bus, clock and ids into the app and listens. */
-export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const { markInterruptedOnStart = true, ...overrides } = options;
+/** Composition root: wires the database, bus, clock, ids and the other processes into the app and listens. */
+export async function startServer(
+  config: Config,
+  overrides: Partial<Pick<Services, 'now' | 'newId'>> = {},
+): Promise<RunningServer> {
   const instanceId = uuidv7();
   const logger = createLogger(config.logLevel).child({ instance: instanceId });
-  const db = await openDatabase(config.databaseUrl, (message) => logger.info(message));
-  const link = await openLink(config.databaseUrl, instanceId, logger).catch(async (error: unknown) => {
-    await db.close();
-    throw error;
-  });
-  const chat = createChatSessions();
-  const services: Services = {
-    config,
-    db,
-    bus: createEventBus(),
-    logger,
-    llmHealth: createLlmHealth(config.llmApiUrl),
-    llm: createLlamaClient(config.llmApiUrl, {
-      firstTokenTimeoutMs: config.llmTimeoutMs,
-      idleTimeoutMs: config.llmIdleTimeoutMs,
-    }),
-    chat,
-    link,
-    remoteChat: createRemoteChat(link),
-    slots: createGenerationSlots(config.llmMaxQueue),
-    tokenCounts: new Map(),
-    now: () => new Date(),
-    newId: () => uuidv7(),
-    ...overrides,
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
-  if (markInterruptedOnStart) await markInterruptedAnswers(db, services);
-  const stopServing = serveRemoteChat(link, chat);
-  if (link.hasPeers) {
-    services.bus.on('committed', (events) => link.publish({ type: 'log.appended', position: events.at(-1)!.position }));
-  }
-  const server = createApp(services).listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  }).catch(async (error: unknown) => {
-    stopServing();
-    await link.close();
-    await db.close();
-    throw error;
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return {
-    url: `http://${host}:${port}`,
-    server,
-    services,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      stopServing();
-      await link.close();
-      await db.close();
-    },
-  };
-}
+  try {
+    const db = await openDatabase(config.databaseUrl, (message) => logger.info(message));
+    cleanups.push(() => db.close());
+    const link = await openLink(config.databaseUrl, instanceId, logger);
+    cleanups.push(() => link.close());
+    const liveness = await startLiveness(db, config.databaseUrl, instanceId, logger);
+    cleanups.push(() => liveness.stop());
+    const chat = createChatSessions();
+    const services: Services = {
+      config,
+      db,
+      bus: createEventBus(),
+      logger,
+      llmHealth: createLlmHealth(config.llmApiUrl),
+      llm: createLlamaClient(config.llmApiUrl, {
+        firstTokenTimeoutMs: config.llmTimeoutMs,
+        idleTimeoutMs: config.llmIdleTimeoutMs,
+      }),
+      chat,
+      link,
+      remoteChat: createRemoteChat(link),
+      liveness,
+      slots: createGenerationSlots(config.llmMaxQueue),
+      tokenCounts: new Map(),
+      now: () => new Date(),
+      newId: () => uuidv7(),
+      ...overrides,
+    };
+    cleanups.push(serveRemoteChat(link, chat));
+    if (link.hasPeers) {
+      services.bus.on('committed', (events) =>
+        link.publish({ type: 'log.appended', position: events.at(-1)!.position }),
+      );
+    }
+    const survivors: Survivors = link.hasPeers ? { alone: false } : { alone: true, instanceId };
+    const store = () => ({ em: db.em(), projectInline, bus: services.bus, now: services.now });
+    const sweeper = await sweepAbandoned(store, survivors, logger, { repeat: link.hasPeers });
+    cleanups.push(sweeper.stop);
+    cleanups.push(
+      onSiblingGone((gone) => {
+        sweeper.instanceGone(gone).catch((error: unknown) => logger.warn({ err: error }, 'sweep after a death failed'));
+      }),
+    );
+    announceInstance(instanceId);
 
-/** Answers still `streaming` at start were cut off by a crash or a kill: they are marked interrupted. */
-export async function markInterruptedAnswers(db: Database, services: Pick<Services, 'bus' | 'now' | 'logger'>) {
-  const interrupted = await markInterrupted(db.em(), () => ({
-    em: db.em(),
-    projectInline: projectInlineWith(projectors),
-    bus: services.bus,
-    now: services.now,
-  }));
-  if (interrupted > 0) {
-    services.logger.warn({ interrupted }, 'answers cut off by the last shutdown were marked interrupted');
+    const server = createApp(services).listen(config.port, config.host);
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+    const { port } = server.address() as AddressInfo;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    return {
+      url: `http://${host}:${port}`,
+      server,
+      services,
+      async close() {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await cleanUp();
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
   }
 }

@@ -1,10 +1,14 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/config.js';
+import { parseDatabaseUrl } from '../db/database-url.js';
 import { openDatabase } from '../db/open-database.js';
 import { createEventBus } from '../event-store/event-bus.js';
 import { createLogger } from '../logger.js';
-import { markInterruptedAnswers } from '../server.js';
+import { projectInlineWith } from '../../projections/project-inline.js';
+import { projectors } from '../../projections/projectors.js';
+import { sweepAbandoned } from '../chat/sweep-abandoned.js';
 import { relaySignals } from './relay-signals.js';
+import { isInstanceStarted, type PrimaryMessage } from './worker-messages.js';
 
 /** A worker that dies sooner than this after its start is restarted after a pause, not in a tight loop. */
 const EARLY_DEATH_MS = 5_000;
@@ -20,7 +24,15 @@ export async function runPrimary(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel).child({ role: 'primary' });
   const db = await openDatabase(config.databaseUrl, (message) => logger.info(message));
   try {
-    await markInterruptedAnswers(db, { bus: createEventBus(), now: () => new Date(), logger });
+    // On SQLite every process of the last run is gone (this primary owned them all); on PostgreSQL other
+    // instances may be generating answers right now.
+    const survivors =
+      parseDatabaseUrl(config.databaseUrl).kind === 'sqlite'
+        ? { alone: true as const, instanceId: 'primary' }
+        : { alone: false as const };
+    const bus = createEventBus();
+    const store = () => ({ em: db.em(), projectInline: projectInlineWith(projectors), bus, now: () => new Date() });
+    await sweepAbandoned(store, survivors, logger, { repeat: false });
   } finally {
     await db.close();
   }
@@ -28,10 +40,21 @@ export async function runPrimary(config: Config): Promise<void> {
 
   let stopping = false;
   const startedAt = new Map<Worker, number>();
+  const instanceOf = new Map<Worker, string>();
   const fork = () => startedAt.set(cluster.fork(), Date.now());
+  cluster.on('message', (worker, message: unknown) => {
+    if (isInstanceStarted(message)) instanceOf.set(worker, message.instanceId);
+  });
   cluster.on('exit', (worker, code, signal) => {
     const lived = Date.now() - (startedAt.get(worker) ?? 0);
     startedAt.delete(worker);
+    const instanceId = instanceOf.get(worker);
+    instanceOf.delete(worker);
+    // The siblings need not wait for its heartbeat to run out: the answers it was generating are over.
+    if (instanceId) {
+      const gone: PrimaryMessage = { kind: 'assistant-instance-gone', instanceId };
+      for (const sibling of startedAt.keys()) if (sibling.isConnected()) sibling.send(gone);
+    }
     if (stopping) {
       if (startedAt.size === 0) process.exit(0);
       return;

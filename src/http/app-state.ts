@@ -6,6 +6,7 @@ import type { EventBus } from '../event-store/event-bus.js';
 import type { ChatSessions } from '../chat/chat-sessions.js';
 import type { RemoteChat } from '../chat/remote-chat.js';
 import type { SignalLink } from '../cluster/signals.js';
+import type { Liveness } from '../cluster/liveness.js';
 import type { GenerationSlots } from '../chat/generation-slots.js';
 import type { TokenCounts } from '../chat/prepare-prompt.js';
 import type { LlamaClient } from '../llm/llama-client.js';
@@ -25,6 +26,8 @@ export type Services = {
   remoteChat: RemoteChat;
   /** Signals to and from the other processes of this deployment. */
   link: SignalLink;
+  /** This process's heartbeat and its claims on the answers it generates. */
+  liveness: Liveness;
   slots: GenerationSlots;
   tokenCounts: TokenCounts;
   now: () => Date;

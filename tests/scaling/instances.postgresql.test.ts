@@ -11,6 +11,7 @@ import {
   expectResumeOnAnotherProcess,
   expectStopFromAnotherProcess,
   newConversation,
+  settledMessage,
 } from '../support/scaling-scenarios.js';
 import { killServerProcesses, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { freshDatabase, type TestDatabase } from '../support/test-database.js';
@@ -40,6 +41,7 @@ describe('three instances on different ports sharing one PostgreSQL database', (
   });
 
   const [a, b, c] = [0, 1, 2];
+  const env = () => ({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LLM_API_URL: double.url });
 
   it(
     'concurrent commands on one conversation from all three succeed or get 409/412, never a 5xx; the log holds exactly their events',
@@ -76,9 +78,38 @@ describe('three instances on different ports sharing one PostgreSQL database', (
   );
 
   it(
+    'an instance that starts while A streams an answer leaves it alone: the answer completes',
+    async () => {
+      double.configure({ tokens: 60, tokenDelayMs: 30 });
+      const chat = await chatUnderWay(instances[a]!.url, await newConversation(instances[a]!.url));
+      const late = await startServerProcess({ ...env(), LOG_LEVEL: 'info' });
+      const events = await chat.stream.ended;
+      expect(events.at(-1)?.event).toBe('complete');
+      expect(await settledMessage(late.url, chat.message_id, 1_000)).toMatchObject({ status: 'complete' });
+      await late.stop();
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'when instance A is killed mid-answer, a survivor marks the answer interrupted with its checkpointed text',
+    async () => {
+      double.configure({ tokens: 400, tokenDelayMs: 50 });
+      const chat = await chatUnderWay(instances[a]!.url, await newConversation(instances[a]!.url));
+      await instances[a]!.kill();
+      await chat.stream.ended;
+      // Two sweeps 10 s apart must both find it abandoned.
+      const answer = await settledMessage(instances[b]!.url, chat.message_id, 30_000);
+      expect(answer).toMatchObject({ status: 'failed', metadata: { error_type: 'interrupted' } });
+      expect(chat.stream.text().startsWith(answer.content)).toBe(true);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
     'after all that, the read models equal a rebuild from the log',
     async () => {
-      await Promise.all(instances.map((instance) => instance.stop()));
+      await Promise.all(instances.slice(1).map((instance) => instance.stop()));
       const before = await tableRows(database.url);
       const rebuild = await runCli('rebuild-projections.ts', [], {
         env: { DATABASE_URL: database.url },

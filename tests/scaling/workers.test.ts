@@ -9,6 +9,8 @@ import {
   expectResumeOnAnotherProcess,
   expectStopFromAnotherProcess,
   newConversation,
+  pidOf,
+  settledMessage,
 } from '../support/scaling-scenarios.js';
 import { killServerProcesses, startClusterProcess, type ServerProcess } from '../support/server-process.js';
 import { freshDatabase, type TestDatabase } from '../support/test-database.js';
@@ -68,6 +70,29 @@ describe(`WORKERS=${WORKERS}: worker processes behind one port`, () => {
       pinned = await pinnedClientsPerWorker(cluster.url, WORKERS);
       const chat = await chatUnderWay(cluster.url, await newConversation(cluster.url), 5);
       await expectResumeOnAnotherProcess(chat, otherThan(chat.owner), replyWords(60).join(''));
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'when the worker streaming an answer dies, a sibling marks the answer interrupted at once and the primary starts another',
+    async () => {
+      double.configure({ tokens: 400, tokenDelayMs: 50 });
+      const chat = await chatUnderWay(cluster.url, await newConversation(cluster.url));
+      const workersBefore = cluster.logs().filter((log) => log.msg === 'listening').length;
+      process.kill(pidOf(cluster.logs(), chat.owner), 'SIGKILL');
+      await chat.stream.ended;
+
+      const answer = await settledMessage(cluster.url, chat.message_id, 5_000);
+      expect(answer).toMatchObject({ status: 'failed', metadata: { error_type: 'interrupted' } });
+      expect(chat.stream.text().startsWith(answer.content)).toBe(true);
+
+      await expect
+        .poll(() => cluster.logs().filter((log) => log.msg === 'listening').length, { timeout: 20_000 })
+        .toBe(workersBefore + 1);
+      const workers = await pinnedClientsPerWorker(cluster.url, WORKERS);
+      expect(workers.map((worker) => worker.instanceId)).not.toContain(chat.owner);
+      for (const worker of workers) worker.close();
     },
     TEST_TIMEOUT,
   );

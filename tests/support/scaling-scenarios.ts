@@ -119,3 +119,20 @@ export async function expectResumeOnAnotherProcess(
     .join('');
   expect(text).toBe(expectedText);
 }
+
+/** Polls the answer's message until it is no longer streaming; returns it. */
+export async function settledMessage(url: string, messageId: string, withinMs: number): Promise<any> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const reply = await httpClient(url).get(`/api/messages/${messageId}`);
+    if (reply.body?.status !== 'streaming' || Date.now() > deadline) return reply.body;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The pid a server process logged with its `listening` line, for the instance with this id. */
+export function pidOf(logs: Record<string, unknown>[], instanceId: string): number {
+  const line = logs.find((log) => log.msg === 'listening' && log.instance === instanceId);
+  if (typeof line?.pid !== 'number') throw new Error(`no listening line for instance ${instanceId}`);
+  return line.pid;
+}

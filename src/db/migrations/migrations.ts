@@ -7,6 +7,7 @@ export const migrationNames = [
   '0002-current-leaf',
   '0003-streaming-index',
   '0004-transaction-id',
+  '0005-instances',
 ] as const;
 
 /**
@@ -16,18 +17,31 @@ export const migrationNames = [
 export async function migrationOptions(
   kind: DatabaseTarget['kind'],
 ): Promise<Pick<Options, 'extensions' | 'migrations'>> {
-  const [{ Migrator }, sqlite1, postgresql1, sqlite2, postgresql2, sqlite3, postgresql3, sqlite4, postgresql4] =
-    await Promise.all([
-      import('@mikro-orm/migrations'),
-      import('./sqlite-0001-init.js'),
-      import('./postgresql-0001-init.js'),
-      import('./sqlite-0002-current-leaf.js'),
-      import('./postgresql-0002-current-leaf.js'),
-      import('./sqlite-0003-streaming-index.js'),
-      import('./postgresql-0003-streaming-index.js'),
-      import('./sqlite-0004-transaction-id.js'),
-      import('./postgresql-0004-transaction-id.js'),
-    ]);
+  const [
+    { Migrator },
+    sqlite1,
+    postgresql1,
+    sqlite2,
+    postgresql2,
+    sqlite3,
+    postgresql3,
+    sqlite4,
+    postgresql4,
+    sqlite5,
+    postgresql5,
+  ] = await Promise.all([
+    import('@mikro-orm/migrations'),
+    import('./sqlite-0001-init.js'),
+    import('./postgresql-0001-init.js'),
+    import('./sqlite-0002-current-leaf.js'),
+    import('./postgresql-0002-current-leaf.js'),
+    import('./sqlite-0003-streaming-index.js'),
+    import('./postgresql-0003-streaming-index.js'),
+    import('./sqlite-0004-transaction-id.js'),
+    import('./postgresql-0004-transaction-id.js'),
+    import('./sqlite-0005-instances.js'),
+    import('./postgresql-0005-instances.js'),
+  ]);
   const list =
     kind === 'postgresql'
       ? [
@@ -35,8 +49,15 @@ export async function migrationOptions(
           postgresql2.PostgresqlCurrentLeaf,
           postgresql3.PostgresqlStreamingIndex,
           postgresql4.PostgresqlTransactionId,
+          postgresql5.PostgresqlInstances,
         ]
-      : [sqlite1.SqliteInit, sqlite2.SqliteCurrentLeaf, sqlite3.SqliteStreamingIndex, sqlite4.SqliteTransactionId];
+      : [
+          sqlite1.SqliteInit,
+          sqlite2.SqliteCurrentLeaf,
+          sqlite3.SqliteStreamingIndex,
+          sqlite4.SqliteTransactionId,
+          sqlite5.SqliteInstances,
+        ];
   return {
     extensions: [Migrator],
     migrations: {

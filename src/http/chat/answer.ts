@@ -38,7 +38,13 @@ export async function answerOverSse(ctx: AppContext, request: AnswerRequest): Pr
   const ticket = services.slots.reserve(limit);
   if (!ticket) throw problem(429, 'too-many-generations', 'Every llama.cpp slot is busy and the queue is full');
   try {
-    await answerWithTicket(ctx, request, ticket);
+    // Claimed before the answer exists: no other process ever sees it streaming and unclaimed, so abandoned.
+    await services.liveness.claim(request.message_id);
+    try {
+      await answerWithTicket(ctx, request, ticket);
+    } finally {
+      await services.liveness.release(request.message_id);
+    }
   } finally {
     ticket.release();
   }
