@@ -8,6 +8,7 @@ import { announceInstance, onSiblingGone } from './cluster/worker-messages.js';
 import { createRemoteChat } from './chat/remote-chat.js';
 import { serveRemoteChat } from './chat/serve-remote-chat.js';
 import { createEventBus } from './event-store/event-bus.js';
+import { createLogFeed } from './event-store/log-feed.js';
 import type { Services } from './http/app-state.js';
 import { createApp } from './http/app.js';
 import { uuidv7 } from './ids.js';
@@ -44,10 +45,14 @@ export async function startServer(
     const liveness = await startLiveness(db, config.databaseUrl, instanceId, logger);
     cleanups.push(() => liveness.stop());
     const chat = createChatSessions();
+    const bus = createEventBus();
+    const feed = createLogFeed({ em: db.em, bus, link, logger });
+    cleanups.push(() => feed.close());
     const services: Services = {
       config,
       db,
-      bus: createEventBus(),
+      bus,
+      feed,
       logger,
       llmHealth: createLlmHealth(config.llmApiUrl),
       llm: createLlamaClient(config.llmApiUrl, {

@@ -3,6 +3,7 @@ import type { ParameterizedContext } from 'koa';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/open-database.js';
 import type { EventBus } from '../event-store/event-bus.js';
+import type { LogFeed } from '../event-store/log-feed.js';
 import type { ChatSessions } from '../chat/chat-sessions.js';
 import type { RemoteChat } from '../chat/remote-chat.js';
 import type { SignalLink } from '../cluster/signals.js';
@@ -17,7 +18,10 @@ import type { Logger } from '../logger.js';
 export type Services = {
   config: Config;
   db: Database;
+  /** This process's commits, the moment they are committed. */
   bus: EventBus;
+  /** The whole log as it grows, whichever worker or instance appended to it. */
+  feed: LogFeed;
   logger: Logger;
   llmHealth: LlmHealth;
   llm: LlamaClient;
