@@ -42,7 +42,7 @@ export async function startServer(
     cleanups.push(() => db.close());
     const link = await openLink(config.databaseUrl, instanceId, logger);
     cleanups.push(() => link.close());
-    const liveness = await startLiveness(db, config.databaseUrl, instanceId, logger);
+    const liveness = await startLiveness(db, config.databaseUrl, instanceId, logger, { alone: !link.hasPeers });
     cleanups.push(() => liveness.stop());
     const chat = createChatSessions();
     const bus = createEventBus();

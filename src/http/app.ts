@@ -56,7 +56,7 @@ export function createApp(services: Services): Koa<AppState> {
   app.use(
     cors({
       origin: (ctx) => allowedOrigin(services.config.corsOrigins, ctx.get('Origin')),
-      exposeHeaders: ['ETag', 'Location', 'X-Request-Id'],
+      exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'X-Instance-Id'],
     }),
   );
   app.use(jsonBody(BODY_LIMIT_BYTES));

@@ -249,6 +249,16 @@ describe('path and query parameters', () => {
   });
 });
 
+describe('X-Instance-Id', () => {
+  it('names the process that answered, the same on every response of one server, errors included', async () => {
+    const first = await api.get('/health');
+    const id = first.headers.get('x-instance-id');
+    expect(id).toMatch(UUID);
+    expect((await api.get(`/api/projects/${uuidv7()}`)).headers.get('x-instance-id')).toBe(id);
+    expect((await api.post('/api/projects', '{', {})).headers.get('x-instance-id')).toBe(id);
+  });
+});
+
 describe('X-Request-Id', () => {
   it('echoes a well-formed X-Request-Id from the client, also in the problem body', async () => {
     const ok = await api.get('/api/projects', { 'X-Request-Id': 'client-trace.42:abc_DEF' });
@@ -292,7 +302,7 @@ describe('CORS', () => {
     const exposed = (reply.headers.get('access-control-expose-headers') ?? '')
       .split(/,\s*/)
       .map((h) => h.toLowerCase());
-    expect(exposed).toEqual(expect.arrayContaining(['etag', 'location', 'x-request-id']));
+    expect(exposed).toEqual(expect.arrayContaining(['etag', 'location', 'x-request-id', 'x-instance-id']));
     expect(reply.headers.get('vary')).toMatch(/origin/i);
   });
 
