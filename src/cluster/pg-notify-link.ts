@@ -1,10 +1,9 @@
-import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { keepConnected } from './dedicated-connection.js';
 import { createHandlers } from './handlers.js';
 import type { ReceivedSignal, SignalLink } from './signals.js';
 
 const CHANNEL = 'assistant_signals';
-const RECONNECT_MS = 1000;
 
 /**
  * PostgreSQL LISTEN/NOTIFY between every process on one database: workers and instances on other machines
@@ -13,53 +12,31 @@ const RECONNECT_MS = 1000;
  */
 export async function createPgNotifyLink(url: string, instanceId: string, logger: Logger): Promise<SignalLink> {
   const handlers = createHandlers((error) => logger.error({ err: error }, 'signal handler failed'));
-  let client: pg.Client | undefined;
-  let closed = false;
-
-  const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: url, application_name: `assistant-signals ${instanceId}` });
-    next.on('notification', (message) => {
-      const signal = parse(message.payload);
-      if (signal && signal.from !== instanceId) handlers.deliver(signal);
-    });
-    next.on('error', (error) => {
-      logger.warn({ err: error }, 'the signal connection to PostgreSQL failed; reconnecting');
-      if (client === next) client = undefined;
-      void next.end().catch(() => undefined);
-      reconnect();
-    });
-    await next.connect();
-    await next.query(`LISTEN ${CHANNEL}`);
-    if (closed) return void (await next.end());
-    client = next;
-  };
-  const reconnect = () => {
-    if (closed) return;
-    setTimeout(() => {
-      connect().catch((error: unknown) => {
-        logger.warn({ err: error }, 'could not reconnect the signal connection to PostgreSQL');
-        reconnect();
+  const connection = await keepConnected(
+    url,
+    `assistant-signals ${instanceId}`,
+    async (client) => {
+      client.on('notification', (message) => {
+        const signal = parse(message.payload);
+        if (signal && signal.from !== instanceId) handlers.deliver(signal);
       });
-    }, RECONNECT_MS).unref();
-  };
-
-  await connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    },
+    logger,
+  );
   return {
     instanceId,
     hasPeers: true,
     publish(signal) {
-      const payload = JSON.stringify({ ...signal, from: instanceId });
+      const client = connection.current();
       if (!client) return logger.warn({ signal: signal.type }, 'signal dropped: no connection to PostgreSQL');
+      const payload = JSON.stringify({ ...signal, from: instanceId });
       client.query('select pg_notify($1, $2)', [CHANNEL, payload]).catch((error: unknown) => {
         logger.warn({ err: error, signal: signal.type }, 'signal dropped');
       });
     },
     subscribe: (handler) => handlers.add(handler),
-    async close() {
-      closed = true;
-      await client?.end().catch(() => undefined);
-      client = undefined;
-    },
+    close: connection.close,
   };
 }
 

@@ -14,7 +14,7 @@ import {
   settledMessage,
 } from '../support/scaling-scenarios.js';
 import { killServerProcesses, startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { freshDatabase, type TestDatabase } from '../support/test-database.js';
+import { freshDatabase, withClient, type TestDatabase } from '../support/test-database.js';
 
 const TEST_TIMEOUT = 90_000;
 
@@ -73,6 +73,32 @@ describe('three instances on different ports sharing one PostgreSQL database', (
       double.configure({ tokens: 60, tokenDelayMs: 30 });
       const chat = await chatUnderWay(instances[a]!.url, await newConversation(instances[a]!.url), 5);
       await expectResumeOnAnotherProcess(chat, clients[c]!, replyWords(60).join(''));
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'when PostgreSQL drops the signal connection of instance A, A reconnects and a stop sent to B reaches it again',
+    async () => {
+      const name = `assistant-signals ${clients[a]!.instanceId}`;
+      const signalPids = () =>
+        withClient(database.url, (client) =>
+          client
+            .query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [name])
+            .then((result) => result.rows.map((row) => row.pid)),
+        );
+      const [before] = await signalPids();
+      expect(before).toBeDefined();
+      await withClient(database.url, (client) => client.query('select pg_terminate_backend($1)', [before]));
+      const reconnected = async () => {
+        const pids = await signalPids();
+        return pids.length === 1 && pids[0] !== before;
+      };
+      await expect.poll(reconnected, { timeout: 10_000 }).toBe(true);
+
+      double.configure({ tokens: 400, tokenDelayMs: 50 });
+      const chat = await chatUnderWay(instances[a]!.url, await newConversation(instances[a]!.url));
+      await expectStopFromAnotherProcess(chat, clients[b]!, instances[c]!.url);
     },
     TEST_TIMEOUT,
   );
