@@ -1,12 +1,12 @@
-import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import type { DomainEvent, StreamType } from '../domain/domain-event.js';
 import type { EventBus } from './event-bus.js';
-import { EventRecord } from './event.entity.js';
 import { ConcurrencyError, type ExpectedVersion } from './expected-version.js';
 import type { ProjectInline } from './projection-hook.js';
 import { takeWriteLock } from './take-write-lock.js';
 import type { EventMetadata, StoredEvent } from './stored-event.js';
+import { runSql } from '../db/run-sql.js';
 
 export type EventStore = {
   em: EntityManager;
@@ -52,10 +52,21 @@ export async function appendToStream(store: EventStore, request: AppendRequest):
         created_at: createdAt,
       }));
       // One INSERT ... RETURNING; positions are assigned in row order, whatever order they come back in.
-      const returned = await tx
-        .createQueryBuilder(EventRecord)
-        .insert(rows)
-        .execute<{ position: number | string }[]>('all', false);
+      const returned = await runSql<{ position: number | string }>(
+        tx,
+        'insert into events (stream_id, stream_type, stream_version, type, data, metadata, schema_version, created_at) ' +
+          `values ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} returning position`,
+        rows.flatMap((row) => [
+          row.stream_id,
+          row.stream_type,
+          row.stream_version,
+          row.type,
+          JSON.stringify(row.data),
+          JSON.stringify(row.metadata),
+          row.schema_version,
+          row.created_at,
+        ]),
+      );
       const positions = returned.map((r) => Number(r.position)).sort((a, b) => a - b);
       const appended = rows.map((row, i) => ({ ...row, position: positions[i]! }) as StoredEvent);
       await store.projectInline(tx, appended);
@@ -74,11 +85,11 @@ export async function appendToStream(store: EventStore, request: AppendRequest):
 }
 
 async function currentVersion(em: EntityManager, streamId: string): Promise<number> {
-  const [row] = await em
-    .createQueryBuilder(EventRecord)
-    .select(raw('max(stream_version) as version'))
-    .where({ stream_id: streamId })
-    .execute<{ version: number | null }[]>('all', false);
+  const [row] = await runSql<{ version: number | string | null }>(
+    em,
+    'select max(stream_version) as version from events where stream_id = ?',
+    [streamId],
+  );
   return Number(row?.version ?? 0);
 }
 

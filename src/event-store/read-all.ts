@@ -1,14 +1,19 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import { EventRecord } from './event.entity.js';
-import { toStoredEvent } from './to-stored-event.js';
+import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './to-stored-event.js';
 import type { StoredEvent } from './stored-event.js';
+import { runSql } from '../db/run-sql.js';
 
-/** Up to `limit` events of the whole log after `afterPosition`, in log order. */
-export async function readAll(em: EntityManager, afterPosition: number, limit: number): Promise<StoredEvent[]> {
-  const rows = await em.find(
-    EventRecord,
-    { position: { $gt: afterPosition } },
-    { orderBy: { position: 'asc' }, limit, disableIdentityMap: true },
+/** Up to `limit` events of the whole log after `afterPosition` (and up to `upTo`, when given), in log order. */
+export async function readAll(
+  em: EntityManager,
+  afterPosition: number,
+  limit: number,
+  upTo = Number.MAX_SAFE_INTEGER,
+): Promise<StoredEvent[]> {
+  const rows = await runSql<EventRow>(
+    em,
+    `select ${EVENT_COLUMNS} from events where position > ? and position <= ? order by position limit ?`,
+    [afterPosition, upTo, limit],
   );
   return rows.map(toStoredEvent);
 }

@@ -1,9 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/knex';
 import { PostgreSqlPlatform } from '@mikro-orm/postgresql';
-import { EventRecord } from './event.entity.js';
 import { readAll } from './read-all.js';
-import { toStoredEvent } from './to-stored-event.js';
 import type { StoredEvent } from './stored-event.js';
 
 const settleTimeoutMs = 1000;
@@ -24,12 +22,7 @@ export async function readCommitted(em: EntityManager, afterPosition: number, li
   // once every transaction older than ours has ended, whatever it committed at or below `upTo` is visible.
   const upTo = batch.at(-1)!.position;
   if (!(await waitForOlderTransactions(em))) return [];
-  const rows = await em.find(
-    EventRecord,
-    { position: { $gt: afterPosition, $lte: upTo } },
-    { orderBy: { position: 'asc' }, limit, disableIdentityMap: true },
-  );
-  return rows.map(toStoredEvent);
+  return readAll(em, afterPosition, limit, upTo);
 }
 
 /** The events that follow `afterPosition` with no position missing: nothing can still commit in between. */

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { dialectOf } from '../db/dialect.js';
+import { runSql } from '../db/run-sql.js';
 
 /**
  * SQLite: takes the database's write lock as the transaction's first statement. A transaction that read
@@ -9,5 +10,5 @@ import { dialectOf } from '../db/dialect.js';
  * stream version catches races there.
  */
 export async function takeWriteLock(tx: EntityManager): Promise<void> {
-  if (dialectOf(tx) === 'sqlite') await tx.execute('update events set position = position where 0', [], 'run');
+  if (dialectOf(tx) === 'sqlite') await runSql(tx, 'update events set position = position where 0');
 }
