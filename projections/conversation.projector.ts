@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { assertNever } from '../src/domain/shared/assert-never.js';
 import type { StoredEvent } from '../src/event-store/stored-event.js';
-import { ConversationView, type ConversationRow } from './conversation.entity.js';
+import { ConversationView } from './conversation.entity.js';
 import type { Projector } from './projector.js';
+import { insertRow, sqlExpression, updateRow } from './sql-rows.js';
 
 export const conversationProjector: Projector = {
   name: 'conversation',
@@ -11,10 +12,12 @@ export const conversationProjector: Projector = {
     const at = event.created_at;
     switch (event.type) {
       case 'ConversationCreated': {
-        const { conversation_id: id, ...fields } = event.data;
-        em.create(ConversationView, {
+        const { conversation_id: id, project_id, title, metadata } = event.data;
+        await insertRow(em, 'conversations', {
           id,
-          ...fields,
+          project_id,
+          title,
+          metadata,
           created_at: at,
           updated_at: at,
           deleted_at: null,
@@ -42,16 +45,15 @@ export const conversationProjector: Projector = {
         await change(em, event, { deleted_at: null, updated_at: at });
         return;
       case 'UserMessagePosted':
-      case 'AssistantResponseStarted': {
-        const row = await change(em, event, {
+      case 'AssistantResponseStarted':
+        await change(em, event, {
           last_message_at: at,
           activity_at: at,
           updated_at: at,
           current_leaf_id: event.data.message_id,
+          message_count: sqlExpression('message_count + 1'),
         });
-        row.message_count += 1;
         return;
-      }
       case 'CurrentLeafSelected':
         await change(em, event, { current_leaf_id: event.data.message_id, updated_at: at });
         return;
@@ -74,12 +76,10 @@ export const conversationProjector: Projector = {
 };
 
 /** Every event of the stream moves the row's version, which the ETag is made of. */
-async function change(
+function change(
   em: EntityManager,
   event: StoredEvent & { data: { conversation_id: string } },
-  fields: Partial<ConversationRow>,
-): Promise<ConversationRow> {
-  const row = await em.findOneOrFail(ConversationView, event.data.conversation_id);
-  em.assign(row, { ...fields, version: event.stream_version }, { mergeObjectProperties: false });
-  return row;
+  fields: Parameters<typeof updateRow>[3],
+): Promise<void> {
+  return updateRow(em, 'conversations', event.data.conversation_id, { ...fields, version: event.stream_version });
 }

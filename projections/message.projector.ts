@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { assertNever } from '../src/domain/shared/assert-never.js';
-import { MessageView, type MessageRow } from './message.entity.js';
+import type { JsonObject } from '../src/domain/shared/decider.js';
+import { MessageView } from './message.entity.js';
 import type { Projector } from './projector.js';
+import { insertRow, selectJson, sqlExpression, updateRow } from './sql-rows.js';
 
 export const messageProjector: Projector = {
   name: 'message',
@@ -13,7 +15,7 @@ export const messageProjector: Projector = {
       case 'AssistantResponseStarted': {
         const { conversation_id, message_id, parent_message_id, metadata } = event.data;
         const user = event.type === 'UserMessagePosted';
-        em.create(MessageView, {
+        await insertRow(em, 'messages', {
           id: message_id,
           conversation_id,
           seq: event.stream_version,
@@ -34,58 +36,47 @@ export const messageProjector: Projector = {
       }
       case 'MessageCompleted': {
         const { message_id, content, token_count, model_name, completion_time_ms, finish_reason, timings } = event.data;
-        const row = await load(em, message_id);
-        em.assign(
-          row,
-          {
-            content,
-            status: 'complete',
-            token_count,
-            model_name,
-            completion_time_ms,
-            finish_reason,
-            metadata: { ...row.metadata, timings },
-            updated_at: at,
-          },
-          { mergeObjectProperties: false },
-        );
+        const metadata = await metadataOf(em, message_id);
+        await updateRow(em, 'messages', message_id, {
+          content,
+          status: 'complete',
+          token_count,
+          model_name,
+          completion_time_ms,
+          finish_reason,
+          metadata: { ...metadata, timings },
+          updated_at: at,
+        });
         return;
       }
       case 'MessageFailed': {
         const { message_id, partial_content, error, error_type } = event.data;
-        const row = await load(em, message_id);
-        em.assign(
-          row,
-          {
-            content: partial_content,
-            status: 'failed',
-            metadata: { ...row.metadata, error, error_type },
-            updated_at: at,
-          },
-          { mergeObjectProperties: false },
-        );
+        const metadata = await metadataOf(em, message_id);
+        await updateRow(em, 'messages', message_id, {
+          content: partial_content,
+          status: 'failed',
+          metadata: { ...metadata, error, error_type },
+          updated_at: at,
+        });
         return;
       }
-      case 'AssistantResponseProgressed': {
-        const row = await load(em, event.data.message_id);
-        em.assign(row, { content: row.content + event.data.delta, updated_at: at });
+      case 'AssistantResponseProgressed':
+        await updateRow(em, 'messages', event.data.message_id, {
+          content: sqlExpression('content || ?', event.data.delta),
+          updated_at: at,
+        });
         return;
-      }
-      case 'MessageCancelled': {
-        const row = await load(em, event.data.message_id);
-        em.assign(row, {
+      case 'MessageCancelled':
+        await updateRow(em, 'messages', event.data.message_id, {
           content: event.data.partial_content,
           status: 'cancelled',
           finish_reason: 'cancelled',
           updated_at: at,
         });
         return;
-      }
-      case 'MessageReactionChanged': {
-        const row = await load(em, event.data.message_id);
-        em.assign(row, { reaction: event.data.reaction, updated_at: at });
+      case 'MessageReactionChanged':
+        await updateRow(em, 'messages', event.data.message_id, { reaction: event.data.reaction, updated_at: at });
         return;
-      }
       case 'ProjectCreated':
       case 'ProjectUpdated':
       case 'ProjectDeleted':
@@ -104,4 +95,4 @@ export const messageProjector: Projector = {
   },
 };
 
-const load = (em: EntityManager, id: string): Promise<MessageRow> => em.findOneOrFail(MessageView, id);
+const metadataOf = (em: EntityManager, id: string) => selectJson<JsonObject>(em, 'messages', 'metadata', id);

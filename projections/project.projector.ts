@@ -1,6 +1,7 @@
 import { assertNever } from '../src/domain/shared/assert-never.js';
 import { ProjectView } from './project.entity.js';
 import type { Projector } from './projector.js';
+import { insertRow, updateRow } from './sql-rows.js';
 
 export const projectProjector: Projector = {
   name: 'project',
@@ -10,24 +11,38 @@ export const projectProjector: Projector = {
     const version = event.stream_version;
     switch (event.type) {
       case 'ProjectCreated': {
-        const { project_id: id, ...fields } = event.data;
-        em.create(ProjectView, { id, ...fields, created_at: at, updated_at: at, deleted_at: null, version });
+        const { project_id: id, name, description, metadata } = event.data;
+        await insertRow(em, 'projects', {
+          id,
+          name,
+          description,
+          metadata,
+          created_at: at,
+          updated_at: at,
+          deleted_at: null,
+          version,
+        });
         return;
       }
       case 'ProjectUpdated': {
-        const { project_id, ...changes } = event.data;
-        const row = await em.findOneOrFail(ProjectView, project_id);
-        em.assign(row, { ...changes, updated_at: at, version }, { mergeObjectProperties: false });
+        const { project_id, name, description, metadata } = event.data;
+        await updateRow(em, 'projects', project_id, {
+          ...(name === undefined ? {} : { name }),
+          ...(description === undefined ? {} : { description }),
+          ...(metadata === undefined ? {} : { metadata }),
+          updated_at: at,
+          version,
+        });
         return;
       }
       case 'ProjectDeleted':
-      case 'ProjectRestored': {
-        const row = await em.findOneOrFail(ProjectView, event.data.project_id);
-        row.deleted_at = event.type === 'ProjectDeleted' ? at : null;
-        row.updated_at = at;
-        row.version = version;
+      case 'ProjectRestored':
+        await updateRow(em, 'projects', event.data.project_id, {
+          deleted_at: event.type === 'ProjectDeleted' ? at : null,
+          updated_at: at,
+          version,
+        });
         return;
-      }
       case 'ConversationCreated':
       case 'ConversationRenamed':
       case 'ConversationMoved':
