@@ -45,6 +45,21 @@ describe('openSse', () => {
     return { headers: response.headers, events, comments };
   }
 
+  it('hands each message to the socket at once, not on the next tick, so work chained after it cannot hold it back', async () => {
+    let corkedAfterSend: number | undefined;
+    const server = createServer((_req, res) => {
+      const writer = openSse(res);
+      writer.send({ id: '1', event: 'token', data: 'now' });
+      corkedAfterSend = res.socket!.writableCorked;
+      writer.close();
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { events } = await readAll(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    expect(events.map((e) => e.data)).toEqual(['now']);
+    expect(corkedAfterSend).toBe(0);
+  });
+
   it('sends event-stream headers at once and each message as a parser reads it', async () => {
     const url = await serve((writer) => {
       writer.send({ id: '1', event: 'token', data: 'multi\nline' });

@@ -56,6 +56,9 @@ export function openSse(response: ServerResponse, options: { pingMs?: number } =
   const write = (text: string) => {
     if (closing.signal.aborted) return;
     response.write(text);
+    // Node corks the socket on each write and uncorks it on the next tick; work chained in promise callbacks
+    // after this write (storing the answer) would hold the event back until it finished.
+    response.socket?.uncork();
     lastWrite = performance.now();
   };
   const gone = () => {
