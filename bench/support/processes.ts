@@ -94,10 +94,10 @@ export async function startServer(env: Record<string, string>): Promise<BenchPro
 
 /** The project's llama.cpp double in its own process, with CLI flags (see `npm run fake-llm -- --help`). */
 export async function startDouble(flags: string[]): Promise<BenchProcess> {
-  const tsx = join(root, 'node_modules', '.bin', 'tsx');
+  // `node --import tsx`, not the tsx binary: one process, so stopping it stops the double itself.
   const double = spawnUntil(
-    tsx,
-    [join(root, 'tools', 'llama-double', 'cli.ts'), '--port', '0', ...flags],
+    process.execPath,
+    ['--import', 'tsx', join(root, 'tools', 'llama-double', 'cli.ts'), '--port', '0', ...flags],
     process.env,
     /listening on (http:\/\/\S+)/,
   );
