@@ -15,6 +15,7 @@ import { uuidv7 } from './ids.js';
 import { projectInlineWith } from '../projections/project-inline.js';
 import { projectors } from '../projections/projectors.js';
 import { createChatSessions } from './chat/chat-sessions.js';
+import { createStreamStateCache } from './commands/stream-state-cache.js';
 import type { Survivors } from './chat/mark-interrupted.js';
 import { sweepAbandoned } from './chat/sweep-abandoned.js';
 import { createGenerationSlots } from './chat/generation-slots.js';
@@ -65,6 +66,7 @@ export async function startServer(
       liveness,
       slots: createGenerationSlots(config.llmMaxQueue),
       tokenCounts: new Map(),
+      stateCache: createStreamStateCache(),
       now: () => new Date(),
       newId: () => uuidv7(),
       ...overrides,

@@ -1,4 +1,5 @@
 import { parseDatabaseUrl } from '../db/database-url.js';
+import { runSql } from '../db/run-sql.js';
 import type { Database } from '../db/open-database.js';
 import type { Logger } from '../logger.js';
 import { holdInstanceLock } from './advisory-lock.js';
@@ -35,19 +36,16 @@ export async function startLiveness(
   const now = Date.now;
   return {
     async claim(messageId) {
-      await db
-        .em()
-        .execute('insert into generations (message_id, instance_id, started_at) values (?, ?, ?)', [
-          messageId,
-          instanceId,
-          now(),
-        ]);
+      await runSql(db.em(), 'insert into generations (message_id, instance_id, started_at) values (?, ?, ?)', [
+        messageId,
+        instanceId,
+        now(),
+      ]);
     },
     async release(messageId) {
-      await db
-        .em()
-        .execute('delete from generations where message_id = ?', [messageId], 'run')
-        .catch((error: unknown) => logger.warn({ err: error, message_id: messageId }, 'could not release a claim'));
+      await runSql(db.em(), 'delete from generations where message_id = ?', [messageId]).catch((error: unknown) =>
+        logger.warn({ err: error, message_id: messageId }, 'could not release a claim'),
+      );
     },
     // Best effort: what a stopped process leaves behind, the others clean up once they see it is gone.
     async stop() {

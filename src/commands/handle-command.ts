@@ -5,11 +5,14 @@ import { appendToStream, type EventStore } from '../event-store/append-to-stream
 import { ConcurrencyError } from '../event-store/expected-version.js';
 import { readStream } from '../event-store/read-stream.js';
 import type { EventMetadata, StoredEvent } from '../event-store/stored-event.js';
+import type { StreamStateCache } from './stream-state-cache.js';
 
 export type CommandOptions = {
   /** The version the client last saw (from `If-Match`); any other version is refused. */
   expectedVersion?: number;
   metadata: EventMetadata;
+  /** Folded states of recent streams, so only new events are read (see stream-state-cache.ts). */
+  stateCache?: StreamStateCache;
 };
 
 export type CommandResult<S> = { appended: StoredEvent[]; version: number; state: S };
@@ -35,6 +38,8 @@ export async function handleCommand<C, E extends DomainEvent, S>(
     } catch (error) {
       const retry = error instanceof ConcurrencyError && options.expectedVersion === undefined && attempt < ATTEMPTS;
       if (!retry) throw error;
+      // A few random milliseconds, growing: writers that clashed do not all come back at the same instant.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
     }
   }
 }
@@ -46,25 +51,36 @@ async function decideAndAppend<C, E extends DomainEvent, S>(
   command: C,
   options: CommandOptions,
 ): Promise<CommandResult<S>> {
-  const history = (await readStream(store.em, stream.id)) as StoredEvent<E>[];
-  const version = history.at(-1)?.stream_version ?? 0;
-  if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
-    throw new ConcurrencyError(stream.id, options.expectedVersion, version);
-  }
+  const key = `${stream.type}:${stream.id}`;
+  const cached = options.stateCache?.take(key);
+  const history = (await readStream(store.em, stream.id, cached?.version ?? 0)) as StoredEvent<E>[];
+  const version = history.at(-1)?.stream_version ?? cached?.version ?? 0;
   // A client-made id may already name a stream of another type: decide as if nothing existed, never append to it.
   const foreign = history.find((e) => e.stream_type !== stream.type);
   const state = foreign
     ? decider.initialState()
-    : history.reduce<S>((s, e) => decider.evolve(s, e), decider.initialState());
-  const events = decider.decide(command, state);
-  if (events.length === 0) return { appended: [], version, state };
-  if (foreign) throw conflict(`Id ${stream.id} already belongs to a ${foreign.stream_type}`);
-  const appended = await appendToStream(store, {
-    streamId: stream.id,
-    streamType: stream.type,
-    expected: version === 0 ? 'no_stream' : version,
-    events,
-    metadata: options.metadata,
-  });
-  return { appended, version: version + events.length, state: events.reduce(decider.evolve, state) };
+    : history.reduce<S>((s, e) => decider.evolve(s, e), (cached?.state as S | undefined) ?? decider.initialState());
+  // Whatever happens next, `state` is the stream as of `version`: worth keeping for the next command.
+  let kept: { version: number; state: S } | undefined = foreign ? undefined : { version, state };
+  try {
+    if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
+      throw new ConcurrencyError(stream.id, options.expectedVersion, version);
+    }
+    const events = decider.decide(command, state);
+    if (events.length === 0) return { appended: [], version, state };
+    if (foreign) throw conflict(`Id ${stream.id} already belongs to a ${foreign.stream_type}`);
+    const appended = await appendToStream(store, {
+      streamId: stream.id,
+      streamType: stream.type,
+      expected: version === 0 ? 'no_stream' : version,
+      events,
+      metadata: options.metadata,
+    });
+    kept = undefined;
+    const next = events.reduce(decider.evolve, state);
+    kept = { version: version + events.length, state: next };
+    return { appended, version: version + events.length, state: next };
+  } finally {
+    if (kept) options.stateCache?.put(key, kept);
+  }
 }

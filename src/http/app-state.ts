@@ -10,6 +10,7 @@ import type { SignalLink } from '../cluster/signals.js';
 import type { Liveness } from '../cluster/liveness.js';
 import type { GenerationSlots } from '../chat/generation-slots.js';
 import type { TokenCounts } from '../chat/prepare-prompt.js';
+import type { StreamStateCache } from '../commands/stream-state-cache.js';
 import type { LlamaClient } from '../llm/llama-client.js';
 import type { LlmHealth } from '../llm/llm-health.js';
 import type { Logger } from '../logger.js';
@@ -34,6 +35,8 @@ export type Services = {
   liveness: Liveness;
   slots: GenerationSlots;
   tokenCounts: TokenCounts;
+  /** Folded states of recently used streams, for the command layer. */
+  stateCache: StreamStateCache;
   now: () => Date;
   newId: () => string;
 };

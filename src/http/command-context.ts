@@ -17,6 +17,7 @@ export function commandOptions(ctx: AppContext): CommandOptions {
   const requestId = ctx.state.requestId;
   return {
     expectedVersion: expectedVersionFrom(ctx.get('If-Match')),
+    stateCache: ctx.state.services.stateCache,
     metadata: {
       request_id: requestId,
       correlation_id: ctx.get('X-Correlation-Id') || requestId,

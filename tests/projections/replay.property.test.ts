@@ -11,6 +11,7 @@ import { ProjectView } from '../../projections/project.entity.js';
 import { projectors } from '../../projections/projectors.js';
 import { rebuildProjections } from '../../projections/rebuild.js';
 import { handleCommand } from '../../src/commands/handle-command.js';
+import { createStreamStateCache } from '../../src/commands/stream-state-cache.js';
 import { projectStatus } from '../../src/commands/project-status.js';
 import { openDatabase, type Database } from '../../src/db/open-database.js';
 import type { ConversationCommand } from '../../src/domain/conversation/conversation.commands.js';
@@ -288,6 +289,8 @@ const scenario = fc.record({
   startsAt: fc.integer({ min: Date.UTC(2001, 0, 1), max: Date.UTC(2015, 0, 1) }),
   /** One entity manager for the whole run (identity map carried across appends), or one per command. */
   sharedEm: fc.boolean(),
+  /** Commands decided from cached stream states (reading only new events), or from whole streams. */
+  cached: fc.boolean(),
 });
 
 /** A step written by hand: first target, a second later, not straying. */
@@ -572,9 +575,10 @@ const options = { metadata: { request_id: 'replay-property' } };
 /** Runs the steps through handleCommand with inline projection; refused commands are skipped. */
 async function runSteps(
   steps: readonly TimedStep[],
-  clock: { startsAt: number; sharedEm: boolean },
+  clock: { startsAt: number; sharedEm: boolean; cached?: boolean },
 ): Promise<{ appended: StoredEvent[]; refused: number }> {
   let time = clock.startsAt;
+  const runOptions = { ...options, ...(clock.cached ? { stateCache: createStreamStateCache() } : {}) };
   const known = new Known();
   const shared = db.em();
   const appended: StoredEvent[] = [];
@@ -593,14 +597,14 @@ async function runSteps(
               projectDecider,
               { id: command.project.data.project_id, type: 'project' },
               command.project,
-              options,
+              runOptions,
             )
           : await handleCommand(
               store,
               conversationDecider,
               { id: command.conversation.data.conversation_id, type: 'conversation' },
               command.conversation,
-              options,
+              runOptions,
             );
       known.learn(result.appended);
       appended.push(...result.appended);
@@ -651,9 +655,9 @@ describe('replaying the event log', () => {
     let accepted = 0;
     let refusedTotal = 0;
     await fc.assert(
-      fc.asyncProperty(scenario, async ({ steps, batchSize, startsAt, sharedEm }) => {
+      fc.asyncProperty(scenario, async ({ steps, batchSize, startsAt, sharedEm, cached }) => {
         await emptyDatabase();
-        const { appended, refused } = await runSteps(steps, { startsAt, sharedEm });
+        const { appended, refused } = await runSteps(steps, { startsAt, sharedEm, cached });
         for (const event of appended) seen.add(event.type);
         accepted += steps.length - refused;
         refusedTotal += refused;
@@ -670,7 +674,9 @@ describe('replaying the event log', () => {
       }),
       {
         numRuns: 30,
-        examples: [[{ steps: everyKindOfEvent, batchSize: 3, startsAt: Date.UTC(2012, 2, 3), sharedEm: true }]],
+        examples: [
+          [{ steps: everyKindOfEvent, batchSize: 3, startsAt: Date.UTC(2012, 2, 3), sharedEm: true, cached: true }],
+        ],
       },
     );
     // The runs must reach every kind of event (the example alone does), and the generated commands must
@@ -678,6 +684,30 @@ describe('replaying the event log', () => {
     expect([...seen].sort()).toEqual([...domainEventTypes].sort());
     expect(accepted / (accepted + refusedTotal)).toBeGreaterThan(0.25);
   }, 120_000);
+
+  it('deciding from cached stream states appends exactly the events that folding whole streams appends', async () => {
+    const run = async (cached: boolean) => {
+      await emptyDatabase();
+      const { appended, refused } = await runSteps(everyKindOfEvent, {
+        startsAt: Date.UTC(2010, 5, 1),
+        sharedEm: false,
+        cached,
+      });
+      // Each run makes new ids: name them by order of first appearance to compare the two.
+      const names = new Map<string, string>();
+      const read = JSON.stringify(await snapshot()).replace(
+        /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g,
+        (id) => names.get(id) ?? names.set(id, `id${names.size}`).get(id)!,
+      );
+      const events = appended.map(({ stream_type, stream_version, type }) => ({ stream_type, stream_version, type }));
+      return { refused, events, read };
+    };
+    const whole = await run(false);
+    const cached = await run(true);
+    expect(cached.refused).toBe(whole.refused);
+    expect(cached.events).toEqual(whole.events);
+    expect(cached.read).toEqual(whole.read);
+  });
 
   it('rebuilding only messages reproduces them exactly and leaves projects and conversations untouched', async () => {
     await emptyDatabase();

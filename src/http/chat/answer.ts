@@ -135,6 +135,10 @@ async function slotsOf(ctx: AppContext): Promise<number> {
 /** Runs the commands of a generation, each in its own transaction, after the request's own ones. */
 function recorder(ctx: AppContext, base: EventMetadata): GenerationDeps['record'] {
   const em = ctx.state.services.db.em;
+  const { stateCache } = ctx.state.services;
   return (command, metadata) =>
-    runConversationCommand({ ...eventStore(ctx), em: em() }, command, { metadata: { ...base, ...metadata } });
+    runConversationCommand({ ...eventStore(ctx), em: em() }, command, {
+      metadata: { ...base, ...metadata },
+      stateCache,
+    });
 }
