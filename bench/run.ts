@@ -1,15 +1,20 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Figure } from './support/figure.js';
 import { machine } from './support/machine.js';
 import { table } from './support/report.js';
 import type { BenchContext, Scenario } from './support/scenario.js';
+import { tokenRelay } from './scenarios/token-relay.js';
+import { firstToken } from './scenarios/first-token.js';
+import { manyStreams } from './scenarios/many-streams.js';
 import { commands } from './scenarios/commands.js';
+import { longHistory } from './scenarios/long-history.js';
+import { rebuild } from './scenarios/rebuild.js';
 import { start } from './scenarios/start.js';
 
 /** In the order of the issue's table. */
-const scenarios: Scenario[] = [commands, start];
+const scenarios: Scenario[] = [tokenRelay, firstToken, manyStreams, commands, longHistory, rebuild, start];
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, runs: { type: 'string' } },
@@ -31,15 +36,21 @@ for (const scenario of scenarios.filter((s) => !only || only.includes(s.name))) 
   ctx.log(`> ${scenario.name}`);
   figures.push(...(await scenario.run(ctx)));
 }
+const file = join(import.meta.dirname, ctx.quick ? 'results.quick.json' : 'results.json');
+// Figures of scenarios not run this time are kept from the last run that measured them.
+const ran = new Set(figures.map((f) => f.scenario));
+const earlier: Figure[] = existsSync(file)
+  ? (JSON.parse(readFileSync(file, 'utf8')) as { figures: Figure[] }).figures.filter((f) => !ran.has(f.scenario))
+  : [];
+const order = scenarios.map((s) => s.name);
+const all = [...earlier, ...figures].sort((x, y) => order.indexOf(x.scenario) - order.indexOf(y.scenario));
 const results = {
   machine: machine(),
   database: process.env.BENCH_DATABASE_URL ? 'postgresql' : 'sqlite',
   quick: ctx.quick,
   runs: ctx.runs,
-  figures,
+  figures: all,
 };
 console.log(table(figures));
-const dir = join(import.meta.dirname);
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, ctx.quick ? 'results.quick.json' : 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 process.exit(0);
