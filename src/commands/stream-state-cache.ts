@@ -12,7 +12,8 @@ export type StreamStateCache = {
   put: (key: string, entry: CachedState) => void;
 };
 
-export function createStreamStateCache(maxStreams = 1000): StreamStateCache {
+// A cached conversation holds about 100 bytes per message: 256 conversations of 1,000 messages take about 25 MB.
+export function createStreamStateCache(maxStreams = 256): StreamStateCache {
   const entries = new Map<string, CachedState>();
   return {
     take(key) {
