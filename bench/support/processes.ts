@@ -21,6 +21,16 @@ export function rssMbOf(pid: number): number {
   return Number(line?.match(/(\d+)/)?.[1] ?? Number.NaN) / 1024;
 }
 
+/** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+  }).then(() => void running.delete(child));
+}
+
 function spawnUntil(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp) {
   const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
@@ -35,14 +45,7 @@ function spawnUntil(command: string, args: string[], env: NodeJS.ProcessEnv, rea
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}`)));
   });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-    }).then(() => void running.delete(child));
-  return { child, url, stop };
+  return { child, url, stop: () => stopChild(child) };
 }
 
 export function freePort(): Promise<number> {
@@ -82,14 +85,7 @@ export async function startServer(env: Record<string, string>): Promise<BenchPro
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const startedInMs = performance.now() - startedAt;
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-    }).then(() => void running.delete(child));
-  return { url, pid: child.pid!, stop, rssMb: () => rssMbOf(child.pid!), startedInMs };
+  return { url, pid: child.pid!, stop: () => stopChild(child), rssMb: () => rssMbOf(child.pid!), startedInMs };
 }
 
 /** The project's llama.cpp double in its own process, with CLI flags (see `npm run fake-llm -- --help`). */

@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/server.js';
 import { httpClient } from '../support/http-client.js';
 import { readWholeLog } from '../support/read-log.js';
-import { freshDatabase, type TestDatabase } from '../support/test-database.js';
-import { testConfig } from '../support/test-server.js';
+import { serversOnOneDatabase } from '../support/servers-on-one-database.js';
 
 /** Two servers on one database, as two workers or instances: each keeps its own cache of folded stream states. */
-let database: TestDatabase;
+const cluster = serversOnOneDatabase(2);
 let a: RunningServer;
 let b: RunningServer;
 
-beforeAll(async () => {
-  database = await freshDatabase();
-  a = await startServer(testConfig(database.url));
-  b = await startServer(testConfig(database.url));
-});
-
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await database?.drop();
+beforeAll(() => {
+  [a, b] = cluster.servers as [RunningServer, RunningServer];
 });
 
 describe('commands decided from cached stream states', () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { projectInlineWith } from '../../projections/project-inline.js';
 import { projectors } from '../../projections/projectors.js';
 import { openDatabase } from '../../src/db/open-database.js';
@@ -6,30 +6,21 @@ import { appendToStream } from '../../src/event-store/append-to-stream.js';
 import { createEventBus } from '../../src/event-store/event-bus.js';
 import type { StoredEvent } from '../../src/event-store/stored-event.js';
 import { uuidv7 } from '../../src/ids.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import type { RunningServer } from '../../src/server.js';
 import { httpClient } from '../support/http-client.js';
 import { readWholeLog } from '../support/read-log.js';
-import { freshDatabase, type TestDatabase } from '../support/test-database.js';
-import { testConfig } from '../support/test-server.js';
+import { serversOnOneDatabase } from '../support/servers-on-one-database.js';
 
 /**
  * Two servers on one database, as two workers or instances would be. On PostgreSQL they signal each other;
  * on SQLite, in one test process, they have no link at all and the feed finds the other's events by polling.
  */
-let database: TestDatabase;
+const cluster = serversOnOneDatabase(2);
 let a: RunningServer;
 let b: RunningServer;
 
-beforeAll(async () => {
-  database = await freshDatabase();
-  a = await startServer(testConfig(database.url));
-  b = await startServer(testConfig(database.url));
-});
-
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await database?.drop();
+beforeAll(() => {
+  [a, b] = cluster.servers as [RunningServer, RunningServer];
 });
 
 /** Collects what a follower receives; `until` resolves once it holds `count` events. */
@@ -80,7 +71,7 @@ describe('the log feed (services.feed)', () => {
   it('finds by reading the log an event appended by a process that sent no signal at all', async () => {
     const feed = collector();
     const stop = await a.services.feed.follow('now', feed.handler);
-    const silent = await openDatabase(database.url);
+    const silent = await openDatabase(cluster.database().url);
     try {
       const id = uuidv7();
       const [stored] = await appendToStream(
