@@ -5,7 +5,7 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { chat, newConversation } from '../support/chat-load.js';
 import { atLeast, figure } from '../support/figure.js';
-import { freshDatabaseUrl, startDouble, startServer } from '../support/processes.js';
+import { startDouble, withServer } from '../support/processes.js';
 import type { Scenario } from '../support/scenario.js';
 
 const CONNECTIONS = 50;
@@ -23,13 +23,7 @@ export const commands: Scenario = {
     const double = await startDouble(['--tokens', '3', '--slots', '8']);
     try {
       for (let run = 0; run < ctx.runs; run++) {
-        const database = await freshDatabaseUrl();
-        const server = await startServer({
-          DATABASE_URL: database.url,
-          LLM_API_URL: double.url,
-          LLM_MAX_CONCURRENCY: '8',
-        });
-        try {
+        await withServer({ LLM_API_URL: double.url, LLM_MAX_CONCURRENCY: '8' }, async (server) => {
           const created = await load(server.url, seconds, [
             { method: 'POST', path: '/api/conversations', body: '{"title":"benchmark"}' },
           ]);
@@ -48,10 +42,7 @@ export const commands: Scenario = {
           reactRate.push(reacted.rate);
           reactP99.push(reacted.p99);
           rawRate.push(rawInsertRate(Math.max(1000, Math.round(created.rate * seconds))));
-        } finally {
-          await server.stop();
-          await database.drop();
-        }
+        });
       }
     } finally {
       await double.stop();

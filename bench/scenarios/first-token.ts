@@ -1,7 +1,7 @@
 import { Agent } from 'node:http';
 import { newConversation } from '../support/chat-load.js';
 import { atMost, figure } from '../support/figure.js';
-import { freshDatabaseUrl, startDouble, startServer } from '../support/processes.js';
+import { startDouble, withServer } from '../support/processes.js';
 import type { Scenario } from '../support/scenario.js';
 import { median, percentile } from '../support/stats.js';
 import { apiChat, llamaChat, readStream, type StreamResult } from '../support/stream-client.js';
@@ -29,13 +29,7 @@ export const firstToken: Scenario = {
     const double = await startDouble(['--tokens', '3', '--delay', '5', '--slots', '2']);
     try {
       for (let run = 0; run < ctx.runs; run++) {
-        const database = await freshDatabaseUrl();
-        const server = await startServer({
-          DATABASE_URL: database.url,
-          LLM_API_URL: double.url,
-          LLM_MAX_CONCURRENCY: '2',
-        });
-        try {
+        await withServer({ LLM_API_URL: double.url, LLM_MAX_CONCURRENCY: '2' }, async (server) => {
           const api: number[] = [];
           const direct: number[] = [];
           let conversation = '';
@@ -59,10 +53,7 @@ export const firstToken: Scenario = {
             `  first token: API p50 ${median(api).toFixed(2)} ms, p99 ${percentile(api, 99).toFixed(2)} ms; ` +
               `direct p50 ${directMedian.toFixed(2)} ms, p99 ${percentile(direct, 99).toFixed(2)} ms`,
           );
-        } finally {
-          await server.stop();
-          await database.drop();
-        }
+        });
       }
     } finally {
       await double.stop();

@@ -2,7 +2,7 @@ import { Agent } from 'node:http';
 import { newConversation } from '../support/chat-load.js';
 import { figure, type Target } from '../support/figure.js';
 import { startPassThrough } from '../support/pass-through.js';
-import { freshDatabaseUrl, startDouble, startServer } from '../support/processes.js';
+import { startDouble, withServer } from '../support/processes.js';
 import type { Scenario } from '../support/scenario.js';
 import { median } from '../support/stats.js';
 import { apiChat, llamaChat, readStream, type StreamResult } from '../support/stream-client.js';
@@ -33,13 +33,7 @@ export const tokenRelay: Scenario = {
       const passThrough = await startPassThrough(double.url);
       try {
         for (let run = 0; run < ctx.runs; run++) {
-          const database = await freshDatabaseUrl();
-          const server = await startServer({
-            DATABASE_URL: database.url,
-            LLM_API_URL: double.url,
-            LLM_MAX_CONCURRENCY: '2',
-          });
-          try {
+          await withServer({ LLM_API_URL: double.url, LLM_MAX_CONCURRENCY: '2' }, async (server) => {
             // Round 0 warms every process up (JIT, connections) and is not counted. The three readings alternate so
             // they share the machine's moments; a run's figure is the median of its rounds.
             const rounds = { direct: [] as number[], pass: [] as number[], api: [] as number[] };
@@ -60,10 +54,7 @@ export const tokenRelay: Scenario = {
               `  tokens/s, median of ${repeats}: direct ${median(rounds.direct).toFixed(0)}, ` +
                 `pass-through ${median(rounds.pass).toFixed(0)}, API ${median(rounds.api).toFixed(0)}`,
             );
-          } finally {
-            await server.stop();
-            await database.drop();
-          }
+          });
         }
       } finally {
         await passThrough.stop();

@@ -63,7 +63,9 @@ export function freePort(): Promise<number> {
  * The production build (`dist/server.mjs`), as `npm start` runs it, with its default logging (one line per
  * request, to a stdout nobody reads). Resolves at its first answer from /health; `startedInMs` is how long that took.
  */
-export async function startServer(env: Record<string, string>): Promise<BenchProcess & { startedInMs: number }> {
+export type BenchServer = BenchProcess & { startedInMs: number };
+
+export async function startServer(env: Record<string, string>): Promise<BenchServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
@@ -118,4 +120,19 @@ export async function freshDatabaseUrl(): Promise<{ url: string; drop: () => Pro
   const url = new URL(admin);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
+/** Runs `use` with a server (see startServer) on a fresh database; both are gone afterwards, whatever happened. */
+export async function withServer<T>(env: Record<string, string>, use: (server: BenchServer) => Promise<T>): Promise<T> {
+  const database = await freshDatabaseUrl();
+  try {
+    const server = await startServer({ DATABASE_URL: database.url, ...env });
+    try {
+      return await use(server);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await database.drop();
+  }
 }
