@@ -13,7 +13,6 @@ export async function applyEvents(
   for (const event of events) {
     for (const projector of list) await projector.project(em, event);
   }
-  await em.flush();
   const last = events.at(-1);
   if (!last) return;
   // Plain SQL: it runs with every append, and the ORM's update builder costs more than the update itself.

@@ -2,7 +2,7 @@ import type { EntityName } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import type { StoredEvent } from '../src/event-store/stored-event.js';
 
-/** Maps events to changes of the read model tables it owns, through MikroORM's unit of work. */
+/** Maps events to changes of the read model tables it owns, in plain SQL on the append's transaction (sql-rows.ts). */
 export type Projector = {
   name: string;
   /** The tables this projector owns; a rebuild empties them. */

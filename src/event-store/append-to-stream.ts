@@ -34,7 +34,7 @@ export async function appendToStream(store: EventStore, request: AppendRequest):
   const createdAt = store.now().toISOString();
   let stored: StoredEvent[];
   try {
-    // A clean identity map: projectors must load the rows as committed, not as this request last saw them.
+    // A fork: the transaction is the append's own, never the request's entity manager's.
     stored = await store.em.fork().transactional(async (tx) => {
       await takeWriteLock(tx);
       const current = expected === 'no_stream' ? 0 : await currentVersion(tx, streamId);
