@@ -1,11 +1,11 @@
 import { raw, type InferEntity } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
-import { PostgreSqlPlatform } from '@mikro-orm/postgresql';
 import { ProjectionCheckpoint } from '../../projections/checkpoint.entity.js';
 import { projectors } from '../../projections/projectors.js';
 import { rebuildProjections, type RebuildProgress } from '../../projections/rebuild.js';
 import { EventRecord } from '../event-store/event.entity.js';
 import type { Database } from './open-database.js';
+import { dialectOf } from './dialect.js';
 
 type EventRow = InferEntity<typeof EventRecord>;
 
@@ -95,7 +95,7 @@ export async function lastPosition(em: EntityManager): Promise<number> {
 
 /** PostgreSQL's bigserial does not see explicit positions; SQLite's autoincrement already has. */
 async function advanceSequence(em: EntityManager): Promise<void> {
-  if (!(em.getPlatform() instanceof PostgreSqlPlatform)) return;
+  if (dialectOf(em) === 'sqlite') return;
   await em.execute("select setval(pg_get_serial_sequence('events', 'position'), (select max(position) from events))");
 }
 

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/knex';
-import { PostgreSqlPlatform } from '@mikro-orm/postgresql';
 import { readAll } from './read-all.js';
 import type { StoredEvent } from './stored-event.js';
+import { dialectOf } from '../db/dialect.js';
 
 const settleTimeoutMs = 1000;
 const settlePollMs = 20;
@@ -14,7 +14,7 @@ const settlePollMs = 20;
 export async function readCommitted(em: EntityManager, afterPosition: number, limit: number): Promise<StoredEvent[]> {
   const batch = await readAll(em, afterPosition, limit);
   // SQLite writes one transaction at a time: positions commit in order.
-  if (!(em.getPlatform() instanceof PostgreSqlPlatform)) return batch;
+  if (dialectOf(em) === 'sqlite') return batch;
   const unbroken = unbrokenRun(batch, afterPosition);
   if (unbroken.length > 0 || batch.length === 0) return unbroken;
   // PostgreSQL commits in any order, so a missing position may belong to an append still in flight.

@@ -28,8 +28,7 @@ describe('three instances on different ports sharing one PostgreSQL database', (
   beforeAll(async () => {
     double = await startLlamaDouble({ tokens: 400, tokenDelayMs: 50 });
     database = await freshDatabase();
-    const env = { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LLM_API_URL: double.url };
-    instances = await Promise.all([1, 2, 3].map(() => startServerProcess({ ...env, LOG_LEVEL: 'info' })));
+    instances = await Promise.all([1, 2, 3].map(() => startServerProcess({ ...env(), LOG_LEVEL: 'info' })));
     clients = await Promise.all(instances.map((instance) => pinnedClient(instance.url)));
   }, TEST_TIMEOUT);
 
