@@ -8,11 +8,10 @@ import { ProjectionCheckpoint } from './projections/checkpoint.entity.js';
 import { defaultDatabaseUrl, parseDatabaseUrl } from './src/db/database-url.js';
 import { migrationOptions } from './src/db/migrations/migrations.js';
 import { EventRecord } from './src/event-store/event.entity.js';
-import { cachePreparedStatements } from './src/db/statement-cache.js';
 
 const entities = [EventRecord, ProjectionCheckpoint, ProjectView, ConversationView, MessageView];
 
-type SqliteConnection = { pragma: (statement: string) => unknown; prepare: (sql: string) => unknown };
+type SqliteConnection = { pragma: (statement: string) => unknown };
 
 /** The one configuration of the ORM, for the app, the scripts and (with its migrations) the MikroORM CLI. */
 export function ormConfig(databaseUrl: string = defaultDatabaseUrl): Options {
@@ -36,7 +35,6 @@ export function ormConfig(databaseUrl: string = defaultDatabaseUrl): Options {
         connection.pragma('synchronous = NORMAL');
         connection.pragma('busy_timeout = 5000');
         connection.pragma('foreign_keys = ON');
-        cachePreparedStatements(connection);
         done(null, connection);
       },
     },

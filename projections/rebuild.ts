@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
+import { inTransaction } from '../src/db/in-transaction.js';
 import { readAll } from '../src/event-store/read-all.js';
 import { ProjectionCheckpoint } from './checkpoint.entity.js';
 import { applyEvents } from './project-inline.js';
@@ -28,7 +29,7 @@ export async function rebuildProjections(
   for (;;) {
     const batch = await readAll(em.fork(), position, batchSize);
     if (batch.length === 0) break;
-    await em.fork().transactional((tx) => applyEvents(tx, list, batch));
+    await inTransaction(em, (tx) => applyEvents(tx, list, batch));
     done += batch.length;
     position = batch.at(-1)!.position;
     const seconds = (performance.now() - started) / 1000;

@@ -4,8 +4,8 @@ import type { DomainEvent, StreamType } from '../domain/domain-event.js';
 import type { EventBus } from './event-bus.js';
 import { ConcurrencyError, type ExpectedVersion } from './expected-version.js';
 import type { ProjectInline } from './projection-hook.js';
-import { takeWriteLock } from './take-write-lock.js';
 import type { EventMetadata, StoredEvent } from './stored-event.js';
+import { inTransaction } from '../db/in-transaction.js';
 import { runSql } from '../db/run-sql.js';
 
 export type EventStore = {
@@ -34,9 +34,8 @@ export async function appendToStream(store: EventStore, request: AppendRequest):
   const createdAt = store.now().toISOString();
   let stored: StoredEvent[];
   try {
-    // A fork: the transaction is the append's own, never the request's entity manager's.
-    stored = await store.em.fork().transactional(async (tx) => {
-      await takeWriteLock(tx);
+    // The transaction is the append's own, never the request's entity manager's.
+    stored = await inTransaction(store.em, async (tx) => {
       const current = expected === 'no_stream' ? 0 : await currentVersion(tx, streamId);
       if (typeof expected === 'number' && current !== expected) {
         throw new ConcurrencyError(streamId, expected, current);

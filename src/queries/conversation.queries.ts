@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { ConversationView, type ConversationRow } from '../../projections/conversation.entity.js';
+import { runSql } from '../db/run-sql.js';
+import { withParsedMetadata } from './raw-rows.js';
 import { decodeCursor, toPage, type Page } from './cursor.js';
 import { projectNotDeleted } from './visibility.js';
 
@@ -10,10 +12,12 @@ export async function findConversation(
   id: string,
   includeDeleted = false,
 ): Promise<{ conversation: ConversationResponse; version: number } | null> {
-  const qb = em.createQueryBuilder(ConversationView, 'c').where({ id });
-  if (!includeDeleted) qb.andWhere({ deleted_at: null }).andWhere(projectNotDeleted);
-  const row = await qb.getSingleResult();
-  return row ? { conversation: toConversationResponse(row), version: row.version } : null;
+  // Plain SQL, one text per variant: it runs after every conversation command, and stays prepared.
+  const visible = includeDeleted ? '' : ` and c.deleted_at is null and ${projectNotDeleted}`;
+  const [found] = await runSql<ConversationRow>(em, `select c.* from conversations c where c.id = ?${visible}`, [id]);
+  if (!found) return null;
+  const row = withParsedMetadata(found);
+  return { conversation: toConversationResponse(row), version: row.version };
 }
 
 export async function listConversations(

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { MessageView, type MessageRow } from '../../projections/message.entity.js';
+import { runSql } from '../db/run-sql.js';
+import { withParsedMetadata } from './raw-rows.js';
 import { decodeCursor, encodeCursor, toPage, type Page } from './cursor.js';
 import { messagesInOrder, pathIds } from './message-path.js';
 import { projectNotDeleted } from './visibility.js';
@@ -9,12 +11,11 @@ export type MessageResponse = Omit<MessageRow, 'seq' | 'updated_at'>;
 const conversationVisible = `exists (select 1 from conversations c where c.id = m.conversation_id and c.deleted_at is null and ${projectNotDeleted})`;
 
 export async function findMessage(em: EntityManager, id: string): Promise<MessageResponse | null> {
-  const row = await em
-    .createQueryBuilder(MessageView, 'm')
-    .where({ id })
-    .andWhere(conversationVisible)
-    .getSingleResult();
-  return row ? toMessageResponse(row) : null;
+  // Plain SQL with a constant text: it runs after every reaction and before every regeneration.
+  const [row] = await runSql<MessageRow>(em, `select m.* from messages m where m.id = ? and ${conversationVisible}`, [
+    id,
+  ]);
+  return row ? toMessageResponse(withParsedMetadata(row)) : null;
 }
 
 /** Every message of the conversation in creation order, all branches included. */
