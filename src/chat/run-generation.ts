@@ -49,21 +49,23 @@ export async function runGeneration(
   };
   try {
     let finish: Finish | undefined;
-    for await (const chunk of deps.llm.streamChat(input.request, session.abort.signal, input.onAccepted)) {
-      switch (chunk.type) {
-        case 'delta':
-          ttft ??= performance.now() - started;
-          content += chunk.content;
-          pending += chunk.content;
-          session.emit({ type: 'token', token: chunk.content, message_id, session_id: session.id });
-          if (performance.now() - lastCheckpoint >= deps.checkpointMs) checkpoint();
-          break;
-        case 'reasoning':
-          break;
-        case 'finish':
-          finish = chunk;
-          break;
+    for await (const chunks of deps.llm.streamChat(input.request, session.abort.signal, input.onAccepted)) {
+      for (const chunk of chunks) {
+        switch (chunk.type) {
+          case 'delta':
+            ttft ??= performance.now() - started;
+            content += chunk.content;
+            pending += chunk.content;
+            session.emit({ type: 'token', token: chunk.content, message_id, session_id: session.id });
+            break;
+          case 'reasoning':
+            break;
+          case 'finish':
+            finish = chunk;
+            break;
+        }
       }
+      if (performance.now() - lastCheckpoint >= deps.checkpointMs) checkpoint();
     }
     if (!finish) throw new LlmError('llm_error', 'llama.cpp ended the stream without finishing the answer');
     await checkpoints;

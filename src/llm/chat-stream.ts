@@ -14,6 +14,7 @@ export type ChatStreamParser = {
 };
 
 const NOTHING: LineResult = { chunks: [], done: false };
+const SPACE = 0x20;
 const IGNORED_FIELDS = new Set(['event', 'id', 'retry']);
 const TIMING_KEYS = ['prompt_n', 'prompt_ms', 'predicted_n', 'predicted_ms'] as const;
 
@@ -63,7 +64,7 @@ export function createChatStreamParser(): ChatStreamParser {
       if (text === '' || text.startsWith(':')) return NOTHING;
       const colon = text.indexOf(':');
       const field = colon < 0 ? text : text.slice(0, colon);
-      const value = colon < 0 ? '' : text.slice(colon + 1).replace(/^ /, '');
+      const value = colon < 0 ? '' : text.slice(text.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1);
       if (field === 'data') return data(value);
       if (field === 'error') throw errorFromPayload(parseJson(value) ?? { message: value });
       if (IGNORED_FIELDS.has(field)) return NOTHING;

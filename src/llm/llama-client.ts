@@ -8,8 +8,11 @@ export { LlmError, type LlmErrorType } from './llm-error.js';
 export type { LlamaProps } from './props.js';
 
 export type LlamaClient = {
-  /** `onAccepted` runs when llama.cpp answered 200 and the stream begins, before any token. */
-  streamChat(request: ChatRequest, signal: AbortSignal, onAccepted?: () => void): AsyncIterable<ChatChunk>;
+  /**
+   * The chunks of each network read, in order. `onAccepted` runs when llama.cpp answered 200 and the stream begins,
+   * before any token.
+   */
+  streamChat(request: ChatRequest, signal: AbortSignal, onAccepted?: () => void): AsyncIterable<ChatChunk[]>;
   /** GET /props, cached after the first success. */
   props(): Promise<LlamaProps>;
   /** POST /tokenize {content}; Math.ceil(text.length / 4) when /tokenize fails. */

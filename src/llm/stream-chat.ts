@@ -1,7 +1,7 @@
-import { createChatStreamParser } from './chat-stream.js';
+import { createChatStreamParser, type ChatStreamParser } from './chat-stream.js';
 import type { ChatChunk, ChatRequest } from './chat-types.js';
 import { describeFailure, errorFromStatus, LlmError } from './llm-error.js';
-import { readLines } from './sse-lines.js';
+import { readLineBatches } from './sse-lines.js';
 import { createWatchdog, type Watchdog } from './watchdog.js';
 
 export type StreamTimeouts = { firstTokenTimeoutMs: number; idleTimeoutMs: number };
@@ -19,7 +19,8 @@ export function chatCompletionBody(request: ChatRequest): Record<string, unknown
 }
 
 /**
- * Streams a chat completion from llama.cpp, yielding each delta as soon as its line arrives.
+ * Streams a chat completion from llama.cpp, yielding the deltas of each network read as soon as it arrives (one
+ * batch per read: a fast server sends many tokens in one packet, and they are relayed in one write).
  * Failures throw LlmError; an abort of `signal` closes the upstream connection at once and throws the signal's reason.
  */
 export async function* streamChat(
@@ -28,7 +29,7 @@ export async function* streamChat(
   request: ChatRequest,
   signal: AbortSignal,
   onAccepted: () => void = () => undefined,
-): AsyncGenerator<ChatChunk, void, undefined> {
+): AsyncGenerator<ChatChunk[], void, undefined> {
   signal.throwIfAborted();
   const upstream = new AbortController();
   const watchdog = createWatchdog(() => upstream.abort(new DOMException('llama.cpp timed out', 'TimeoutError')));
@@ -52,16 +53,16 @@ export async function* streamChat(
       }
     };
     const parser = createChatStreamParser();
-    for await (const line of readLines(read)) {
-      if (line !== '') sawLine = true;
-      const { chunks, done } = parser.line(line);
-      for (const chunk of chunks) {
-        yield chunk;
-        signal.throwIfAborted();
-      }
+    for await (const lines of readLineBatches(read)) {
+      if (lines.some((line) => line !== '')) sawLine = true;
+      const { chunks, done, failure } = parseBatch(parser, lines);
+      // What came before a bad line is still the answer's.
+      if (chunks.length > 0) yield chunks;
+      if (failure !== undefined) throw failure;
+      signal.throwIfAborted();
       if (done) break;
     }
-    yield parser.finish();
+    yield [parser.finish()];
   } catch (error) {
     throw classify(error, { signal, watchdog, timeouts, connected: reader !== undefined, sawLine, baseUrl });
   } finally {
@@ -70,6 +71,23 @@ export async function* streamChat(
     upstream.abort();
     await reader?.cancel().catch(() => undefined);
   }
+}
+
+function parseBatch(
+  parser: ChatStreamParser,
+  lines: string[],
+): { chunks: ChatChunk[]; done: boolean; failure?: unknown } {
+  const chunks: ChatChunk[] = [];
+  try {
+    for (const line of lines) {
+      const result = parser.line(line);
+      chunks.push(...result.chunks);
+      if (result.done) return { chunks, done: true };
+    }
+  } catch (failure) {
+    return { chunks, done: false, failure };
+  }
+  return { chunks, done: false };
 }
 
 async function openStream(

@@ -45,19 +45,32 @@ describe('openSse', () => {
     return { headers: response.headers, events, comments };
   }
 
-  it('hands each message to the socket at once, not on the next tick, so work chained after it cannot hold it back', async () => {
-    let corkedAfterSend: number | undefined;
+  it('sends what one synchronous run wrote in one write, before any work chained in promise callbacks', async () => {
+    let writesAfterSends: number | undefined;
+    let inChainedWork: { writes: number; corked: number; queued: number } | undefined;
     const server = createServer((_req, res) => {
+      let writes = 0;
+      const write = res.write.bind(res) as (chunk: string) => boolean;
+      res.write = ((chunk: string) => {
+        writes++;
+        return write(chunk);
+      }) as typeof res.write;
       const writer = openSse(res);
-      writer.send({ id: '1', event: 'token', data: 'now' });
-      corkedAfterSend = res.socket!.writableCorked;
-      writer.close();
+      writer.send({ id: '1', event: 'token', data: 'one' });
+      writer.send({ id: '2', event: 'token', data: 'two' });
+      writesAfterSends = writes;
+      void Promise.resolve().then(() => {
+        const socket = res.socket!;
+        inChainedWork = { writes, corked: socket.writableCorked, queued: socket.writableLength };
+        writer.close();
+      });
     });
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { events } = await readAll(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    expect(events.map((e) => e.data)).toEqual(['now']);
-    expect(corkedAfterSend).toBe(0);
+    expect(events.map((e) => e.data)).toEqual(['one', 'two']);
+    expect(writesAfterSends).toBe(0);
+    expect(inChainedWork).toEqual({ writes: 1, corked: 0, queued: 0 });
   });
 
   it('sends event-stream headers at once and each message as a parser reads it', async () => {

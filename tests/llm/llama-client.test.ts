@@ -39,8 +39,13 @@ function client(double: LlamaDouble | string, timeouts = TIMEOUTS): LlamaClient 
   return createLlamaClient(typeof double === 'string' ? double : double.url, timeouts);
 }
 
+/** The chunks one by one, whatever network reads they came in. */
+async function* flat(batches: AsyncIterable<ChatChunk[]>): AsyncGenerator<ChatChunk> {
+  for await (const batch of batches) yield* batch;
+}
+
 function stream(llm: LlamaClient, signal = new AbortController().signal): AsyncIterable<ChatChunk> {
-  return llm.streamChat({ messages: MESSAGES }, signal);
+  return flat(llm.streamChat({ messages: MESSAGES }, signal));
 }
 
 async function collect(chunks: AsyncIterable<ChatChunk>): Promise<ChatChunk[]> {
@@ -88,9 +93,11 @@ describe('streamChat: a completion that goes well', () => {
     const double = await llama({ tokens: 1 });
     const llm = client(double);
     await collect(
-      llm.streamChat(
-        { messages: MESSAGES, options: { max_tokens: 50, temperature: 0.3, top_p: 0.9, stop: ['\n\n'] } },
-        new AbortController().signal,
+      flat(
+        llm.streamChat(
+          { messages: MESSAGES, options: { max_tokens: 50, temperature: 0.3, top_p: 0.9, stop: ['\n\n'] } },
+          new AbortController().signal,
+        ),
       ),
     );
     expect(double.last(CHAT)?.json).toEqual({
@@ -102,7 +109,9 @@ describe('streamChat: a completion that goes well', () => {
       top_p: 0.9,
       stop: ['\n\n'],
     });
-    await collect(llm.streamChat({ messages: MESSAGES, options: { temperature: 0 } }, new AbortController().signal));
+    await collect(
+      flat(llm.streamChat({ messages: MESSAGES, options: { temperature: 0 } }, new AbortController().signal)),
+    );
     expect(double.last(CHAT)?.json).toEqual({
       messages: MESSAGES,
       stream: true,
@@ -174,7 +183,7 @@ describe('streamChat: a completion that goes well', () => {
     const double = await llama({ tokens: 10 });
     const llm = client(double);
     const chunks = await collect(
-      llm.streamChat({ messages: MESSAGES, options: { max_tokens: 4 } }, new AbortController().signal),
+      flat(llm.streamChat({ messages: MESSAGES, options: { max_tokens: 4 } }, new AbortController().signal)),
     );
     expect(chunks.filter((c) => c.type === 'delta')).toHaveLength(4);
     expect(chunks.at(-1)).toMatchObject({ type: 'finish', finish_reason: 'length', completion_tokens: 4 });
@@ -223,6 +232,20 @@ describe('streamChat: a completion that goes well', () => {
     double.route(CHAT, () => streamRecording(body));
     const chunks = await collect(stream(client(double)));
     expect(chunks.at(-1)).toMatchObject({ type: 'finish', finish_reason: 'length', completion_tokens: 16 });
+  });
+
+  it('yields the deltas of one network read as one batch, in order, so they can be relayed in one write', async () => {
+    const double = await llama();
+    // A recording is answered in one write, which arrives in one read.
+    double.route(CHAT, () => 'chat_stream.txt');
+    const batches: ChatChunk[][] = [];
+    for await (const batch of client(double).streamChat({ messages: MESSAGES }, new AbortController().signal)) {
+      batches.push(batch);
+    }
+    const deltas = batches.flat().filter((c) => c.type === 'delta');
+    expect(deltas).toHaveLength(16);
+    expect(batches[0]!.filter((c) => c.type === 'delta')).toEqual(deltas);
+    expect(batches.at(-1)).toEqual([expect.objectContaining({ type: 'finish' })]);
   });
 
   it('reassembles CRLF lines and UTF-8 characters split across HTTP chunks', async () => {

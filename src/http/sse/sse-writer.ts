@@ -22,6 +22,8 @@ export function formatSse({ id, event, data }: SseMessage): string {
   let out = '';
   if (id !== undefined) out += `id: ${id}\n`;
   if (event !== undefined) out += `event: ${event}\n`;
+  // JSON, what nearly every event carries, has no raw line breaks: no need to split it.
+  if (!/[\r\n]/.test(data)) return `${out}data: ${data}\n\n`;
   for (const line of data.split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
   return `${out}\n`;
 }
@@ -29,7 +31,7 @@ export function formatSse({ id, event, data }: SseMessage): string {
 const PING_MS = 15_000;
 
 /**
- * Takes over a response for an event stream: headers sent at once, every message written on its own
+ * Takes over a response for an event stream: headers sent at once, every message sent before any later work
  * (no Nagle delay, no compression, no proxy buffering), a `: ping` comment after 15 s of silence.
  */
 export function openSse(response: ServerResponse, options: { pingMs?: number } = {}): SseWriter {
@@ -53,12 +55,20 @@ export function openSse(response: ServerResponse, options: { pingMs?: number } =
       schedule(quiet >= pingMs ? pingMs : pingMs - quiet);
     }, delay);
   };
+  // What one synchronous run wrote (the tokens of one llama.cpp read) goes out in one write and one packet, in a
+  // microtask: before any work chained in promise callbacks after it (storing the answer) can hold it back, which
+  // Node's own uncork on the next tick would not promise.
+  let pending = '';
+  const flush = () => {
+    if (pending === '' || closing.signal.aborted) return;
+    response.write(pending);
+    pending = '';
+    response.socket?.uncork();
+  };
   const write = (text: string) => {
     if (closing.signal.aborted) return;
-    response.write(text);
-    // Node corks the socket on each write and uncorks it on the next tick; work chained in promise callbacks
-    // after this write (storing the answer) would hold the event back until it finished.
-    response.socket?.uncork();
+    if (pending === '') queueMicrotask(flush);
+    pending += text;
     lastWrite = performance.now();
   };
   const gone = () => {
@@ -67,6 +77,7 @@ export function openSse(response: ServerResponse, options: { pingMs?: number } =
   };
   const close = () => {
     if (closing.signal.aborted) return;
+    flush();
     gone();
     response.end();
   };
