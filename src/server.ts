@@ -19,6 +19,7 @@ import { createStreamStateCache } from './commands/stream-state-cache.js';
 import type { Survivors } from './chat/mark-interrupted.js';
 import { sweepAbandoned } from './chat/sweep-abandoned.js';
 import { createGenerationSlots } from './chat/generation-slots.js';
+import { createTokenCounter } from './chat/token-counter.js';
 import { createLlamaClient } from './llm/llama-client.js';
 import { createLlmHealth } from './llm/llm-health.js';
 import { createLogger } from './logger.js';
@@ -46,6 +47,10 @@ export async function startServer(
     const liveness = await startLiveness(db, config.databaseUrl, instanceId, logger, { alone: !link.hasPeers });
     cleanups.push(() => liveness.stop());
     const chat = createChatSessions();
+    const llm = createLlamaClient(config.llmApiUrl, {
+      firstTokenTimeoutMs: config.llmTimeoutMs,
+      idleTimeoutMs: config.llmIdleTimeoutMs,
+    });
     const bus = createEventBus();
     const feed = createLogFeed({ em: db.em, bus, link, logger });
     cleanups.push(() => feed.close());
@@ -56,16 +61,13 @@ export async function startServer(
       feed,
       logger,
       llmHealth: createLlmHealth(config.llmApiUrl),
-      llm: createLlamaClient(config.llmApiUrl, {
-        firstTokenTimeoutMs: config.llmTimeoutMs,
-        idleTimeoutMs: config.llmIdleTimeoutMs,
-      }),
+      llm,
       chat,
       link,
       remoteChat: createRemoteChat(link),
       liveness,
       slots: createGenerationSlots(config.llmMaxQueue),
-      tokenCounts: new Map(),
+      tokens: createTokenCounter(llm.countTokens),
       stateCache: createStreamStateCache(),
       now: () => new Date(),
       newId: () => uuidv7(),

@@ -1,67 +1,114 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import { ConversationView } from '../../projections/conversation.entity.js';
-import { ProjectView } from '../../projections/project.entity.js';
+import { runSql } from '../db/run-sql.js';
 import type { ChatOptions } from '../llm/chat-types.js';
 import type { LlamaClient } from '../llm/llama-client.js';
-import { pathMessages } from '../queries/message-path.js';
+import { pathTurns } from '../queries/message-path.js';
 import { fitPrompt, TOKENS_PER_MESSAGE, type FittedPrompt, type PromptTurn } from './fit-prompt.js';
+import type { TokenCounter } from './token-counter.js';
 
-export type PreparedPrompt = { prompt: FittedPrompt; n_ctx: number; model_name: string | null };
+export type PreparedPrompt = {
+  prompt: FittedPrompt;
+  n_ctx: number;
+  model_name: string | null;
+  /** The prompt's size is an upper bound (its UTF-8 bytes), which was enough to know it fits; else llama.cpp's count. */
+  tokens_bounded: boolean;
+};
 
-/** Token counts of finished messages never change, so they are counted once per process. */
-export type TokenCounts = Map<string, number>;
+type Turn = Omit<PromptTurn, 'tokens'>;
 
-const MAX_REMEMBERED_COUNTS = 50_000;
+/** Counts not known yet are asked of llama.cpp this many at once. */
+const COUNTED_AT_ONCE = 16;
 
 /**
  * The branch root -> question as chat messages, preceded by the project's system prompt, trimmed
  * from the oldest turn to fit llama.cpp's per-slot context with room left for the answer.
  */
 export async function preparePrompt(
-  deps: { em: EntityManager; llm: LlamaClient; tokenCounts: TokenCounts },
+  deps: { em: EntityManager; llm: LlamaClient; tokens: TokenCounter },
   input: { conversation_id: string; question_id: string; options: ChatOptions },
 ): Promise<PreparedPrompt> {
-  const { em, llm, tokenCounts } = deps;
+  const { em, llm, tokens } = deps;
   const props = await llm.props();
   const reserve = input.options.max_tokens ?? Math.min(1024, Math.floor(props.n_ctx / 4));
   const budget = props.n_ctx - reserve;
-  const path = (await pathMessages(em, input.conversation_id, input.question_id)).filter((m) => m.content !== '');
-  const turns = path.map((m) => ({ id: m.id, role: m.role as PromptTurn['role'], content: m.content }));
+  const path = (await pathTurns(em, input.conversation_id, input.question_id)).filter((m) => m.content !== '');
+  // An answer that ran to its end has the length llama.cpp reported for it: no need to ask again.
+  for (const m of path) if (m.role === 'assistant' && m.token_count !== null) tokens.remember(m.id, m.token_count);
+  const turns: Turn[] = path.map((m) => ({ id: m.id, role: m.role as PromptTurn['role'], content: m.content }));
   const question = turns.pop();
   if (!question || question.id !== input.question_id) throw new Error(`Question ${input.question_id} not found`);
-  const count = async (id: string, text: string) => {
-    const known = tokenCounts.get(id);
-    if (known !== undefined) return known;
-    const tokens = await llm.countTokens(text);
-    if (tokenCounts.size >= MAX_REMEMBERED_COUNTS) tokenCounts.delete(tokenCounts.keys().next().value!);
-    tokenCounts.set(id, tokens);
-    return tokens;
-  };
   const systemPrompt = await systemPromptOf(em, input.conversation_id);
-  const system = systemPrompt ? { content: systemPrompt, tokens: await llm.countTokens(systemPrompt) } : null;
-  const asked = { ...question, tokens: await count(question.id, question.content) };
+  const prepared = { n_ctx: props.n_ctx, model_name: props.model_name };
+
+  const bounded = fitWithinBytes(systemPrompt, turns, question, budget);
+  if (bounded) {
+    if (bounded.tokens > budget / 2) countAhead(tokens, turns);
+    return { ...prepared, prompt: bounded, tokens_bounded: true };
+  }
+  const [systemTokens, questionTokens] = await Promise.all([
+    // Keyed by its text: a project's prompt is the same for all its chats until someone edits it.
+    systemPrompt ? tokens.count(`system:${systemPrompt}`, systemPrompt) : 0,
+    tokens.count(question.id, question.content),
+  ]);
+  const system = systemPrompt ? { content: systemPrompt, tokens: systemTokens } : null;
+  const asked = { ...question, tokens: questionTokens };
   // Count from the newest turn back, only as far as the budget can reach.
   let used = asked.tokens + (system?.tokens ?? 0);
   const history: PromptTurn[] = [];
-  for (let i = turns.length - 1; i >= 0 && used <= budget; i--) {
-    const turn = turns[i]!;
-    const tokens = await count(turn.id, turn.content);
-    used += tokens + TOKENS_PER_MESSAGE;
-    history.unshift({ ...turn, tokens });
+  for (let end = turns.length; end > 0 && used <= budget; end -= COUNTED_AT_ONCE) {
+    const batch = turns.slice(Math.max(0, end - COUNTED_AT_ONCE), end).reverse();
+    const counts = await Promise.all(batch.map((turn) => tokens.count(turn.id, turn.content)));
+    for (const [i, turn] of batch.entries()) {
+      if (used > budget) break;
+      used += counts[i]! + TOKENS_PER_MESSAGE;
+      history.unshift({ ...turn, tokens: counts[i]! });
+    }
   }
   const fitted = fitPrompt({ system, history, question: asked, budget });
   const uncounted = turns.slice(0, turns.length - history.length).map((t) => t.id);
   return {
+    ...prepared,
     prompt: fitted.fits ? { ...fitted, dropped: [...uncounted, ...fitted.dropped] } : fitted,
-    n_ctx: props.n_ctx,
-    model_name: props.model_name,
+    tokens_bounded: false,
   };
 }
 
+/**
+ * The whole branch, when it fits even counted at one token per UTF-8 byte (plus one for a tokenizer's leading
+ * space): no llama.cpp tokenizer makes more tokens of a text than that. Most prompts fit a model's context by this
+ * bound, and then nothing needs counting, which costs a round trip to /tokenize per message not counted yet.
+ */
+function fitWithinBytes(systemPrompt: string | null, turns: Turn[], question: Turn, budget: number) {
+  const atMost = (content: string) => Buffer.byteLength(content, 'utf8') + 1;
+  const fitted = fitPrompt({
+    system: systemPrompt ? { content: systemPrompt, tokens: atMost(systemPrompt) } : null,
+    history: turns.map((turn) => ({ ...turn, tokens: atMost(turn.content) })),
+    question: { ...question, tokens: atMost(question.content) },
+    budget,
+  });
+  return fitted.fits && fitted.dropped.length === 0 ? fitted : null;
+}
+
+/**
+ * A branch halfway to outgrowing the bound: its messages are counted in the background, one at a time, newest
+ * first, while the answer streams. The chat that finally needs the counts then finds them known, instead of
+ * waiting for a round trip per message of the whole branch before its first token.
+ */
+function countAhead(tokens: TokenCounter, turns: Turn[]): void {
+  const unknown = turns.filter((turn) => tokens.known(turn.id) === undefined).reverse();
+  void (async () => {
+    for (const turn of unknown) await tokens.count(turn.id, turn.content);
+  })().catch(() => undefined);
+}
+
 async function systemPromptOf(em: EntityManager, conversationId: string): Promise<string | null> {
-  const conversation = await em.findOne(ConversationView, conversationId, { disableIdentityMap: true });
-  if (!conversation?.project_id) return null;
-  const project = await em.findOne(ProjectView, conversation.project_id, { disableIdentityMap: true });
-  const prompt = project?.metadata.system_prompt;
+  const [row] = await runSql<{ metadata: unknown }>(
+    em,
+    'select p.metadata from conversations c join projects p on p.id = c.project_id where c.id = ?',
+    [conversationId],
+  );
+  const metadata = (typeof row?.metadata === 'string' ? JSON.parse(row.metadata) : row?.metadata) as
+    Record<string, unknown> | undefined;
+  const prompt = metadata?.system_prompt;
   return typeof prompt === 'string' && prompt.trim() !== '' ? prompt : null;
 }

@@ -9,7 +9,7 @@ import type { RemoteChat } from '../chat/remote-chat.js';
 import type { SignalLink } from '../cluster/signals.js';
 import type { Liveness } from '../cluster/liveness.js';
 import type { GenerationSlots } from '../chat/generation-slots.js';
-import type { TokenCounts } from '../chat/prepare-prompt.js';
+import type { TokenCounter } from '../chat/token-counter.js';
 import type { StreamStateCache } from '../commands/stream-state-cache.js';
 import type { LlamaClient } from '../llm/llama-client.js';
 import type { LlmHealth } from '../llm/llm-health.js';
@@ -34,7 +34,7 @@ export type Services = {
   /** This process's heartbeat and its claims on the answers it generates. */
   liveness: Liveness;
   slots: GenerationSlots;
-  tokenCounts: TokenCounts;
+  tokens: TokenCounter;
   /** Folded states of recently used streams, for the command layer. */
   stateCache: StreamStateCache;
   now: () => Date;

@@ -10,6 +10,7 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 type Json = Record<string, any>;
 
 const CHAT = 'POST /v1/chat/completions';
+const TOKENIZE = 'POST /tokenize';
 const MODEL_PATH = '/srv/models/Qwen2.5-0.5B-Instruct-Q4_K_M.gguf';
 const MODEL_NAME = 'Qwen2.5-0.5B-Instruct-Q4_K_M.gguf';
 
@@ -100,6 +101,16 @@ async function messages(conversationId: string, query = '', client: HttpClient =
 const idsOf = (items: Json[]) => items.map((m) => m.id as string);
 
 /** The JSON body of the last chat completion llama.cpp (the double) received. */
+/** What the prompt of an answer was, as recorded in the metadata of its MessageCompleted event. */
+async function promptOf(answerId: string, client: HttpClient = api): Promise<Json> {
+  const log = await client.get('/api/events?limit=1000');
+  const completed = (log.body.items as Json[]).find(
+    (e) => e.type === 'MessageCompleted' && e.data.message_id === answerId,
+  );
+  expect(completed, `MessageCompleted of ${answerId}`).toBeDefined();
+  return completed!.metadata.prompt;
+}
+
 function lastPrompt(on: LlamaDouble = double): Json {
   const request = on.last(CHAT);
   expect(request, 'llama.cpp received a chat completion').toBeDefined();
@@ -311,6 +322,19 @@ describe('the prompt sent to llama.cpp', () => {
     expect(answer.events.filter((e) => e.event === 'token')).toHaveLength(3);
   });
 
+  it('sends a branch that fits the context even at one token per byte without asking llama.cpp to count it', async () => {
+    const conversationId = await newConversation();
+    const before = double.count(TOKENIZE);
+    const first = await ask(conversationId, 'A short question');
+    const second = await ask(conversationId, 'And a second one');
+    expect(double.count(TOKENIZE)).toBe(before);
+    // Recorded as a bound: each message's UTF-8 bytes plus one, and the template's 4 tokens around it.
+    const bound = ['A short question', first.text, 'And a second one']
+      .map((text) => Buffer.byteLength(text) + 1 + 4)
+      .reduce((a, b) => a + b);
+    expect(await promptOf(second.start.message_id)).toMatchObject({ tokens_bounded: true, tokens: bound, dropped: 0 });
+  });
+
   describe('with a small context (n_ctx 160)', () => {
     let small: LlamaDouble;
     let smallServer: TestServer;
@@ -350,16 +374,17 @@ describe('the prompt sent to llama.cpp', () => {
       expect(kept).toEqual(history.slice(history.length - kept.length));
 
       // What was sent is recorded in the metadata of the answer's MessageCompleted event.
-      const log = await smallApi.get('/api/events?limit=1000');
-      const completedEvent = (log.body.items as Json[]).find(
-        (e) => e.type === 'MessageCompleted' && e.data.message_id === last.start.message_id,
-      );
-      expect(completedEvent?.metadata.prompt).toMatchObject({
+      expect(await promptOf(last.start.message_id, smallApi)).toMatchObject({
         message_ids: idsOf(path.slice(path.length - 1 - kept.length, -1)),
         dropped: history.length - kept.length,
         n_ctx: 160,
         tokens: expect.any(Number),
+        tokens_bounded: false,
       });
+      // Counted by llama.cpp: the questions and the system prompt once each; the answers by what it reported.
+      const questions = path.filter((m) => m.role === 'user').length;
+      expect(small.count(TOKENIZE)).toBeGreaterThan(0);
+      expect(small.count(TOKENIZE)).toBeLessThanOrEqual(questions + 1);
     });
 
     it('ends with a context_overflow error event and a failed answer when the question alone is too long', async () => {

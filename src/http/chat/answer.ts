@@ -66,7 +66,7 @@ async function answerWithTicket(ctx: AppContext, request: AnswerRequest, ticket:
   let prepared: Awaited<ReturnType<typeof preparePrompt>>;
   try {
     prepared = await preparePrompt(
-      { em: services.db.em(), llm: services.llm, tokenCounts: services.tokenCounts },
+      { em: services.db.em(), llm: services.llm, tokens: services.tokens },
       { conversation_id, question_id: request.question_id, options: request.options },
     );
   } catch (error) {
@@ -95,6 +95,7 @@ async function answerWithTicket(ctx: AppContext, request: AnswerRequest, ticket:
         message_ids: prompt.kept,
         dropped: prompt.dropped.length,
         tokens: prompt.tokens,
+        tokens_bounded: prepared.tokens_bounded,
         n_ctx: prepared.n_ctx,
       },
     };
