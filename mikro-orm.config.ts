@@ -1,6 +1,5 @@
 import { defineConfig, type Options } from '@mikro-orm/core';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { ConversationView } from './projections/conversation.entity.js';
 import { MessageView } from './projections/message.entity.js';
 import { ProjectView } from './projections/project.entity.js';
@@ -13,8 +12,11 @@ const entities = [EventRecord, ProjectionCheckpoint, ProjectView, ConversationVi
 
 type SqliteConnection = { pragma: (statement: string) => unknown };
 
-/** The one configuration of the ORM, for the app, the scripts and (with its migrations) the MikroORM CLI. */
-export function ormConfig(databaseUrl: string = defaultDatabaseUrl): Options {
+/**
+ * The one configuration of the ORM, for the app, the scripts and (with its migrations) the MikroORM CLI. The
+ * PostgreSQL driver is loaded only for PostgreSQL: a server on SQLite starts faster and smaller without it.
+ */
+export async function ormConfig(databaseUrl: string = defaultDatabaseUrl): Promise<Options> {
   const target = parseDatabaseUrl(databaseUrl);
   const common = {
     entities,
@@ -23,6 +25,7 @@ export function ormConfig(databaseUrl: string = defaultDatabaseUrl): Options {
     debug: false,
   } satisfies Options;
   if (target.kind === 'postgresql') {
+    const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
     return defineConfig({ ...common, driver: PostgreSqlDriver, clientUrl: target.url, pool: { min: 1, max: 10 } });
   }
   return defineConfig({
@@ -44,5 +47,5 @@ export function ormConfig(databaseUrl: string = defaultDatabaseUrl): Options {
 /** For `npx mikro-orm` (which calls it): the app's configuration plus the migrator. */
 export default async function cliConfig(): Promise<Options> {
   const url = process.env.DATABASE_URL ?? defaultDatabaseUrl;
-  return { ...ormConfig(url), ...(await migrationOptions(parseDatabaseUrl(url).kind)) };
+  return { ...(await ormConfig(url)), ...(await migrationOptions(parseDatabaseUrl(url).kind)) };
 }

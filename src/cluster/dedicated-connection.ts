@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../logger.js';
 
 const RECONNECT_MS = 1000;
@@ -20,10 +20,12 @@ export async function keepConnected(
   setup: (client: pg.Client) => Promise<void>,
   logger: Logger,
 ): Promise<DedicatedConnection> {
+  // Loaded here, not at start: a server on SQLite never needs the driver.
+  const { Client } = (await import('pg')).default;
   let client: pg.Client | undefined;
   let closed = false;
   const connect = async () => {
-    const next = new pg.Client({ connectionString: url, application_name: name });
+    const next = new Client({ connectionString: url, application_name: name });
     next.on('error', (error) => {
       logger.warn({ err: error, connection: name }, 'a dedicated connection to PostgreSQL failed; reconnecting');
       if (client === next) client = undefined;

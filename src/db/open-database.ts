@@ -15,7 +15,7 @@ export type Database = { orm: MikroORM; em: () => EntityManager; close: () => Pr
  * together on one PostgreSQL database do this one after the other.
  */
 export async function openDatabase(databaseUrl: string, log?: (message: string) => void): Promise<Database> {
-  const orm = await MikroORM.init(ormConfig(databaseUrl));
+  const orm = await MikroORM.init(await ormConfig(databaseUrl));
   const em = () => orm.em.fork() as EntityManager;
   try {
     await withStartupLock(databaseUrl, async () => {

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { parseDatabaseUrl } from './database-url.js';
 
 /** Advisory lock keys of this service: (namespace, key). Instance liveness uses (7474, hashtext(instance id)). */
@@ -12,7 +11,8 @@ export const STARTUP_LOCK = [7475, 0] as const;
 export async function withStartupLock<T>(databaseUrl: string, work: () => Promise<T>): Promise<T> {
   const target = parseDatabaseUrl(databaseUrl);
   if (target.kind === 'sqlite') return work();
-  const client = new pg.Client({ connectionString: target.url, application_name: 'assistant-startup' });
+  const { Client } = (await import('pg')).default;
+  const client = new Client({ connectionString: target.url, application_name: 'assistant-startup' });
   await client.connect();
   try {
     await client.query('select pg_advisory_lock($1, $2)', [...STARTUP_LOCK]);

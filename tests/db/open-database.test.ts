@@ -42,7 +42,7 @@ async function withOpen<T>(url: string, use: (db: Database, logged: string[]) =>
 
 /** An ORM of its own, without openDatabase's migrations or replay: another process touching the tables. */
 async function withRawOrm<T>(url: string, use: (em: EntityManager) => Promise<T>): Promise<T> {
-  const orm = await MikroORM.init(ormConfig(url));
+  const orm = await MikroORM.init(await ormConfig(url));
   try {
     return await use(orm.em.fork() as EntityManager);
   } finally {

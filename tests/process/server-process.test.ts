@@ -136,7 +136,7 @@ if (process.env.TEST_DRIVER !== 'postgresql') {
           expect(await server.stop()).toBe(0);
         }
 
-        const orm = await MikroORM.init(ormConfig(`sqlite:${file}`));
+        const orm = await MikroORM.init(await ormConfig(`sqlite:${file}`));
         try {
           const connection = orm.em.getConnection();
           const tables: { name: string }[] = await connection.execute(

@@ -6,7 +6,7 @@ import { ProjectView } from '../../projections/project.entity.js';
 
 /** Runs `use` with an ORM of its own on the database, as another process would. */
 export async function withOrm<T>(databaseUrl: string, use: (orm: MikroORM) => Promise<T>): Promise<T> {
-  const orm = await MikroORM.init(ormConfig(databaseUrl));
+  const orm = await MikroORM.init(await ormConfig(databaseUrl));
   try {
     return await use(orm);
   } finally {
