@@ -3,7 +3,7 @@ import { assertNever } from '../src/domain/shared/assert-never.js';
 import type { StoredEvent } from '../src/event-store/stored-event.js';
 import { ConversationView } from './conversation.entity.js';
 import type { Projector } from './projector.js';
-import { insertRow, sqlExpression, updateRow } from './sql-rows.js';
+import { increment, insertRow, updateRow } from './sql-rows.js';
 
 export const conversationProjector: Projector = {
   name: 'conversation',
@@ -51,7 +51,7 @@ export const conversationProjector: Projector = {
           activity_at: at,
           updated_at: at,
           current_leaf_id: event.data.message_id,
-          message_count: sqlExpression('message_count + 1'),
+          message_count: increment(),
         });
         return;
       case 'CurrentLeafSelected':

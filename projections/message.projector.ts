@@ -3,7 +3,7 @@ import { assertNever } from '../src/domain/shared/assert-never.js';
 import type { JsonObject } from '../src/domain/shared/decider.js';
 import { MessageView } from './message.entity.js';
 import type { Projector } from './projector.js';
-import { insertRow, selectJson, sqlExpression, updateRow } from './sql-rows.js';
+import { append, insertRow, selectJson, updateRow } from './sql-rows.js';
 
 export const messageProjector: Projector = {
   name: 'message',
@@ -62,7 +62,7 @@ export const messageProjector: Projector = {
       }
       case 'AssistantResponseProgressed':
         await updateRow(em, 'messages', event.data.message_id, {
-          content: sqlExpression('content || ?', event.data.delta),
+          content: append(event.data.delta),
           updated_at: at,
         });
         return;

@@ -3,6 +3,7 @@ import { inTransaction } from '../src/db/in-transaction.js';
 import { readAll } from '../src/event-store/read-all.js';
 import { ProjectionCheckpoint } from './checkpoint.entity.js';
 import { applyEvents } from './project-inline.js';
+import { withRowBuffer } from './row-buffer.js';
 import type { Projector } from './projector.js';
 
 export type RebuildProgress = { done: number; position: number; eventsPerSecond: number };
@@ -29,7 +30,7 @@ export async function rebuildProjections(
   for (;;) {
     const batch = await readAll(em.fork(), position, batchSize);
     if (batch.length === 0) break;
-    await inTransaction(em, (tx) => applyEvents(tx, list, batch));
+    await inTransaction(em, (tx) => withRowBuffer(tx, () => applyEvents(tx, list, batch)));
     done += batch.length;
     position = batch.at(-1)!.position;
     const seconds = (performance.now() - started) / 1000;

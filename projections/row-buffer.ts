@@ -1,0 +1,93 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import { applied, insertRows, selectRow, updateRowNow, type Change, type Value } from './sql-writes.js';
+
+/** The rows a batch of a rebuild touched, in memory until the batch ends. */
+export type RowBuffer = {
+  insert: (table: string, row: Record<string, Value>) => void;
+  update: (table: string, id: string, changes: Record<string, Change>) => void | Promise<void>;
+  /** The row as it stands now, read from the database the first time. */
+  row: (table: string, id: string) => Record<string, unknown> | Promise<Record<string, unknown>>;
+};
+
+type Entry = { table: string; id: string; row: Record<string, unknown>; inserted: boolean; changed: Set<string> };
+
+const buffers = new WeakMap<EntityManager, RowBuffer>();
+
+export const rowBufferOf = (em: EntityManager): RowBuffer | undefined => buffers.get(em);
+
+/** Rows inserted per statement; a constant count keeps the statement's text, and so its preparation, the same. */
+const ROWS_PER_INSERT = 50;
+
+/**
+ * Runs `work` (projectors) with their writes to `em` going to a row buffer, then writes every row it touched once,
+ * in its final state: new rows in multi-row INSERTs, older ones with one UPDATE of the columns that changed. In a
+ * rebuild, a conversation's row changes with every event of the conversation, and an answer's with each of its
+ * events: the batch pays for each row once instead of once per event.
+ */
+export async function withRowBuffer<T>(em: EntityManager, work: () => Promise<T>): Promise<T> {
+  const entries = new Map<string, Entry>();
+  const load = async (table: string, id: string, missing: string): Promise<Entry> => {
+    const row = await selectRow(em, table, id).catch(() => {
+      throw new Error(missing);
+    });
+    const loaded = { table, id, row, inserted: false, changed: new Set<string>() };
+    entries.set(`${table}\u0000${id}`, loaded);
+    return loaded;
+  };
+  const change = (found: Entry, changes: Record<string, Change>) => {
+    for (const column in changes) {
+      found.row[column] = applied(found.row[column], changes[column]!);
+      found.changed.add(column);
+    }
+  };
+  // Synchronous while the row is in the buffer, as it mostly is: a rebuild makes millions of these calls.
+  const buffer: RowBuffer = {
+    insert(table, row) {
+      const id = String(row.id);
+      const key = `${table}\u0000${id}`;
+      if (entries.has(key)) throw new Error(`${table} already has a row ${id}`);
+      entries.set(key, { table, id, row: { ...row }, inserted: true, changed: new Set() });
+    },
+    update(table, id, changes) {
+      const found = entries.get(`${table}\u0000${id}`);
+      if (found) return change(found, changes);
+      return load(table, id, `${table} has no row ${id} to update`).then((loaded) => change(loaded, changes));
+    },
+    row(table, id) {
+      const found = entries.get(`${table}\u0000${id}`);
+      return found ? found.row : load(table, id, `${table} has no row ${id}`).then((loaded) => loaded.row);
+    },
+  };
+  buffers.set(em, buffer);
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    buffers.delete(em);
+  }
+  await writeRows(em, [...entries.values()]);
+  return result;
+}
+
+async function writeRows(em: EntityManager, entries: Entry[]): Promise<void> {
+  // New rows grouped by table and columns; read models have no foreign keys, so tables go in any order.
+  const groups = new Map<string, { table: string; rows: Record<string, Value>[] }>();
+  for (const { table, row, inserted } of entries) {
+    if (!inserted) continue;
+    const shape = `${table}(${Object.keys(row).join(',')})`;
+    let group = groups.get(shape);
+    if (!group) groups.set(shape, (group = { table, rows: [] }));
+    group.rows.push(row as Record<string, Value>);
+  }
+  for (const { table, rows } of groups.values()) {
+    let start = 0;
+    for (; start + ROWS_PER_INSERT <= rows.length; start += ROWS_PER_INSERT) {
+      await insertRows(em, table, rows.slice(start, start + ROWS_PER_INSERT));
+    }
+    for (const row of rows.slice(start)) await insertRows(em, table, [row]);
+  }
+  for (const { table, id, row, inserted, changed } of entries) {
+    if (inserted || changed.size === 0) continue;
+    await updateRowNow(em, table, id, Object.fromEntries([...changed].map((column) => [column, row[column] as Value])));
+  }
+}
