@@ -19,6 +19,10 @@ export const MessageView = defineEntity({
     model_name: p.string().length(255).nullable(),
     completion_time_ms: p.integer().nullable(),
     metadata: p.json<JsonObject>(),
+    /** Distance from the root of the conversation's tree (see message-tree.ts). */
+    depth: p.integer(),
+    /** The nearest ancestor whose depth is a multiple of ANCHOR_EVERY, to walk up long branches quickly. */
+    anchor_id: p.string().length(64).nullable(),
     created_at: p.string().length(32),
     updated_at: p.string().length(32),
   }),

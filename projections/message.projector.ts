@@ -3,7 +3,8 @@ import { assertNever } from '../src/domain/shared/assert-never.js';
 import type { JsonObject } from '../src/domain/shared/decider.js';
 import { MessageView } from './message.entity.js';
 import type { Projector } from './projector.js';
-import { append, insertRow, selectJson, updateRow } from './sql-rows.js';
+import { placeUnder, type TreePlace } from './message-tree.js';
+import { append, insertRow, selectColumns, selectJson, updateRow } from './sql-rows.js';
 
 export const messageProjector: Projector = {
   name: 'message',
@@ -15,6 +16,7 @@ export const messageProjector: Projector = {
       case 'AssistantResponseStarted': {
         const { conversation_id, message_id, parent_message_id, metadata } = event.data;
         const user = event.type === 'UserMessagePosted';
+        const place = placeUnder(parent_message_id ? await treePlaceOf(em, parent_message_id) : null);
         await insertRow(em, 'messages', {
           id: message_id,
           conversation_id,
@@ -29,6 +31,8 @@ export const messageProjector: Projector = {
           model_name: null,
           completion_time_ms: null,
           metadata,
+          depth: place.depth,
+          anchor_id: place.anchor_id,
           created_at: at,
           updated_at: at,
         });
@@ -96,3 +100,8 @@ export const messageProjector: Projector = {
 };
 
 const metadataOf = (em: EntityManager, id: string) => selectJson<JsonObject>(em, 'messages', 'metadata', id);
+
+const treePlaceOf = async (em: EntityManager, id: string) => {
+  const parent = await selectColumns<TreePlace>(em, 'messages', id, ['depth', 'anchor_id']);
+  return { id, depth: Number(parent.depth), anchor_id: parent.anchor_id };
+};

@@ -30,7 +30,19 @@ export async function updateRow(
 /** One column of one row, JSON parsed when the database hands it back as text. */
 export async function selectJson<T>(em: EntityManager, table: string, column: string, id: string): Promise<T> {
   const buffer = rowBufferOf(em);
-  const row = buffer ? await buffer.row(table, id) : await selectRow(em, table, id);
+  const row = buffer ? await buffer.row(table, id) : await selectRow(em, table, id, [column]);
   const value = row[column];
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+/** Some columns of one row, as the database hands them back. */
+export async function selectColumns<T extends Record<string, unknown>>(
+  em: EntityManager,
+  table: string,
+  id: string,
+  columns: (keyof T & string)[],
+): Promise<T> {
+  const buffer = rowBufferOf(em);
+  const row = buffer ? await buffer.row(table, id) : await selectRow(em, table, id, columns);
+  return Object.fromEntries(columns.map((column) => [column, row[column]])) as T;
 }

@@ -71,9 +71,16 @@ export async function updateRowNow(
   if (updated.length === 0) throw new Error(`${table} has no row ${id} to update`);
 }
 
-/** The row `id` of `table` as the database holds it; a missing row is an error. */
-export async function selectRow(em: EntityManager, table: string, id: string): Promise<Record<string, unknown>> {
-  const [row] = await runSql<Record<string, unknown>>(em, `select * from ${table} where id = ?`, [id]);
+/** The row `id` of `table` as the database holds it (some columns, or all); a missing row is an error. */
+export async function selectRow(
+  em: EntityManager,
+  table: string,
+  id: string,
+  columns: string[] = ['*'],
+): Promise<Record<string, unknown>> {
+  const [row] = await runSql<Record<string, unknown>>(em, `select ${columns.join(', ')} from ${table} where id = ?`, [
+    id,
+  ]);
   if (!row) throw new Error(`${table} has no row ${id}`);
   return row;
 }

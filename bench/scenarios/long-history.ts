@@ -21,15 +21,21 @@ const CONVERSATION_COLUMNS =
 const SQL = {
   conversation: `select ${CONVERSATION_COLUMNS} from conversations c where c.id = ? and c.deleted_at is null and ${projectNotDeleted} limit 1`,
   messages: `select ${MESSAGE_COLUMNS} from messages m where m.conversation_id = ? and m.seq > ? order by m.seq asc limit ?`,
-  pathIds: `with recursive path (id, parent_message_id, depth) as (
-      select id, parent_message_id, 0 from messages where id = ? and conversation_id = ?
-      union all
-      select m.id, m.parent_message_id, path.depth + 1
-      from messages m join path on m.id = path.parent_message_id
-      where m.conversation_id = ?
-    )
-    select id from path order by depth desc`,
-  byIds: (n: number) => `select ${MESSAGE_COLUMNS} from messages m where m.id in (${Array(n).fill('?').join(', ')})`,
+  // The anchored walk of src/queries/message-path.ts (pathPage).
+  pathPage: `with recursive
+      jump (id, depth, anchor_id) as (
+        select id, depth, anchor_id from messages where id = ? and conversation_id = ?
+        union all
+        select a.id, a.depth, a.anchor_id from jump join messages a on a.id = jump.anchor_id where a.depth >= ?
+      ),
+      walk (id, parent_message_id, depth) as (
+        select id, parent_message_id, depth from messages where id = (select id from jump order by depth limit 1)
+        union all
+        select p.id, p.parent_message_id, p.depth from walk join messages p on p.id = walk.parent_message_id
+        where walk.depth > ?
+      )
+      select ${MESSAGE_COLUMNS} from walk join messages m on m.id = walk.id
+      where walk.depth between ? and ? order by walk.depth`,
   conversations: `select ${CONVERSATION_COLUMNS} from conversations c where c.deleted_at is null and ${projectNotDeleted} order by c.activity_at desc, c.id desc limit ?`,
 };
 
@@ -122,7 +128,7 @@ export const longHistory: Scenario = {
         `GET messages?path=current, first page (${MESSAGE_PAGE} of ${size}) p50`,
         'ms',
         figures.path,
-        bound(bounds.path, 'recursive CTE over the branch + SELECT'),
+        bound(bounds.path, 'anchored recursive walk + SELECT'),
         tenMs,
       ),
       figure(
@@ -162,9 +168,7 @@ async function rawMessages(raw: RawDatabase, id: string) {
 async function rawPath(raw: RawDatabase, id: string) {
   const [conversation] = await raw.all(SQL.conversation, [id]);
   const leaf = conversation!.current_leaf_id as string;
-  const ids = (await raw.all(SQL.pathIds, [leaf, id, id])).map((row) => row.id as string);
-  const page = ids.slice(0, MESSAGE_PAGE + 1);
-  return raw.all(SQL.byIds(page.length), page);
+  return raw.all(SQL.pathPage, [leaf, id, MESSAGE_PAGE, 0, 0, MESSAGE_PAGE]);
 }
 
 async function repeat(times: number, once: () => Promise<unknown>): Promise<void> {

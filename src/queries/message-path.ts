@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import { MessageView, type MessageRow } from '../../projections/message.entity.js';
+import type { MessageRow } from '../../projections/message.entity.js';
 import { runSql } from '../db/run-sql.js';
 
 /** The branch from the root of the conversation down to a message, following parent_message_id, deepest last. */
@@ -11,14 +11,38 @@ const BRANCH = `with recursive path (id, parent_message_id, depth) as (
        where m.conversation_id = ?
      )`;
 
-/** Ids from the root of the conversation down to `leafId`. */
-export async function pathIds(em: EntityManager, conversationId: string, leafId: string): Promise<string[]> {
-  const rows = await runSql<{ id: string }>(em, `${BRANCH} select id from path order by depth desc`, [
-    leafId,
-    conversationId,
-    conversationId,
-  ]);
-  return rows.map((row) => row.id);
+/**
+ * `count` messages of the branch root -> `leafId`, from depth `from` on (the root's is 0), root first. Walks up from
+ * the leaf by anchors (message-tree.ts) to the first message at or below the page's last depth, then by parents
+ * through the page: about depth / 64 + 64 + count rows read, where a walk to the root would read every one.
+ */
+export async function pathPage(
+  em: EntityManager,
+  conversationId: string,
+  leafId: string,
+  from: number,
+  count: number,
+): Promise<MessageRow[]> {
+  const last = from + count - 1;
+  return runSql<MessageRow>(
+    em,
+    `with recursive
+     jump (id, depth, anchor_id) as (
+       select id, depth, anchor_id from messages where id = ? and conversation_id = ?
+       union all
+       select a.id, a.depth, a.anchor_id from jump join messages a on a.id = jump.anchor_id where a.depth >= ?
+     ),
+     walk (id, parent_message_id, depth) as (
+       select id, parent_message_id, depth from messages
+       where id = (select id from jump order by depth limit 1)
+       union all
+       select p.id, p.parent_message_id, p.depth from walk join messages p on p.id = walk.parent_message_id
+       where walk.depth > ?
+     )
+     select m.* from walk join messages m on m.id = walk.id
+     where walk.depth between ? and ? order by walk.depth`,
+    [leafId, conversationId, last, from, from, last],
+  );
 }
 
 export type PathTurn = { id: string; role: string; content: string; token_count: number | null };
@@ -30,11 +54,4 @@ export async function pathTurns(em: EntityManager, conversationId: string, leafI
     `${BRANCH} select m.id, m.role, m.content, m.token_count from path join messages m on m.id = path.id order by path.depth desc`,
     [leafId, conversationId, conversationId],
   );
-}
-
-export async function messagesInOrder(em: EntityManager, ids: string[]): Promise<MessageRow[]> {
-  if (ids.length === 0) return [];
-  const rows = await em.find(MessageView, { id: { $in: ids } }, { disableIdentityMap: true });
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
 }

@@ -1,12 +1,13 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import { MessageView, type MessageRow } from '../../projections/message.entity.js';
+import type { MessageRow } from '../../projections/message.entity.js';
 import { runSql } from '../db/run-sql.js';
 import { withParsedMetadata } from './raw-rows.js';
 import { decodeCursor, encodeCursor, toPage, type Page } from './cursor.js';
-import { messagesInOrder, pathIds } from './message-path.js';
+import { pathPage } from './message-path.js';
 import { projectNotDeleted } from './visibility.js';
 
-export type MessageResponse = Omit<MessageRow, 'seq' | 'updated_at'>;
+/** The tree's bookkeeping (`depth`, `anchor_id`) stays inside: the API gives the tree by parent_message_id. */
+export type MessageResponse = Omit<MessageRow, 'seq' | 'updated_at' | 'depth' | 'anchor_id'>;
 
 const conversationVisible = `exists (select 1 from conversations c where c.id = m.conversation_id and c.deleted_at is null and ${projectNotDeleted})`;
 
@@ -25,12 +26,13 @@ export async function listMessages(
   query: { limit: number; cursor?: string },
 ): Promise<Page<MessageResponse>> {
   const after = query.cursor ? decodeCursor<[number]>(query.cursor, ['number'])[0] : 0;
-  const rows = await em.find(
-    MessageView,
-    { conversation_id: conversationId, seq: { $gt: after } },
-    { orderBy: { seq: 'asc' }, limit: query.limit + 1, disableIdentityMap: true },
+  // Plain SQL: a long conversation is opened page by page, and the ORM's hydration of each row costs more.
+  const rows = await runSql<MessageRow>(
+    em,
+    'select m.* from messages m where m.conversation_id = ? and m.seq > ? order by m.seq limit ?',
+    [conversationId, after, query.limit + 1],
   );
-  return toPage(rows, query.limit, toMessageResponse, (row) => [row.seq]);
+  return toPage(rows.map(withParsedMetadata), query.limit, toMessageResponse, (row) => [row.seq]);
 }
 
 /** The messages of one branch, root first, paged like the full listing. */
@@ -40,12 +42,11 @@ export async function listPath(
   leafId: string | null,
   query: { limit: number; cursor?: string },
 ): Promise<Page<MessageResponse>> {
-  const ids = leafId ? await pathIds(em, conversationId, leafId) : [];
+  if (!leafId) return { items: [], next_cursor: null };
   const from = query.cursor ? decodeCursor<[number]>(query.cursor, ['number'])[0] : 0;
-  const page = ids.slice(from, from + query.limit + 1);
-  const rows = await messagesInOrder(em, page);
-  const items = rows.slice(0, query.limit).map(toMessageResponse);
-  return { items, next_cursor: page.length > query.limit ? encodeCursor([from + query.limit]) : null };
+  const rows = await pathPage(em, conversationId, leafId, from, query.limit + 1);
+  const items = rows.slice(0, query.limit).map((row) => toMessageResponse(withParsedMetadata(row)));
+  return { items, next_cursor: rows.length > query.limit ? encodeCursor([from + query.limit]) : null };
 }
 
 export function toMessageResponse(row: MessageRow): MessageResponse {

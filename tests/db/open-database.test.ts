@@ -164,6 +164,28 @@ describe('openDatabase', () => {
     await withOpen(url, async (_db, logged) => expect(logged).toEqual([]));
   });
 
+  it('gives the messages of a database made before migration 0006 their depth and anchor, replayed from the log', async () => {
+    const { url } = await database();
+    await populate(url);
+    const places = (em: EntityManager): Promise<{ id: string; depth: number; anchor_id: string | null }[]> =>
+      em.getConnection().execute('select id, depth, anchor_id from messages order by id');
+    const before = await withOpen(url, (db) => places(db.em()));
+    expect(before.some((row) => row.depth > 1)).toBe(true);
+
+    // The database as 0005 left it: no such columns, and the migration not applied.
+    await withRawOrm(url, async (em) => {
+      const connection = em.getConnection();
+      await connection.execute('alter table messages drop column depth');
+      await connection.execute('alter table messages drop column anchor_id');
+      await connection.execute("delete from mikro_orm_migrations where name = '0006-message-depth'");
+    });
+
+    await withOpen(url, async (db, logged) => {
+      expect(logged).toEqual(['Replaying the event log into new projectors: message']);
+      expect(await places(db.em())).toEqual(before);
+    });
+  });
+
   it('refills only the projectors without a checkpoint row and leaves the others untouched', async () => {
     const { url } = await database();
     await populate(url);

@@ -442,6 +442,8 @@ describe('message projector', () => {
       model_name: null,
       completion_time_ms: null,
       metadata: { lang: 'en' },
+      depth: 0,
+      anchor_id: null,
       created_at: t(1),
       updated_at: t(1),
     });
@@ -460,6 +462,31 @@ describe('message projector', () => {
       }),
     );
     expect(await then.row(MessageView, second)).toMatchObject({ parent_message_id: first, seq: 3, content: 'And?' });
+  });
+
+  it('places each message one below its parent, anchored to the nearest ancestor at a depth divisible by 64', async () => {
+    const id = uuidv7();
+    const ids = Array.from({ length: 131 }, () => uuidv7());
+    const then = await spec.given(
+      messageProjector,
+      ...conversationWithQuestion(id, ids[0]!),
+      ...ids.slice(1).map((messageId, i) =>
+        spec.event(t(2 + i), {
+          type: 'UserMessagePosted',
+          data: { conversation_id: id, message_id: messageId, parent_message_id: ids[i]!, content: 'On', metadata: {} },
+        }),
+      ),
+    );
+    const place = async (depth: number) => {
+      const row = (await then.row(MessageView, ids[depth]!)) as { depth: number; anchor_id: string | null };
+      return { depth: row.depth, anchor_id: row.anchor_id };
+    };
+    expect(await place(0)).toEqual({ depth: 0, anchor_id: null });
+    expect(await place(1)).toEqual({ depth: 1, anchor_id: ids[0] });
+    expect(await place(64)).toEqual({ depth: 64, anchor_id: ids[0] });
+    expect(await place(65)).toEqual({ depth: 65, anchor_id: ids[64] });
+    expect(await place(128)).toEqual({ depth: 128, anchor_id: ids[64] });
+    expect(await place(130)).toEqual({ depth: 130, anchor_id: ids[128] });
   });
 
   it('AssistantResponseStarted inserts a streaming assistant message with empty content', async () => {
@@ -485,6 +512,8 @@ describe('message projector', () => {
       model_name: null,
       completion_time_ms: null,
       metadata: { temperature: 0.7 },
+      depth: 1,
+      anchor_id: userId,
       created_at: t(2),
       updated_at: t(2),
     });
@@ -530,6 +559,8 @@ describe('message projector', () => {
       model_name: 'tiny-model.gguf',
       completion_time_ms: 42,
       metadata: { temperature: 0.7, timings },
+      depth: 1,
+      anchor_id: userId,
       created_at: t(2),
       updated_at: t(3),
     });
@@ -655,6 +686,7 @@ describe('message projector', () => {
       id: oneAssistant,
       conversation_id: oneId,
       parent_message_id: oneUser,
+      anchor_id: oneUser,
     });
     const batchedConversation = await spec.then.row(ConversationView, batchId);
     expect(await spec.then.row(ConversationView, oneId)).toStrictEqual({

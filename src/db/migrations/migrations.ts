@@ -8,6 +8,7 @@ export const migrationNames = [
   '0003-streaming-index',
   '0004-transaction-id',
   '0005-instances',
+  '0006-message-depth',
 ] as const;
 
 /**
@@ -29,6 +30,8 @@ export async function migrationOptions(
     postgresql4,
     sqlite5,
     postgresql5,
+    sqlite6,
+    postgresql6,
   ] = await Promise.all([
     import('@mikro-orm/migrations'),
     import('./sqlite-0001-init.js'),
@@ -41,6 +44,8 @@ export async function migrationOptions(
     import('./postgresql-0004-transaction-id.js'),
     import('./sqlite-0005-instances.js'),
     import('./postgresql-0005-instances.js'),
+    import('./sqlite-0006-message-depth.js'),
+    import('./postgresql-0006-message-depth.js'),
   ]);
   const list =
     kind === 'postgresql'
@@ -50,6 +55,7 @@ export async function migrationOptions(
           postgresql3.PostgresqlStreamingIndex,
           postgresql4.PostgresqlTransactionId,
           postgresql5.PostgresqlInstances,
+          postgresql6.PostgresqlMessageDepth,
         ]
       : [
           sqlite1.SqliteInit,
@@ -57,6 +63,7 @@ export async function migrationOptions(
           sqlite3.SqliteStreamingIndex,
           sqlite4.SqliteTransactionId,
           sqlite5.SqliteInstances,
+          sqlite6.SqliteMessageDepth,
         ];
   return {
     extensions: [Migrator],
