@@ -23,7 +23,9 @@ export const commands: Scenario = {
     const double = await startDouble(['--tokens', '3', '--slots', '8']);
     try {
       for (let run = 0; run < ctx.runs; run++) {
-        await withServer({ LLM_API_URL: double.url, LLM_MAX_CONCURRENCY: '8' }, async (server) => {
+        // The queue holds every seeding chat at once: CONNECTIONS of them start together.
+        const env = { LLM_API_URL: double.url, LLM_MAX_CONCURRENCY: '8', LLM_MAX_QUEUE: String(CONNECTIONS) };
+        await withServer(env, async (server) => {
           const created = await load(server.url, seconds, [
             { method: 'POST', path: '/api/conversations', body: '{"title":"benchmark"}' },
           ]);
