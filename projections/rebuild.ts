@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { inTransaction } from '../src/db/in-transaction.js';
 import { readAll } from '../src/event-store/read-all.js';
 import { ProjectionCheckpoint } from './checkpoint.entity.js';
+import { runSql } from '../src/db/run-sql.js';
 import { applyEvents } from './project-inline.js';
 import { withRowBuffer } from './row-buffer.js';
 import type { Projector } from './projector.js';
@@ -18,11 +19,16 @@ export async function rebuildProjections(
   options: { batchSize?: number; onProgress?: (progress: RebuildProgress) => void } = {},
 ): Promise<{ events: number }> {
   const batchSize = options.batchSize ?? 2000;
-  await em.transactional(async (tx) => {
+  await inTransaction(em, async (tx) => {
     for (const projector of list) {
-      for (const entity of projector.owns) await tx.nativeDelete(entity, {});
+      for (const entity of projector.owns) await runSql(tx, `delete from ${em.getMetadata().get(entity).tableName}`);
     }
-    await tx.nativeUpdate(ProjectionCheckpoint, { name: { $in: list.map((p) => p.name) } }, { position: 0 });
+    const names = list.map((p) => p.name);
+    await runSql(
+      tx,
+      `update projection_checkpoints set position = 0 where name in (${names.map(() => '?').join(', ')})`,
+      names,
+    );
   });
   const started = performance.now();
   let position = 0;

@@ -25,13 +25,18 @@ const ROWS_PER_INSERT = 50;
  * events: the batch pays for each row once instead of once per event.
  */
 export async function withRowBuffer<T>(em: EntityManager, work: () => Promise<T>): Promise<T> {
-  const entries = new Map<string, Entry>();
+  const tables = new Map<string, Map<string, Entry>>();
+  const entriesOf = (table: string) => {
+    let entries = tables.get(table);
+    if (!entries) tables.set(table, (entries = new Map()));
+    return entries;
+  };
   const load = async (table: string, id: string, missing: string): Promise<Entry> => {
     const row = await selectRow(em, table, id).catch(() => {
       throw new Error(missing);
     });
     const loaded = { table, id, row, inserted: false, changed: new Set<string>() };
-    entries.set(`${table}\u0000${id}`, loaded);
+    entriesOf(table).set(id, loaded);
     return loaded;
   };
   const change = (found: Entry, changes: Record<string, Change>) => {
@@ -44,17 +49,18 @@ export async function withRowBuffer<T>(em: EntityManager, work: () => Promise<T>
   const buffer: RowBuffer = {
     insert(table, row) {
       const id = String(row.id);
-      const key = `${table}\u0000${id}`;
-      if (entries.has(key)) throw new Error(`${table} already has a row ${id}`);
-      entries.set(key, { table, id, row: { ...row }, inserted: true, changed: new Set() });
+      const entries = entriesOf(table);
+      if (entries.has(id)) throw new Error(`${table} already has a row ${id}`);
+      // The buffer takes the row over: projectors build a new object for each insert.
+      entries.set(id, { table, id, row, inserted: true, changed: new Set() });
     },
     update(table, id, changes) {
-      const found = entries.get(`${table}\u0000${id}`);
+      const found = tables.get(table)?.get(id);
       if (found) return change(found, changes);
       return load(table, id, `${table} has no row ${id} to update`).then((loaded) => change(loaded, changes));
     },
     row(table, id) {
-      const found = entries.get(`${table}\u0000${id}`);
+      const found = tables.get(table)?.get(id);
       return found ? found.row : load(table, id, `${table} has no row ${id}`).then((loaded) => loaded.row);
     },
   };
@@ -65,7 +71,10 @@ export async function withRowBuffer<T>(em: EntityManager, work: () => Promise<T>
   } finally {
     buffers.delete(em);
   }
-  await writeRows(em, [...entries.values()]);
+  await writeRows(
+    em,
+    [...tables.values()].flatMap((entries) => [...entries.values()]),
+  );
   return result;
 }
 

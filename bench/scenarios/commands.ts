@@ -10,11 +10,15 @@ import type { Scenario } from '../support/scenario.js';
 
 const CONNECTIONS = 50;
 
-/** Commands over HTTP (autocannon) against raw better-sqlite3 inserts, one transaction each, in one process. */
+/**
+ * Commands over HTTP (autocannon, after a warm-up that is not counted) against raw better-sqlite3 inserts, one
+ * transaction each, in one process.
+ */
 export const commands: Scenario = {
   name: 'commands',
   async run(ctx) {
     const seconds = ctx.quick ? 1 : 10;
+    const warmUpSeconds = ctx.quick ? 1 : 3;
     const createRate: number[] = [];
     const createP99: number[] = [];
     const reactRate: number[] = [];
@@ -26,9 +30,10 @@ export const commands: Scenario = {
         // The queue holds every seeding chat at once: CONNECTIONS of them start together.
         const env = { LLM_API_URL: double.url, LLM_MAX_CONCURRENCY: '8', LLM_MAX_QUEUE: String(CONNECTIONS) };
         await withServer(env, async (server) => {
-          const created = await load(server.url, seconds, [
-            { method: 'POST', path: '/api/conversations', body: '{"title":"benchmark"}' },
-          ]);
+          const create = [{ method: 'POST' as const, path: '/api/conversations', body: '{"title":"benchmark"}' }];
+          // Not counted: the server's first seconds (JIT compilation, caches filling) are not its steady rate.
+          await load(server.url, warmUpSeconds, create);
+          const created = await load(server.url, seconds, create);
           createRate.push(created.rate);
           createP99.push(created.p99);
 

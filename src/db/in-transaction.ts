@@ -11,7 +11,8 @@ export const sqliteTransactionOf = (em: EntityManager): Database | undefined => 
 
 /**
  * Runs `work` in one transaction on an entity manager of its own, and commits, or rolls back when it throws.
- * `work` must issue its statements through runSql.
+ * `work` must issue its statements through runSql on the `tx` it is given: on SQLite, a query through any other
+ * entity manager, or through the ORM, waits for the connection this transaction holds.
  *
  * SQLite: the transaction runs straight on the pool's one connection, its statements prepared once, without the
  * ORM's and knex's per-query plumbing (most of a command's cost before). It begins IMMEDIATE, taking the write lock
