@@ -50,6 +50,9 @@ function parseErrorBody(body: string): Record<string, unknown> | null {
 
 /** What a failed fetch says went wrong: the cause's code (ECONNREFUSED, ENOTFOUND...) or its message. */
 export function describeFailure(error: unknown): string {
+  // node:http puts the system error's code on the error itself, fetch on its cause.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
   if (typeof cause?.code === 'string') return cause.code;
   if (typeof cause?.message === 'string' && cause.message) return cause.message;

@@ -1,6 +1,7 @@
 import { createChatStreamParser, type ChatStreamParser } from './chat-stream.js';
 import type { ChatChunk, ChatRequest } from './chat-types.js';
 import { describeFailure, errorFromStatus, LlmError } from './llm-error.js';
+import { postForStream, type StreamedResponse } from './post-for-stream.js';
 import { readLineBatches } from './sse-lines.js';
 import { createWatchdog, type Watchdog } from './watchdog.js';
 
@@ -36,18 +37,18 @@ export async function* streamChat(
   const cancel = () => upstream.abort(signal.reason);
   signal.addEventListener('abort', cancel, { once: true });
   const firstTokenDeadline = performance.now() + timeouts.firstTokenTimeoutMs;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let response: StreamedResponse | undefined;
+  let finished = false;
   let sawLine = false;
   try {
     watchdog.arm(timeouts.firstTokenTimeoutMs);
-    const response = await openStream(baseUrl, request, upstream.signal);
-    reader = response.getReader();
+    const opened = await openStream(baseUrl, request, upstream.signal);
+    response = opened;
     onAccepted();
-    const body = reader;
     const read = async () => {
       watchdog.arm(sawLine ? timeouts.idleTimeoutMs : firstTokenDeadline - performance.now());
       try {
-        return await body.read();
+        return await opened.read();
       } finally {
         watchdog.disarm();
       }
@@ -62,14 +63,18 @@ export async function* streamChat(
       signal.throwIfAborted();
       if (done) break;
     }
+    finished = true;
     yield [parser.finish()];
   } catch (error) {
-    throw classify(error, { signal, watchdog, timeouts, connected: reader !== undefined, sawLine, baseUrl });
+    throw classify(error, { signal, watchdog, timeouts, connected: response !== undefined, sawLine, baseUrl });
   } finally {
     watchdog.disarm();
     signal.removeEventListener('abort', cancel);
-    upstream.abort();
-    await reader?.cancel().catch(() => undefined);
+    // A stream read to its end leaves its connection open for the next chat; any other is cut.
+    if (!finished) {
+      upstream.abort();
+      response?.close();
+    }
   }
 }
 
@@ -90,20 +95,13 @@ function parseBatch(
   return { chunks, done: false };
 }
 
-async function openStream(
-  baseUrl: string,
-  request: ChatRequest,
-  signal: AbortSignal,
-): Promise<ReadableStream<Uint8Array>> {
-  const response = await fetch(`${baseUrl}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-    body: JSON.stringify(chatCompletionBody(request)),
-    signal,
-  });
-  if (!response.ok) throw errorFromStatus(response.status, await response.text());
-  if (!response.body) throw new LlmError('llm_error', 'llama.cpp answered without a body', response.status);
-  return response.body;
+async function openStream(baseUrl: string, request: ChatRequest, signal: AbortSignal): Promise<StreamedResponse> {
+  const body = JSON.stringify(chatCompletionBody(request));
+  const response = await postForStream(`${baseUrl}/v1/chat/completions`, body, signal);
+  if (response.status < 200 || response.status > 299) {
+    throw errorFromStatus(response.status, await response.text());
+  }
+  return response;
 }
 
 type Situation = {

@@ -379,6 +379,19 @@ describe('streamChat: timeouts', () => {
 });
 
 describe('streamChat: cancel', () => {
+  it('leaves the connection of a stream read to its end open (keep-alive), also after the next stream', async () => {
+    const double = await llama({ tokens: 3 });
+    const llm = client(double);
+    await collect(stream(llm));
+    const first = double.last(CHAT)!;
+    await sleep(50);
+    expect(first.closedAt).toBeNull();
+    await collect(stream(llm));
+    await sleep(50);
+    expect(first.closedAt).toBeNull();
+    expect(double.last(CHAT)!.closedAt).toBeNull();
+  });
+
   it('an abort mid-stream throws the signal reason, not an LlmError, and closes the socket in 100 ms', async () => {
     const double = await llama({ tokens: 100, tokenDelayMs: 20 });
     const controller = new AbortController();

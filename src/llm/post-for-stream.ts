@@ -1,0 +1,60 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { ReadChunk } from './sse-lines.js';
+
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+export type StreamedResponse = {
+  status: number;
+  /** The next piece of the body as it arrives. */
+  read: ReadChunk;
+  /** The whole body as text (for an error answer). */
+  text: () => Promise<string>;
+  /** Stops reading and closes the connection; a body read to its end needs none, and keeps it for the next. */
+  close: () => void;
+};
+
+/**
+ * POSTs a JSON body and hands over the response as it streams in, over node:http on keep-alive connections:
+ * fetch takes about 0.7 ms longer to the first byte, which is most of what the API adds to a first token.
+ * Aborting `signal` closes the connection at once.
+ */
+export function postForStream(url: string, body: string, signal: AbortSignal): Promise<StreamedResponse> {
+  const target = new URL(url);
+  const secure = target.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    const request = (secure ? httpsRequest : httpRequest)(
+      target,
+      {
+        method: 'POST',
+        agent: secure ? agents.https : agents.http,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          'content-length': Buffer.byteLength(body),
+        },
+        signal,
+      },
+      (response) => resolve(streamed(response)),
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+function streamed(response: IncomingMessage): StreamedResponse {
+  const pieces = response[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return {
+    status: response.statusCode ?? 0,
+    read: async () => {
+      const { done, value } = await pieces.next();
+      return done ? { done: true } : { done: false, value };
+    },
+    text: async () => {
+      const all: Buffer[] = [];
+      for (let next = await pieces.next(); !next.done; next = await pieces.next()) all.push(next.value);
+      return Buffer.concat(all).toString('utf8');
+    },
+    close: () => void response.destroy(),
+  };
+}
