@@ -14,6 +14,11 @@ export type GenerationDeps = {
   log: Logger;
   /** How often the partial answer is stored while streaming; a crash loses at most this much. */
   checkpointMs: number;
+  /**
+   * Runs once the answer's end is stored, just before its final event goes out: what it frees (a generation slot)
+   * is free before any client can react to the end, say by asking again at once.
+   */
+  onEnded?: () => void;
 };
 
 type Finish = Extract<ChatChunk, { type: 'finish' }>;
@@ -87,6 +92,7 @@ export async function runGeneration(
       },
       input.metadata,
     );
+    deps.onEnded?.();
     session.emit({
       type: 'complete',
       message_id,
@@ -127,6 +133,7 @@ export async function endWithError(
   } catch (recordError) {
     deps.log.error({ err: recordError, message_id }, 'could not record how the answer ended');
   }
+  deps.onEnded?.();
   session.emit({ type: 'error', error: message, error_type: type });
 }
 

@@ -422,6 +422,29 @@ describe('llama.cpp failing during an answer (error events)', () => {
   );
 });
 
+describe('the one slot of a server with no queue', () => {
+  it('is free the moment an answer ends: a chat asked as soon as the final event arrives is never refused', async () => {
+    const server = await startTestServer({ llmApiUrl: double.url, llmMaxConcurrency: 1, llmMaxQueue: 0 });
+    const api = httpClient(server.url);
+    const conversationId = await newConversation(api);
+    double.configure({ tokens: 2, tokenDelayMs: 0 });
+    const statuses: number[] = [];
+    try {
+      for (let round = 0; round < 20; round++) {
+        // Half the answers end in an error, the other half complete: both ends free the slot first.
+        double.configure({ failure: round % 2 === 0 ? 'none' : 'stream_error_line', failAfter: 1 });
+        const stream = await chat(server, conversationId, `Round ${round}`);
+        statuses.push(stream.status);
+        if (stream.status === 200) await stream.ended;
+      }
+    } finally {
+      double.reset();
+      await server.close();
+    }
+    expect(statuses).toEqual(statuses.map(() => 200));
+  });
+});
+
 describe('llama.cpp going silent (LLM_TIMEOUT_MS, LLM_IDLE_TIMEOUT_MS)', () => {
   const TIMEOUT_MS = 400;
   let server: Server;

@@ -61,6 +61,7 @@ async function answerWithTicket(ctx: AppContext, request: AnswerRequest, ticket:
     record: recorder(ctx, metadata),
     log: ctx.state.log,
     checkpointMs: 2000,
+    onEnded: () => ticket.release(),
   };
 
   let prepared: Awaited<ReturnType<typeof preparePrompt>>;
