@@ -15,6 +15,22 @@ const tagDescriptions: Record<string, string> = {
 
 const problemRef = { $ref: '#/components/schemas/Problem' };
 
+/** Headers every answer carries (request-id.ts), declared once. */
+const commonHeaders = {
+  RequestId: {
+    description: 'The id of this request in the logs: the X-Request-Id the client sent, if usable, or a new one',
+    schema: { type: 'string' },
+  },
+  InstanceId: {
+    description: 'The process (worker or instance) that answered, to tell them apart behind a load balancer',
+    schema: { type: 'string' },
+  },
+};
+const everyResponse = {
+  'X-Request-Id': { $ref: '#/components/headers/RequestId' },
+  'X-Instance-Id': { $ref: '#/components/headers/InstanceId' },
+};
+
 /** OpenAPI 3.1 made from the same TypeBox schemas that validate requests: one source of truth. */
 export function openApiDocument(
   routes: readonly RouteSpec[],
@@ -36,7 +52,7 @@ export function openApiDocument(
     // No authentication yet: the service binds to loopback by default.
     security: [],
     paths,
-    components: { schemas: { Problem: plain(Problem) } },
+    components: { schemas: { Problem: plain(Problem) }, headers: commonHeaders },
   };
 }
 
@@ -89,7 +105,8 @@ function responses(route: RouteSpec): Json {
     500: 'Unexpected error; the body carries a request id, never internals',
   };
   const out: Json = {};
-  for (const [code, description] of Object.entries(standard)) out[code] = problem(description);
+  for (const [code, description] of Object.entries(standard))
+    out[code] = { ...problem(description), headers: everyResponse };
   for (const [code, spec] of Object.entries(route.responses)) {
     const status = Number(code);
     const headers = spec.headers
@@ -106,7 +123,11 @@ function responses(route: RouteSpec): Json {
         : spec.schema
           ? { [spec.contentType ?? 'application/json']: { schema: plain(spec.schema) } }
           : undefined;
-    out[code] = { description: spec.description, ...(headers ? { headers } : {}), ...(content ? { content } : {}) };
+    out[code] = {
+      description: spec.description,
+      headers: { ...everyResponse, ...headers },
+      ...(content ? { content } : {}),
+    };
   }
   return out;
 }

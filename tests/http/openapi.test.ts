@@ -90,6 +90,21 @@ describe('GET /openapi.json', () => {
     }
   });
 
+  it('declares the X-Request-Id and X-Instance-Id headers on every response of every operation', () => {
+    expect(Object.keys(doc.components.headers)).toEqual(['RequestId', 'InstanceId']);
+    let checked = 0;
+    for (const { path, method, operation } of operations()) {
+      for (const [status, response] of Object.entries(operation.responses as Record<string, Json>)) {
+        expect(response.headers, `${method} ${path} ${status}`).toMatchObject({
+          'X-Request-Id': { $ref: '#/components/headers/RequestId' },
+          'X-Instance-Id': { $ref: '#/components/headers/InstanceId' },
+        });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(routes.length);
+  });
+
   it('documents every error response as application/problem+json with the Problem schema', () => {
     const problem = doc.components.schemas.Problem;
     expect(problem.properties).toEqual(
