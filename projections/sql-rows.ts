@@ -29,9 +29,7 @@ export async function updateRow(
 
 /** One column of one row, JSON parsed when the database hands it back as text. */
 export async function selectJson<T>(em: EntityManager, table: string, column: string, id: string): Promise<T> {
-  const buffer = rowBufferOf(em);
-  const row = buffer ? await buffer.row(table, id) : await selectRow(em, table, id, [column]);
-  const value = row[column];
+  const { [column]: value } = await selectColumns(em, table, id, [column]);
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 

@@ -3,6 +3,8 @@ import { runSql } from '../db/run-sql.js';
 import type { ChatOptions } from '../llm/chat-types.js';
 import type { LlamaClient } from '../llm/llama-client.js';
 import { pathTurns } from '../queries/message-path.js';
+import { withParsedMetadata } from '../queries/raw-rows.js';
+import type { JsonObject } from '../domain/shared/decider.js';
 import { fitPrompt, TOKENS_PER_MESSAGE, type FittedPrompt, type PromptTurn } from './fit-prompt.js';
 import type { TokenCounter } from './token-counter.js';
 
@@ -102,13 +104,11 @@ function countAhead(tokens: TokenCounter, turns: Turn[]): void {
 }
 
 async function systemPromptOf(em: EntityManager, conversationId: string): Promise<string | null> {
-  const [row] = await runSql<{ metadata: unknown }>(
+  const [row] = await runSql<{ metadata: JsonObject | string }>(
     em,
     'select p.metadata from conversations c join projects p on p.id = c.project_id where c.id = ?',
     [conversationId],
   );
-  const metadata = (typeof row?.metadata === 'string' ? JSON.parse(row.metadata) : row?.metadata) as
-    Record<string, unknown> | undefined;
-  const prompt = metadata?.system_prompt;
+  const prompt = row ? (withParsedMetadata(row).metadata as JsonObject).system_prompt : undefined;
   return typeof prompt === 'string' && prompt.trim() !== '' ? prompt : null;
 }

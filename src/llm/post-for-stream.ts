@@ -16,7 +16,7 @@ export type StreamedResponse = {
 
 /**
  * POSTs a JSON body and hands over the response as it streams in, over node:http on keep-alive connections:
- * fetch takes about 0.7 ms longer to the first byte, which is most of what the API adds to a first token.
+ * less CPU per chunk than fetch's web streams, and about 0.7 ms sooner to the first byte when measured alone.
  * Aborting `signal` closes the connection at once.
  */
 export function postForStream(url: string, body: string, signal: AbortSignal): Promise<StreamedResponse> {

@@ -2,15 +2,6 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { MessageRow } from '../../projections/message.entity.js';
 import { runSql } from '../db/run-sql.js';
 
-/** The branch from the root of the conversation down to a message, following parent_message_id, deepest last. */
-const BRANCH = `with recursive path (id, parent_message_id, depth) as (
-       select id, parent_message_id, 0 from messages where id = ? and conversation_id = ?
-       union all
-       select m.id, m.parent_message_id, path.depth + 1
-       from messages m join path on m.id = path.parent_message_id
-       where m.conversation_id = ?
-     )`;
-
 /**
  * `count` messages of the branch root -> `leafId`, from depth `from` on (the root's is 0), root first. Walks up from
  * the leaf by anchors (message-tree.ts) to the first message at or below the page's last depth, then by parents
@@ -47,11 +38,17 @@ export async function pathPage(
 
 export type PathTurn = { id: string; role: string; content: string; token_count: number | null };
 
-/** What a prompt is made of: each message from the root down to `leafId`, in one query. */
+/** What a prompt is made of: each message from the root down to `leafId` (its ancestors by parent), in one query. */
 export async function pathTurns(em: EntityManager, conversationId: string, leafId: string): Promise<PathTurn[]> {
   return runSql<PathTurn>(
     em,
-    `${BRANCH} select m.id, m.role, m.content, m.token_count from path join messages m on m.id = path.id order by path.depth desc`,
+    `with recursive path (id, parent_message_id) as (
+       select id, parent_message_id from messages where id = ? and conversation_id = ?
+       union all
+       select m.id, m.parent_message_id from messages m join path on m.id = path.parent_message_id
+       where m.conversation_id = ?
+     )
+     select m.id, m.role, m.content, m.token_count from path join messages m on m.id = path.id order by m.depth`,
     [leafId, conversationId, conversationId],
   );
 }
