@@ -1,6 +1,6 @@
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { uuidv7 } from '../../src/ids.js';
 import { httpClient, type HttpClient } from '../support/http-client.js';
 import { startLlamaDouble, type LlamaDouble } from '../support/llama-double.js';
@@ -333,6 +333,22 @@ describe('the prompt sent to llama.cpp', () => {
       .map((text) => Buffer.byteLength(text) + 1 + 4)
       .reduce((a, b) => a + b);
     expect(await promptOf(second.start.message_id)).toMatchObject({ tokens_bounded: true, tokens: bound, dropped: 0 });
+  });
+
+  it('counts a branch past half the context in the background, while the answer streams, and only its questions', async () => {
+    // The double's n_ctx is 1024, so the budget is 768: the second question takes the branch's bound past 384.
+    const conversationId = await newConversation();
+    const firstQuestion = `First ${'q'.repeat(150)}`;
+    await ask(conversationId, firstQuestion);
+    const counted = () =>
+      double.requests.filter((r) => r.path === '/tokenize').map((r) => (r.json as { content: string }).content);
+    expect(counted()).not.toContain(firstQuestion);
+    const second = await ask(conversationId, `Second ${'q'.repeat(250)}`);
+    expect(await promptOf(second.start.message_id)).toMatchObject({ tokens_bounded: true, dropped: 0 });
+    await vi.waitFor(() => expect(counted()).toContain(firstQuestion), { timeout: 2_000, interval: 10 });
+    // The answer in between counts by what llama.cpp reported for it; the new question is the next chat's business.
+    expect(counted().filter((content) => content === firstQuestion)).toHaveLength(1);
+    expect(counted()).not.toContain(`Second ${'q'.repeat(250)}`);
   });
 
   describe('with a small context (n_ctx 160)', () => {
