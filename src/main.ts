@@ -1,11 +1,15 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, loadDotEnv } from './config/config.js';
 import { runPrimary } from './cluster/run-primary.js';
+import { exposureWarning } from './config/exposure.js';
+import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
 try {
   loadDotEnv();
   const config = loadConfig();
+  const warning = exposureWarning(config);
+  if (warning && cluster.isPrimary) createLogger(config.logLevel).warn({ host: config.host }, warning);
   if (config.workers > 1 && cluster.isPrimary) await runPrimary(config);
   else await serve(config);
 } catch (error) {

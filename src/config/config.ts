@@ -10,6 +10,8 @@ export type Config = {
   databaseUrl: string;
   llmApiUrl: string;
   corsOrigins: string[];
+  /** When set, every /api route needs `Authorization: Bearer <apiToken>`. */
+  apiToken: string | null;
   debug: boolean;
   maxMessageLength: number;
   logLevel: string;
@@ -40,9 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const errors = [...validator.Errors(raw)];
   if (errors.length > 0) {
     const names = [...new Set(errors.map((e) => e.instancePath.slice(1) || e.message))];
-    throw new ConfigError(
-      names.map((name) => `Invalid environment variable ${name}=${JSON.stringify(known[name] ?? '')}`).join('; '),
-    );
+    throw new ConfigError(names.map((name) => invalid(name, known[name] ?? '')).join('; '));
   }
   const valid = validator.Parse(raw);
   const port = Number(valid.PORT);
@@ -55,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: valid.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    apiToken: valid.API_TOKEN === '' ? null : valid.API_TOKEN,
     debug: valid.DEBUG === 'true' || valid.DEBUG === '1',
     maxMessageLength: Number(valid.MAX_MESSAGE_LENGTH),
     logLevel: valid.LOG_LEVEL,
@@ -64,6 +65,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     llmMaxQueue: Number(valid.LLM_MAX_QUEUE),
     workers: valid.WORKERS === 'auto' ? availableParallelism() : Number(valid.WORKERS),
   };
+}
+
+/** A secret's value never reaches a log: only what is wrong with it. */
+function invalid(name: string, value: string): string {
+  if (name === 'API_TOKEN') {
+    return `Invalid environment variable API_TOKEN (value hidden, ${value.length} characters): it needs at least 16 printable ASCII characters and no spaces`;
+  }
+  return `Invalid environment variable ${name}=${JSON.stringify(value)}`;
 }
 
 /** Loads `.env` from the working directory when there is one; real environment variables win. */

@@ -9,6 +9,8 @@ export const EnvSchema = Type.Object({
   DATABASE_URL: Type.String({ pattern: '^(sqlite:.+|postgres(ql)?://.+)$', default: 'sqlite:./data/gpt_oss.db' }),
   LLM_API_URL: Type.String({ pattern: '^https?://.+', default: 'http://localhost:8080' }),
   CORS_ORIGINS: Type.String({ default: 'http://localhost:3000,http://127.0.0.1:3000' }),
+  // Long enough that guessing it is hopeless; no spaces, so it survives the Authorization header unchanged.
+  API_TOKEN: Type.String({ pattern: '^([\\x21-\\x7e]{16,})?$', default: '' }),
   DEBUG: Type.Union([Bool], { default: 'false' }),
   MAX_MESSAGE_LENGTH: Type.String({ pattern: '^[1-9][0-9]*$', default: '10000' }),
   LLM_TIMEOUT_MS: Type.String({ pattern: '^[1-9][0-9]*$', default: '60000' }),

@@ -3,9 +3,11 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { AppState, Services } from './app-state.js';
 import { docsRouter } from './docs/docs.routes.js';
+import { bearerAuth } from './middleware/bearer-auth.js';
 import { jsonBody } from './middleware/json-body.js';
 import { problemResponses } from './middleware/problem-responses.js';
 import { requestId } from './middleware/request-id.js';
+import { securityHeaders } from './middleware/security-headers.js';
 import { openApiDocument } from './openapi.js';
 import { mountRoutes, type RouteSpec } from './route.js';
 import { chatRoutes } from './routes/chat.routes.js';
@@ -40,7 +42,8 @@ export function createApp(services: Services): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: false });
   const api = new Router<AppState>();
   mountRoutes(api, routes);
-  const document = openApiDocument(routes, apiInfo);
+  const { apiToken } = services.config;
+  const document = openApiDocument(routes, apiInfo, { bearerRequired: apiToken !== null });
   api.get('/openapi.json', (ctx) => {
     ctx.body = document;
   });
@@ -52,6 +55,7 @@ export function createApp(services: Services): Koa<AppState> {
     await next();
   });
   app.use(requestId);
+  app.use(securityHeaders);
   app.use(problemResponses);
   app.use(
     cors({
@@ -59,6 +63,8 @@ export function createApp(services: Services): Koa<AppState> {
       exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'X-Instance-Id'],
     }),
   );
+  // After CORS, which answers preflights itself: a browser sends them without credentials.
+  if (apiToken !== null) app.use(bearerAuth(apiToken));
   app.use(jsonBody(BODY_LIMIT_BYTES));
   app.use(api.routes());
   // Not `throw: true`: the router then sets no Allow header, which a 405 must carry (RFC 9110).
@@ -67,6 +73,8 @@ export function createApp(services: Services): Koa<AppState> {
   return app;
 }
 
+/** `*` stays `*`: credentials are never allowed, so any origin may read, none with a user's cookies. */
 function allowedOrigin(allowed: string[], origin: string): string {
-  return allowed.includes('*') || allowed.includes(origin) ? origin : '';
+  if (allowed.includes('*')) return '*';
+  return allowed.includes(origin) ? origin : '';
 }

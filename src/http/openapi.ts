@@ -35,11 +35,13 @@ const everyResponse = {
 export function openApiDocument(
   routes: readonly RouteSpec[],
   info: { title: string; version: string; description: string },
+  access: { bearerRequired: boolean } = { bearerRequired: false },
 ) {
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:(\w+)/g, '{$1}');
-    paths[path] = { ...paths[path], [route.method]: operation(route) };
+    const guarded = access.bearerRequired && isApiPath(route.path);
+    paths[path] = { ...paths[path], [route.method]: operation(route, guarded) };
   }
   return {
     openapi: '3.1.0',
@@ -49,14 +51,26 @@ export function openApiDocument(
       name,
       description: tagDescriptions[name] ?? name,
     })),
-    // No authentication yet: the service binds to loopback by default.
+    // Declared either way, so Swagger UI's "Authorize" works; required per operation when API_TOKEN is set.
     security: [],
     paths,
-    components: { schemas: { Problem: plain(Problem) }, headers: commonHeaders },
+    components: {
+      schemas: { Problem: plain(Problem) },
+      headers: commonHeaders,
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The API_TOKEN the server was started with; every /api route needs it when it is set',
+        },
+      },
+    },
   };
 }
 
-function operation(route: RouteSpec): Json {
+const isApiPath = (path: string) => /^\/api(\/|$)/.test(path);
+
+function operation(route: RouteSpec, guarded: boolean): Json {
   const parameters = [
     ...properties(route.params).map(([name, schema]) => ({ name, in: 'path', required: true, schema: plain(schema) })),
     ...properties(route.query).map(([name, schema, required]) => ({
@@ -87,7 +101,8 @@ function operation(route: RouteSpec): Json {
     ...(route.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: plain(route.body) } } } }
       : {}),
-    responses: responses(route),
+    ...(guarded ? { security: [{ bearerAuth: [] }] } : {}),
+    responses: { ...responses(route), ...(guarded ? { 401: unauthorized } : {}) },
   };
 }
 
@@ -145,3 +160,11 @@ function properties(schema: TObject | undefined): [string, TSchema, boolean][] {
 
 /** A TypeBox schema is JSON Schema already; this drops anything JSON cannot carry. */
 const plain = (schema: TSchema): Json => JSON.parse(JSON.stringify(schema)) as Json;
+
+const unauthorized = {
+  ...problem('No `Authorization: Bearer <API_TOKEN>` header, or not the right token'),
+  headers: {
+    ...everyResponse,
+    'WWW-Authenticate': { description: 'The scheme to use: Bearer', schema: { type: 'string' } },
+  },
+};

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       databaseUrl: 'sqlite:./data/gpt_oss.db',
       llmApiUrl: 'http://localhost:8080',
       corsOrigins: ['http://localhost:3000', 'http://127.0.0.1:3000'],
+      apiToken: null,
       debug: false,
       maxMessageLength: 10_000,
       logLevel: 'info',
@@ -51,6 +52,7 @@ describe('loadConfig', () => {
         DATABASE_URL: 'postgresql://user:secret@db.local:5432/app',
         LLM_API_URL: 'https://llm.local:8443/v1',
         CORS_ORIGINS: '*',
+        API_TOKEN: 'sixteen-chars-ok',
         DEBUG: 'true',
         MAX_MESSAGE_LENGTH: '42',
         LOG_LEVEL: 'silent',
@@ -66,6 +68,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgresql://user:secret@db.local:5432/app',
       llmApiUrl: 'https://llm.local:8443/v1',
       corsOrigins: ['*'],
+      apiToken: 'sixteen-chars-ok',
       debug: true,
       maxMessageLength: 42,
       logLevel: 'silent',
@@ -75,6 +78,15 @@ describe('loadConfig', () => {
       llmMaxQueue: 0,
       workers: 4,
     });
+  });
+
+  it('refuses an API_TOKEN shorter than 16 characters or with a space, without ever printing it', () => {
+    for (const token of ['short-secret', 'sixteen chars ok']) {
+      const error = configError({ API_TOKEN: token });
+      expect(error.message).toMatch(/API_TOKEN/);
+      expect(error.message).toMatch(/at least 16/);
+      expect(error.message).not.toContain(token);
+    }
   });
 
   it('reads WORKERS=auto as one worker per CPU core', () => {

@@ -15,6 +15,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
     databaseUrl,
     llmApiUrl: NO_LLM,
     corsOrigins: ['http://localhost:3000'],
+    apiToken: null,
     debug: false,
     maxMessageLength: 10_000,
     logLevel: 'silent',
