@@ -3,7 +3,7 @@ import { assertNever } from '../src/domain/shared/assert-never.js';
 import type { StoredEvent } from '../src/event-store/stored-event.js';
 import { ConversationView } from './conversation.entity.js';
 import type { Projector } from './projector.js';
-import { increment, insertRow, updateRow } from './sql-rows.js';
+import { deleteRows, increment, insertRow, updateRow } from './sql-rows.js';
 
 export const conversationProjector: Projector = {
   name: 'conversation',
@@ -44,6 +44,9 @@ export const conversationProjector: Projector = {
       case 'ConversationRestored':
         await change(em, event, { deleted_at: null, updated_at: at });
         return;
+      case 'ConversationPurged':
+        await deleteRows(em, 'conversations', 'id', event.data.conversation_id);
+        return;
       case 'UserMessagePosted':
       case 'AssistantResponseStarted':
         await change(em, event, {
@@ -68,6 +71,7 @@ export const conversationProjector: Projector = {
       case 'ProjectUpdated':
       case 'ProjectDeleted':
       case 'ProjectRestored':
+      case 'ProjectPurged':
         return;
       default:
         assertNever(event);

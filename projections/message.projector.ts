@@ -4,7 +4,7 @@ import type { JsonObject } from '../src/domain/shared/decider.js';
 import { MessageView } from './message.entity.js';
 import type { Projector } from './projector.js';
 import { placeUnder, type TreePlace } from './message-tree.js';
-import { append, insertRow, selectColumns, selectJson, updateRow } from './sql-rows.js';
+import { append, deleteRows, insertRow, selectColumns, selectJson, updateRow } from './sql-rows.js';
 
 export const messageProjector: Projector = {
   name: 'message',
@@ -81,10 +81,14 @@ export const messageProjector: Projector = {
       case 'MessageReactionChanged':
         await updateRow(em, 'messages', event.data.message_id, { reaction: event.data.reaction, updated_at: at });
         return;
+      case 'ConversationPurged':
+        await deleteRows(em, 'messages', 'conversation_id', event.data.conversation_id);
+        return;
       case 'ProjectCreated':
       case 'ProjectUpdated':
       case 'ProjectDeleted':
       case 'ProjectRestored':
+      case 'ProjectPurged':
       case 'ConversationCreated':
       case 'ConversationRenamed':
       case 'ConversationMoved':

@@ -1,7 +1,7 @@
 import { assertNever } from '../src/domain/shared/assert-never.js';
 import { ProjectView } from './project.entity.js';
 import type { Projector } from './projector.js';
-import { insertRow, updateRow } from './sql-rows.js';
+import { deleteRows, insertRow, updateRow } from './sql-rows.js';
 
 export const projectProjector: Projector = {
   name: 'project',
@@ -43,12 +43,16 @@ export const projectProjector: Projector = {
           version,
         });
         return;
+      case 'ProjectPurged':
+        await deleteRows(em, 'projects', 'id', event.data.project_id);
+        return;
       case 'ConversationCreated':
       case 'ConversationRenamed':
       case 'ConversationMoved':
       case 'ConversationMetadataChanged':
       case 'ConversationDeleted':
       case 'ConversationRestored':
+      case 'ConversationPurged':
       case 'UserMessagePosted':
       case 'AssistantResponseStarted':
       case 'AssistantResponseProgressed':

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import { applied, insertRows, selectRow, updateRowNow, type Change, type Value } from './sql-writes.js';
+import { applied, deleteRowsNow, insertRows, selectRow, updateRowNow, type Change, type Value } from './sql-writes.js';
 
 /** The rows a batch of a rebuild touched, in memory until the batch ends. */
 export type RowBuffer = {
@@ -7,6 +7,8 @@ export type RowBuffer = {
   update: (table: string, id: string, changes: Record<string, Change>) => void | Promise<void>;
   /** The row as it stands now, read from the database the first time. */
   row: (table: string, id: string) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Drops the rows of `table` whose `column` holds `value`, buffered or written. */
+  delete: (table: string, column: string, value: string) => Promise<void>;
 };
 
 type Entry = { table: string; id: string; row: Record<string, unknown>; inserted: boolean; changed: Set<string> };
@@ -62,6 +64,11 @@ export async function withRowBuffer<T>(em: EntityManager, work: () => Promise<T>
     row(table, id) {
       const found = tables.get(table)?.get(id);
       return found ? found.row : load(table, id, `${table} has no row ${id}`).then((loaded) => loaded.row);
+    },
+    async delete(table, column, value) {
+      const entries = tables.get(table);
+      for (const [id, entry] of entries ?? []) if (entry.row[column] === value) entries!.delete(id);
+      await deleteRowsNow(em, table, column, value);
     },
   };
   buffers.set(em, buffer);

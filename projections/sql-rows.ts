@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { rowBufferOf } from './row-buffer.js';
-import { insertRows, selectRow, updateRowNow, type Change, type Value } from './sql-writes.js';
+import { deleteRowsNow, insertRows, selectRow, updateRowNow, type Change, type Value } from './sql-writes.js';
 
 export { append, increment } from './sql-writes.js';
 
@@ -25,6 +25,13 @@ export async function updateRow(
   const buffer = rowBufferOf(em);
   if (buffer) return buffer.update(table, id, changes);
   await updateRowNow(em, table, id, changes);
+}
+
+/** Deletes the rows of `table` whose `column` holds `value` (a purge). */
+export async function deleteRows(em: EntityManager, table: string, column: string, value: string): Promise<void> {
+  const buffer = rowBufferOf(em);
+  if (buffer) return buffer.delete(table, column, value);
+  await deleteRowsNow(em, table, column, value);
 }
 
 /** One column of one row, JSON parsed when the database hands it back as text. */

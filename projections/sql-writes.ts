@@ -71,6 +71,11 @@ export async function updateRowNow(
   if (updated.length === 0) throw new Error(`${table} has no row ${id} to update`);
 }
 
+/** Deletes the rows of `table` whose `column` holds `value`; none is fine. */
+export async function deleteRowsNow(em: EntityManager, table: string, column: string, value: string): Promise<void> {
+  await runSql(em, `delete from ${table} where ${column} = ?`, [value]);
+}
+
 /** The row `id` of `table` as the database holds it (some columns, or all); a missing row is an error. */
 export async function selectRow(
   em: EntityManager,

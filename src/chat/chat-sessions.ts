@@ -6,6 +6,8 @@ export type ChatSessions = {
   byMessage: (messageId: string) => ChatSession | undefined;
   /** Sessions still generating, for a graceful shutdown. */
   running: () => ChatSession[];
+  /** Drops the finished sessions of erased conversations: their tokens are kept for replay otherwise. */
+  forget: (conversationIds: string[]) => void;
 };
 
 /** Finished sessions stay this long so a reloaded page can still replay the end of its answer. */
@@ -25,5 +27,10 @@ export function createChatSessions(options: { keepFinishedMs?: number } = {}): C
     get: (id) => sessions.get(id),
     byMessage: (messageId) => [...sessions.values()].find((s) => s.message_id === messageId),
     running: () => [...sessions.values()].filter((s) => !s.done),
+    forget(conversationIds) {
+      const erased = new Set(conversationIds);
+      for (const [id, session] of sessions)
+        if (session.done && erased.has(session.conversation_id)) sessions.delete(id);
+    },
   };
 }

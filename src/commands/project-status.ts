@@ -10,5 +10,6 @@ export async function projectStatus(em: EntityManager, projectId: string): Promi
   const history = (await readStream(em, projectId)) as StoredEvent<ProjectEvent>[];
   // The id of a conversation is not a project.
   if (history.some((e) => e.stream_type !== 'project')) return 'missing';
-  return history.reduce(projectDecider.evolve, projectDecider.initialState()).status;
+  const { status } = history.reduce(projectDecider.evolve, projectDecider.initialState());
+  return status === 'purged' ? 'missing' : status;
 }

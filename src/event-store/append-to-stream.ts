@@ -6,6 +6,7 @@ import { ConcurrencyError, type ExpectedVersion } from './expected-version.js';
 import type { ProjectInline } from './projection-hook.js';
 import type { EventMetadata, StoredEvent } from './stored-event.js';
 import { inTransaction } from '../db/in-transaction.js';
+import { insertEvents, type NewEventRow } from './insert-events.js';
 import { runSql } from '../db/run-sql.js';
 
 export type EventStore = {
@@ -50,24 +51,7 @@ export async function appendToStream(store: EventStore, request: AppendRequest):
         schema_version: 1,
         created_at: createdAt,
       }));
-      // One INSERT ... RETURNING; positions are assigned in row order, whatever order they come back in.
-      const returned = await runSql<{ position: number | string }>(
-        tx,
-        'insert into events (stream_id, stream_type, stream_version, type, data, metadata, schema_version, created_at) ' +
-          `values ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} returning position`,
-        rows.flatMap((row) => [
-          row.stream_id,
-          row.stream_type,
-          row.stream_version,
-          row.type,
-          JSON.stringify(row.data),
-          JSON.stringify(row.metadata),
-          row.schema_version,
-          row.created_at,
-        ]),
-      );
-      const positions = returned.map((r) => Number(r.position)).sort((a, b) => a - b);
-      const appended = rows.map((row, i) => ({ ...row, position: positions[i]! }) as StoredEvent);
+      const appended = await insertEvents(tx, rows as NewEventRow[]);
       await store.projectInline(tx, appended);
       return appended;
     });
@@ -83,7 +67,7 @@ export async function appendToStream(store: EventStore, request: AppendRequest):
   return stored;
 }
 
-async function currentVersion(em: EntityManager, streamId: string): Promise<number> {
+export async function currentVersion(em: EntityManager, streamId: string): Promise<number> {
   const [row] = await runSql<{ version: number | string | null }>(
     em,
     'select max(stream_version) as version from events where stream_id = ?',

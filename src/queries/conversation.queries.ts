@@ -57,3 +57,11 @@ export function toConversationResponse(row: ConversationRow): ConversationRespon
     current_leaf_id: row.current_leaf_id ?? null,
   };
 }
+
+/** Every conversation of a project, soft-deleted ones too. */
+export async function conversationIdsOf(em: EntityManager, projectId: string): Promise<string[]> {
+  const rows = await runSql<{ id: string }>(em, 'select id from conversations where project_id = ? order by id', [
+    projectId,
+  ]);
+  return rows.map((row) => row.id);
+}

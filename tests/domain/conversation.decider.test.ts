@@ -251,6 +251,44 @@ describe('conversation decider', () => {
     });
   });
 
+  describe('PurgeConversation', () => {
+    const purge = { type: 'PurgeConversation' as const, data: { conversation_id } };
+    const purged: ConversationEvent = { type: 'ConversationPurged', data: { conversation_id } };
+
+    it('purging an answered conversation records only a content-free tombstone', () => {
+      spec.given(answered).when(purge).then([purged]);
+    });
+
+    it('a soft-deleted conversation can be purged too', () => {
+      spec.given([created, deleted]).when(purge).then([purged]);
+    });
+
+    it('purging while an answer is being generated is a conflict', () => {
+      spec
+        .given(streaming)
+        .when(purge)
+        .thenThrows('conflict', /being generated/);
+    });
+
+    it('purging what does not exist, or was purged, is not found', () => {
+      spec.given([]).when(purge).thenThrows('not_found');
+      spec.given([purged]).when(purge).thenThrows('not_found');
+    });
+
+    it('after a purge every command is refused, and the id is never created again', () => {
+      spec
+        .given([purged])
+        .when(update({ title: 'Back?' }))
+        .thenThrows('not_found');
+      spec.given([purged]).when(post('m-9')).thenThrows('not_found');
+      spec.given([purged]).when({ type: 'RestoreConversation', data: { conversation_id } }).thenThrows('not_found');
+      spec
+        .given([purged])
+        .when(create())
+        .thenThrows('conflict', /purged/);
+    });
+  });
+
   describe('PostUserMessage', () => {
     it('the first message of a conversation is a root', () => {
       spec

@@ -203,3 +203,34 @@ describe('project decider', () => {
     });
   });
 });
+
+describe('PurgeProject', () => {
+  const purge = { type: 'PurgeProject' as const, data: { project_id: 'p-1' } };
+  const purged: ProjectEvent = { type: 'ProjectPurged', data: { project_id: 'p-1' } };
+
+  it('purging a project, active or soft-deleted, records only a content-free tombstone', () => {
+    spec.given([created]).when(purge).then([purged]);
+    spec.given([created, deleted]).when(purge).then([purged]);
+  });
+
+  it('purging what does not exist, or was purged, is not found', () => {
+    spec.given([]).when(purge).thenThrows('not_found');
+    spec.given([created, purged]).when(purge).thenThrows('not_found');
+  });
+
+  it('after a purge the project cannot be changed, restored or created again under its id', () => {
+    spec
+      .given([purged])
+      .when({ type: 'UpdateProject', data: { project_id: 'p-1', name: 'Back' } })
+      .thenThrows('not_found');
+    spec
+      .given([purged])
+      .when({ type: 'RestoreProject', data: { project_id: 'p-1' } })
+      .thenThrows('not_found');
+    spec
+      .given([purged])
+      .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body } })
+      .thenThrows('conflict', /purged/);
+    expect(fold(projectDecider, [created, purged])).toStrictEqual({ status: 'purged' });
+  });
+});

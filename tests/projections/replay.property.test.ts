@@ -11,6 +11,7 @@ import { ProjectView } from '../../projections/project.entity.js';
 import { projectors } from '../../projections/projectors.js';
 import { rebuildProjections } from '../../projections/rebuild.js';
 import { handleCommand } from '../../src/commands/handle-command.js';
+import { purgeConversation, purgeProject } from '../../src/commands/purge.js';
 import { createStreamStateCache } from '../../src/commands/stream-state-cache.js';
 import { projectStatus } from '../../src/commands/project-status.js';
 import { openDatabase, type Database } from '../../src/db/open-database.js';
@@ -114,7 +115,8 @@ type Step =
   | { kind: 'askQuestion'; pick: Pick; parent: ParentRef; content: string; metadata: JsonObject }
   | { kind: 'regenerate'; pick: Pick; message: Pick }
   | { kind: 'checkpoint'; pick: Pick; message: Pick; delta: string }
-  | { kind: 'selectLeaf'; pick: Pick; message: Pick };
+  | { kind: 'selectLeaf'; pick: Pick; message: Pick }
+  | { kind: 'purgeConversation' | 'purgeProject'; pick: Pick };
 
 /**
  * Each step also moves the fake clock by `advanceMs` (0 included: equal times happen in real logs);
@@ -276,6 +278,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('checkpoint' as const), pick, message: pick, delta: content }),
   },
   fc.record({ kind: fc.constant('selectLeaf' as const), pick, message: pick }),
+  fc.record({ kind: fc.constantFrom('purgeConversation' as const, 'purgeProject' as const), pick }),
 );
 
 const timedStep: fc.Arbitrary<TimedStep> = fc
@@ -300,8 +303,9 @@ const noMetadata = { metadata: {} };
 
 /**
  * A hand-written run reaching every kind of event, an append of three events at once, branches,
- * a refused move to a deleted project, a move to no project, checkpoints, a regenerated answer and a
- * selected leaf: 30 events, 1 refused command.
+ * a refused move to a deleted project, a move to no project, checkpoints, a regenerated answer, a
+ * selected leaf: 30 events, 1 refused command; then a project purged with its conversation, and a conversation
+ * purged alone: 32 events left in the log.
  */
 const everyKindOfEvent: TimedStep[] = [
   scripted('createProject', { retry: false, name: 'P', description: null, metadata: { color: 'red' } }),
@@ -348,6 +352,12 @@ const everyKindOfEvent: TimedStep[] = [
   }),
   scripted('regenerate', { message: 0 }),
   scripted('selectLeaf', { message: 1 }),
+  // Purges: a project with a conversation in it (erased with it), then a conversation alone.
+  scripted('createConversation', { retry: false, project: { to: 'active', pick: 1 }, title: 'D', ...noMetadata }),
+  scripted('postUserMessage', { pick: 1, parent: { kind: 'default' }, content: 'Private?', ...noMetadata }),
+  scripted('purgeProject', { pick: 1 }),
+  scripted('createConversation', { retry: false, project: { to: 'none' }, title: 'E', ...noMetadata }),
+  scripted('purgeConversation'),
 ];
 
 // ---------------------------------------------------------------- running them through the command layer
@@ -379,6 +389,13 @@ class Known {
           break;
         case 'ConversationDeleted':
           this.conversations.set(event.data.conversation_id, 'deleted');
+          break;
+        case 'ConversationPurged':
+          this.conversations.delete(event.data.conversation_id);
+          this.messages.delete(event.data.conversation_id);
+          break;
+        case 'ProjectPurged':
+          this.projects.delete(event.data.project_id);
           break;
         case 'UserMessagePosted':
         case 'AssistantResponseStarted': {
@@ -435,7 +452,11 @@ async function toCommand(
   em: EntityManager,
   known: Known,
   s: TimedStep,
-): Promise<{ project: ProjectCommand } | { conversation: ConversationCommand }> {
+): Promise<
+  | { project: ProjectCommand }
+  | { conversation: ConversationCommand }
+  | { purge: 'project' | 'conversation'; id: string }
+> {
   const projects = having(known.projects);
   const project = (status: Status) => choose(having(known.projects, status), projects, s.pick, s.stray);
   const conversations = having(known.conversations);
@@ -566,6 +587,12 @@ async function toCommand(
       );
       return { conversation: { type: 'SelectCurrentLeaf', data: target } };
     }
+    case 'purgeConversation': {
+      const idle = conversations.filter((id) => !known.messagesOf(id).some(streaming));
+      return { purge: 'conversation', id: choose(idle, conversations, s.pick, s.stray) };
+    }
+    case 'purgeProject':
+      return { purge: 'project', id: choose(projects, projects, s.pick, s.stray) };
   }
 }
 
@@ -590,6 +617,14 @@ async function runSteps(
     const store: EventStore = { em, projectInline, bus: createEventBus(), now: () => new Date(now) };
     const command = await toCommand(em, known, s);
     try {
+      if ('purge' in command) {
+        const purge = command.purge === 'project' ? purgeProject : purgeConversation;
+        const tombstones = await purge(store, command.id, runOptions);
+        const erased = new Set(tombstones.map((e) => e.stream_id));
+        appended.splice(0, appended.length, ...appended.filter((e) => !erased.has(e.stream_id)), ...tombstones);
+        known.learn(tombstones);
+        continue;
+      }
       const result =
         'project' in command
           ? await handleCommand(
@@ -719,7 +754,7 @@ describe('replaying the event log', () => {
   it('rebuilding only messages reproduces them exactly and leaves projects and conversations untouched', async () => {
     await emptyDatabase();
     const { appended, refused } = await runSteps(everyKindOfEvent, { startsAt: Date.UTC(2010, 5, 1), sharedEm: false });
-    expect({ appended: appended.length, refused }).toEqual({ appended: 30, refused: 1 });
+    expect({ appended: appended.length, refused }).toEqual({ appended: 32, refused: 1 });
     const before = await snapshot();
     const checkpointsBefore = await checkpoints();
 

@@ -31,6 +31,8 @@ export type UpdateConversation = Of<
 >;
 export type DeleteConversation = Of<'DeleteConversation', object>;
 export type RestoreConversation = Of<'RestoreConversation', object>;
+/** Erases the conversation for good: its events and read rows, leaving a tombstone. */
+export type PurgeConversation = Of<'PurgeConversation', object>;
 export type PostUserMessage = Of<
   'PostUserMessage',
   {
@@ -74,6 +76,7 @@ export type ConversationCommand =
   | UpdateConversation
   | DeleteConversation
   | RestoreConversation
+  | PurgeConversation
   | PostUserMessage
   | StartAssistantResponse
   | AskQuestion

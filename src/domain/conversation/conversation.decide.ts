@@ -5,13 +5,14 @@ import type { ConversationCommand, ProjectStatus } from './conversation.commands
 import type { ConversationEvent } from './conversation.events.js';
 import type { ConversationState, MessageSummary } from './conversation.state.js';
 
-type Existing = Exclude<ConversationState, { status: 'missing' }>;
+type Existing = Extract<ConversationState, { status: 'active' | 'deleted' }>;
 
 export function decideConversation(command: ConversationCommand, state: ConversationState): ConversationEvent[] {
   const { conversation_id } = command.data;
   switch (command.type) {
     case 'CreateConversation': {
       const { project_id, title, metadata, project_status } = command.data;
+      if (state.status === 'purged') throw conflict(`Conversation ${conversation_id} was purged; its id is not reused`);
       if (state.status !== 'missing') {
         // A retried create with the same id and body is answered with what exists.
         if (sameJson({ project_id, title, metadata }, state.created)) return [];
@@ -47,11 +48,17 @@ export function decideConversation(command: ConversationCommand, state: Conversa
       return events;
     }
     case 'DeleteConversation':
-      if (state.status === 'missing') throw notFound(`Conversation ${conversation_id} not found`);
-      return state.status === 'deleted' ? [] : [{ type: 'ConversationDeleted', data: { conversation_id } }];
+      return requireExisting(state, conversation_id).status === 'deleted'
+        ? []
+        : [{ type: 'ConversationDeleted', data: { conversation_id } }];
     case 'RestoreConversation':
-      if (state.status === 'missing') throw notFound(`Conversation ${conversation_id} not found`);
-      return state.status === 'active' ? [] : [{ type: 'ConversationRestored', data: { conversation_id } }];
+      return requireExisting(state, conversation_id).status === 'active'
+        ? []
+        : [{ type: 'ConversationRestored', data: { conversation_id } }];
+    case 'PurgeConversation':
+      // An answer being written would be recorded into a stream that no longer holds its question.
+      requireIdle(requireExisting(state, conversation_id));
+      return [{ type: 'ConversationPurged', data: { conversation_id } }];
     case 'PostUserMessage': {
       const current = requireActive(state, conversation_id);
       const { message_id, content, metadata } = command.data;
@@ -149,7 +156,7 @@ export function decideConversation(command: ConversationCommand, state: Conversa
 }
 
 function requireExisting(state: ConversationState, id: string): Existing {
-  if (state.status === 'missing') throw notFound(`Conversation ${id} not found`);
+  if (state.status === 'missing' || state.status === 'purged') throw notFound(`Conversation ${id} not found`);
   return state;
 }
 

@@ -28,6 +28,8 @@ export type ConversationMoved = Of<
 export type ConversationMetadataChanged = Of<'ConversationMetadataChanged', { metadata: JsonObject }>;
 export type ConversationDeleted = Of<'ConversationDeleted', object>;
 export type ConversationRestored = Of<'ConversationRestored', object>;
+/** The tombstone of a permanently deleted conversation: the only event its stream keeps, carrying no content. */
+export type ConversationPurged = Of<'ConversationPurged', object>;
 
 export type UserMessagePosted = Of<
   'UserMessagePosted',
@@ -66,6 +68,7 @@ export type ConversationEvent =
   | ConversationMetadataChanged
   | ConversationDeleted
   | ConversationRestored
+  | ConversationPurged
   | UserMessagePosted
   | AssistantResponseStarted
   | AssistantResponseProgressed
@@ -82,6 +85,7 @@ export const conversationEventTypes = [
   'ConversationMetadataChanged',
   'ConversationDeleted',
   'ConversationRestored',
+  'ConversationPurged',
   'UserMessagePosted',
   'AssistantResponseStarted',
   'AssistantResponseProgressed',

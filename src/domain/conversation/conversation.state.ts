@@ -13,6 +13,8 @@ export type MessageSummary = {
 
 export type ConversationState =
   | { status: 'missing' }
+  /** Erased: nothing of it is known any more, and its id is never used again. */
+  | { status: 'purged' }
   | {
       status: 'active' | 'deleted';
       id: string;
@@ -43,7 +45,8 @@ export function evolveConversation(state: ConversationState, event: Conversation
       leaf_message_id: null,
     };
   }
-  if (state.status === 'missing') return state;
+  if (event.type === 'ConversationPurged') return { status: 'purged' };
+  if (state.status === 'missing' || state.status === 'purged') return state;
   switch (event.type) {
     case 'ConversationRenamed':
       return { ...state, title: event.data.title };

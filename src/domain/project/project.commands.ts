@@ -10,5 +10,7 @@ export type UpdateProject = {
 };
 export type DeleteProject = { type: 'DeleteProject'; data: { project_id: string } };
 export type RestoreProject = { type: 'RestoreProject'; data: { project_id: string } };
+/** Erases the project for good (its conversations are erased with it, by the application layer). */
+export type PurgeProject = { type: 'PurgeProject'; data: { project_id: string } };
 
-export type ProjectCommand = CreateProject | UpdateProject | DeleteProject | RestoreProject;
+export type ProjectCommand = CreateProject | UpdateProject | DeleteProject | RestoreProject | PurgeProject;

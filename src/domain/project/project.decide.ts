@@ -9,6 +9,8 @@ export function decideProject(command: ProjectCommand, state: ProjectState): Pro
   switch (command.type) {
     case 'CreateProject': {
       if (state.status === 'missing') return [{ type: 'ProjectCreated', data: command.data }];
+      if (state.status === 'purged')
+        throw conflict(`Project ${command.data.project_id} was purged; its id is not reused`);
       // A retried create with the same id and body is answered with what exists.
       const { project_id: _id, ...asked } = command.data;
       if (sameJson(asked, state.created)) return [];
@@ -26,14 +28,24 @@ export function decideProject(command: ProjectCommand, state: ProjectState): Pro
       return [{ type: 'ProjectUpdated', data: { project_id, ...changed } }];
     }
     case 'DeleteProject':
-      if (state.status === 'missing') throw notFound(`Project ${command.data.project_id} not found`);
-      return state.status === 'deleted' ? [] : [{ type: 'ProjectDeleted', data: command.data }];
+      return requireExisting(state, command.data.project_id).status === 'deleted'
+        ? []
+        : [{ type: 'ProjectDeleted', data: command.data }];
     case 'RestoreProject':
-      if (state.status === 'missing') throw notFound(`Project ${command.data.project_id} not found`);
-      return state.status === 'active' ? [] : [{ type: 'ProjectRestored', data: command.data }];
+      return requireExisting(state, command.data.project_id).status === 'active'
+        ? []
+        : [{ type: 'ProjectRestored', data: command.data }];
+    case 'PurgeProject':
+      requireExisting(state, command.data.project_id);
+      return [{ type: 'ProjectPurged', data: command.data }];
     default:
       return assertNever(command);
   }
+}
+
+function requireExisting(state: ProjectState, id: string) {
+  if (state.status === 'missing' || state.status === 'purged') throw notFound(`Project ${id} not found`);
+  return state;
 }
 
 function requireActive(state: ProjectState, id: string) {

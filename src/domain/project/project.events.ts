@@ -10,12 +10,15 @@ export type ProjectUpdated = {
 };
 export type ProjectDeleted = { type: 'ProjectDeleted'; data: { project_id: string } };
 export type ProjectRestored = { type: 'ProjectRestored'; data: { project_id: string } };
+/** The tombstone of a permanently deleted project: the only event its stream keeps, carrying no content. */
+export type ProjectPurged = { type: 'ProjectPurged'; data: { project_id: string } };
 
-export type ProjectEvent = ProjectCreated | ProjectUpdated | ProjectDeleted | ProjectRestored;
+export type ProjectEvent = ProjectCreated | ProjectUpdated | ProjectDeleted | ProjectRestored | ProjectPurged;
 
 export const projectEventTypes = [
   'ProjectCreated',
   'ProjectUpdated',
   'ProjectDeleted',
   'ProjectRestored',
+  'ProjectPurged',
 ] as const satisfies readonly ProjectEvent['type'][];

@@ -4,6 +4,8 @@ import type { ProjectEvent } from './project.events.js';
 
 export type ProjectState =
   | { status: 'missing' }
+  /** Erased: nothing of it is known any more, and its id is never used again. */
+  | { status: 'purged' }
   | {
       status: 'active' | 'deleted';
       id: string;
@@ -22,14 +24,16 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
       return { status: 'active', id: project_id, ...fields, created: fields };
     }
     case 'ProjectUpdated': {
-      if (state.status === 'missing') return state;
+      if (state.status === 'missing' || state.status === 'purged') return state;
       const { project_id: _id, ...changes } = event.data;
       return { ...state, ...changes };
     }
     case 'ProjectDeleted':
-      return state.status === 'missing' ? state : { ...state, status: 'deleted' };
+      return state.status === 'missing' || state.status === 'purged' ? state : { ...state, status: 'deleted' };
     case 'ProjectRestored':
-      return state.status === 'missing' ? state : { ...state, status: 'active' };
+      return state.status === 'missing' || state.status === 'purged' ? state : { ...state, status: 'active' };
+    case 'ProjectPurged':
+      return { status: 'purged' };
     default:
       return assertNever(event);
   }

@@ -1,5 +1,6 @@
 import { runConversationCommand as runCommand } from '../../commands/conversation-command.js';
 import { projectStatus } from '../../commands/project-status.js';
+import { purgeConversation } from '../../commands/purge.js';
 import type { ConversationCommand } from '../../domain/conversation/conversation.commands.js';
 import { findConversation, listConversations } from '../../queries/conversation.queries.js';
 import { listMessages, listPath } from '../../queries/message.queries.js';
@@ -123,7 +124,9 @@ export const conversationRoutes: RouteSpec[] = [
     operationNoun: 'Conversation',
     tags,
     schema: Conversation,
-    deleteSummary: 'Soft-delete a conversation',
+    deleteSummary: 'Soft-delete a conversation, or erase it for good (?purge=true)',
+    purgeScope: 'the conversation and all its messages',
+    purge: (ctx, id) => purgeConversation(eventStore(ctx), id, commandOptions(ctx)),
     remove: (ctx, id) => runConversationCommand(ctx, { type: 'DeleteConversation', data: { conversation_id: id } }),
     restore: (ctx, id) => runConversationCommand(ctx, { type: 'RestoreConversation', data: { conversation_id: id } }),
     load: async (ctx, id) => {

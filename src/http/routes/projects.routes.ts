@@ -6,6 +6,7 @@ import { answer, commandOptions, eventStore } from '../command-context.js';
 import { notFoundProblem } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { softDeleteRoutes } from './soft-delete.routes.js';
+import { purgeProject } from '../../commands/purge.js';
 import { IdParams, Page } from '../schemas/common.schemas.js';
 import {
   Project,
@@ -116,7 +117,9 @@ export const projectRoutes: RouteSpec[] = [
     operationNoun: 'Project',
     tags,
     schema: Project,
-    deleteSummary: 'Soft-delete a project; its conversations leave listings too',
+    deleteSummary: 'Soft-delete a project (its conversations leave listings too), or erase it for good (?purge=true)',
+    purgeScope: 'the project and every conversation in it (soft-deleted ones too), with all their messages',
+    purge: (ctx, id) => purgeProject(eventStore(ctx), id, commandOptions(ctx)),
     remove: (ctx, id) => run(ctx, { type: 'DeleteProject', data: { project_id: id } }),
     restore: (ctx, id) => run(ctx, { type: 'RestoreProject', data: { project_id: id } }),
     load: async (ctx, id) => {

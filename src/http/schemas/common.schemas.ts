@@ -19,6 +19,20 @@ export const Cursor = Type.String({
   maxLength: 512,
   description: 'The next_cursor of the previous page',
 });
+export const DeleteQuery = Type.Object(
+  {
+    purge: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'Erase for good instead: its events and read rows are deleted and scrubbed from the database files, a ' +
+          'content-free tombstone event takes their place; it cannot be restored',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const IncludeDeleted = Type.Boolean({ default: false, description: 'Also return soft-deleted resources' });
 
 export const Page = <T extends TSchema>(item: T, name: string) =>
