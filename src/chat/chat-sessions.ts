@@ -6,6 +6,11 @@ export type ChatSessions = {
   byMessage: (messageId: string) => ChatSession | undefined;
   /** Sessions still generating, for a graceful shutdown. */
   running: () => ChatSession[];
+  /**
+   * Cancels every running session, and every session created from now on: a chat admitted just before a
+   * shutdown's drain began may create its session only after the drain's deadline.
+   */
+  cancelAll: (reason: string) => void;
 };
 
 /** Finished sessions stay this long so a reloaded page can still replay the end of its answer. */
@@ -14,16 +19,23 @@ const KEEP_FINISHED_MS = 10 * 60_000;
 export function createChatSessions(options: { keepFinishedMs?: number } = {}): ChatSessions {
   const sessions = new Map<string, ChatSession>();
   const keep = options.keepFinishedMs ?? KEEP_FINISHED_MS;
+  let cancelled: Error | undefined;
+  const running = () => [...sessions.values()].filter((s) => !s.done);
   return {
     create(fields) {
       const session = createChatSession(fields, () => {
         setTimeout(() => sessions.delete(session.id), keep).unref();
       });
       sessions.set(session.id, session);
+      if (cancelled) session.abort.abort(cancelled);
       return session;
     },
     get: (id) => sessions.get(id),
     byMessage: (messageId) => [...sessions.values()].find((s) => s.message_id === messageId),
-    running: () => [...sessions.values()].filter((s) => !s.done),
+    running,
+    cancelAll(reason) {
+      cancelled ??= new Error(reason);
+      for (const session of running()) session.abort.abort(cancelled);
+    },
   };
 }

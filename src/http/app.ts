@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { AppState, Services } from './app-state.js';
 import { docsRouter } from './docs/docs.routes.js';
+import { closeWhenDraining } from './middleware/close-when-draining.js';
 import { jsonBody } from './middleware/json-body.js';
 import { problemResponses } from './middleware/problem-responses.js';
 import { requestId } from './middleware/request-id.js';
@@ -52,6 +53,7 @@ export function createApp(services: Services): Koa<AppState> {
     await next();
   });
   app.use(requestId);
+  app.use(closeWhenDraining);
   app.use(problemResponses);
   app.use(
     cors({
