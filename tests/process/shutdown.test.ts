@@ -4,7 +4,12 @@ import { replyWords } from '../../tools/llama-double/tokenizer.js';
 import { startServer } from '../../src/server.js';
 import { httpClient } from '../support/http-client.js';
 import { startLlamaDouble, type LlamaDouble } from '../support/llama-double.js';
-import { killServerProcesses, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import {
+  killServerProcesses,
+  startClusterProcess,
+  startServerProcess,
+  type ServerProcess,
+} from '../support/server-process.js';
 import { openSse } from '../support/sse-client.js';
 import { freshDatabase, type TestDatabase } from '../support/test-database.js';
 import { testConfig } from '../support/test-server.js';
@@ -274,6 +279,43 @@ describe('a server process stopped while answers stream', () => {
 
       const answer = (await storedMessages(db.url, conversationId)).find((m) => m.id === message_id);
       expect(answer).toMatchObject({ status: 'cancelled', content: stream.text() });
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'under WORKERS=2, SIGTERM to the primary lets the answer a worker is streaming finish, and every process exits 0',
+    async () => {
+      double.configure({ tokens: 20, tokenDelayMs: TOKEN_DELAY_MS });
+      const db = await database();
+      const cluster = await startClusterProcess(
+        {
+          PORT: '0',
+          HOST: '127.0.0.1',
+          DATABASE_URL: db.url,
+          LLM_API_URL: double.url,
+          LOG_LEVEL: 'info',
+          SHUTDOWN_TIMEOUT_MS: String(GENEROUS_TIMEOUT_MS),
+        },
+        2,
+      );
+      const conversationId = await newConversation(cluster.url);
+      const stream = await openSse(`${cluster.url}/api/chat/stream`, {
+        body: { conversation_id: conversationId, message: 'A short story, please' },
+      });
+      const { message_id } = (await stream.next('start')).json;
+      await stream.tokens(2);
+
+      cluster.signal('SIGTERM');
+      const events = await stream.ended;
+      expect(await cluster.exited).toBe(0);
+      expect(events.at(-1)?.json).toMatchObject({ type: 'complete', message_id });
+      expect(stream.text()).toBe(replyWords(20).join(''));
+      expect(cluster.logs().filter((log) => log.msg === 'stopped')).toHaveLength(2);
+      expect(cluster.logs().some((log) => log.msg === 'workers did not stop in time; killing them')).toBe(false);
+
+      const answer = (await storedMessages(db.url, conversationId)).find((m) => m.id === message_id);
+      expect(answer).toMatchObject({ status: 'complete', content: replyWords(20).join('') });
     },
     TEST_TIMEOUT,
   );

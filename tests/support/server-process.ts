@@ -21,9 +21,9 @@ export type ServerProcess = {
   /** SIGTERM to tsx, which relays it to the server, as a process manager stops it; resolves with the exit code. */
   stop: () => Promise<number | null>;
   /**
-   * `signal` to the server itself (the pid of its `listening` line), not through tsx: tsx gives the server 30 ms to
-   * acknowledge a relayed signal before it kills it, too short while the server is busy. A process manager
-   * running `node dist/server.mjs` signals the server directly too.
+   * `signal` to the server itself (the pid of its `listening` line; under WORKERS the primary's, of its `all workers
+   * listening` line), not through tsx: tsx gives the server 30 ms to acknowledge a relayed signal before it kills it,
+   * too short while the server is busy. A process manager running `node dist/server.mjs` signals it directly too.
    */
   signal: (signal: NodeJS.Signals) => void;
   /** SIGKILL to the whole process group (tsx and the server), as a crash; resolves once it is gone. */
@@ -105,7 +105,9 @@ export function spawnServerProcess(env: Record<string, string>): ServerProcess {
       return exited;
     },
     signal: (signal) => {
-      const pid = logs().find((log) => log.msg === 'listening')?.pid;
+      const started =
+        logs().find((log) => log.msg === 'all workers listening') ?? logs().find((log) => log.msg === 'listening');
+      const pid = started?.pid;
       if (typeof pid !== 'number') throw new Error('the server has not logged its pid yet');
       process.kill(pid, signal);
     },
