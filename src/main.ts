@@ -24,16 +24,30 @@ async function serve(config: ReturnType<typeof loadConfig>) {
     { url: running.url, pid: process.pid, database: config.databaseUrl.split('@').pop(), docs: `${running.url}/docs` },
     'listening',
   );
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
+  let stopping: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    // The same signal again (a second Ctrl-C) cancels what still runs. Another one is ignored: under WORKERS a
+    // Ctrl-C reaches a worker both from the terminal (SIGINT) and from the primary (SIGTERM).
+    if (stopping) {
+      if (signal === stopping) {
+        logger.warn({ signal }, 'asked again: cancelling the running answers now');
+        running.hurry();
+      }
+      return;
+    }
+    stopping = signal;
+    logger.info({ signal, timeout_ms: config.shutdownTimeoutMs }, 'shutting down');
     running.close().then(
-      () => process.exit(0),
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }

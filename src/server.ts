@@ -23,8 +23,18 @@ import { createTokenCounter } from './chat/token-counter.js';
 import { createLlamaClient } from './llm/llama-client.js';
 import { createLlmHealth } from './llm/llm-health.js';
 import { createLogger } from './logger.js';
+import { createDrain } from './shutdown/drain.js';
+import { stopServer } from './shutdown/stop-server.js';
 
-export type RunningServer = { url: string; server: Server; services: Services; close: () => Promise<void> };
+export type RunningServer = {
+  url: string;
+  server: Server;
+  services: Services;
+  /** Stops gracefully: running answers get `config.shutdownTimeoutMs` to finish, the rest are cancelled. */
+  close: () => Promise<void>;
+  /** During a close: cancels the answers still running at once instead of waiting. */
+  hurry: () => void;
+};
 
 const projectInline = projectInlineWith(projectors);
 
@@ -47,6 +57,7 @@ export async function startServer(
     const liveness = await startLiveness(db, config.databaseUrl, instanceId, logger, { alone: !link.hasPeers });
     cleanups.push(() => liveness.stop());
     const chat = createChatSessions();
+    const drain = createDrain(() => chat.cancelAll('the server is shutting down'), logger);
     const llm = createLlamaClient(config.llmApiUrl, {
       firstTokenTimeoutMs: config.llmTimeoutMs,
       idleTimeoutMs: config.llmIdleTimeoutMs,
@@ -63,6 +74,7 @@ export async function startServer(
       llmHealth: createLlmHealth(config.llmApiUrl),
       llm,
       chat,
+      drain,
       link,
       remoteChat: createRemoteChat(link),
       liveness,
@@ -101,11 +113,8 @@ export async function startServer(
       url: `http://${host}:${port}`,
       server,
       services,
-      async close() {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await cleanUp();
-      },
+      close: () => stopServer(server, drain, { timeoutMs: config.shutdownTimeoutMs, cleanUp, logger }),
+      hurry: () => drain.hurry(),
     };
   } catch (error) {
     await cleanUp();

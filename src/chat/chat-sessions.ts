@@ -8,6 +8,11 @@ export type ChatSessions = {
   running: () => ChatSession[];
   /** Drops the finished sessions of erased conversations: their tokens are kept for replay otherwise. */
   forget: (conversationIds: string[]) => void;
+  /**
+   * Cancels every running session, and every session created from now on: a chat admitted just before a
+   * shutdown's drain began may create its session only after the drain's deadline.
+   */
+  cancelAll: (reason: string) => void;
 };
 
 /** Finished sessions stay this long so a reloaded page can still replay the end of its answer. */
@@ -16,21 +21,28 @@ const KEEP_FINISHED_MS = 10 * 60_000;
 export function createChatSessions(options: { keepFinishedMs?: number } = {}): ChatSessions {
   const sessions = new Map<string, ChatSession>();
   const keep = options.keepFinishedMs ?? KEEP_FINISHED_MS;
+  let cancelled: Error | undefined;
+  const running = () => [...sessions.values()].filter((s) => !s.done);
   return {
     create(fields) {
       const session = createChatSession(fields, () => {
         setTimeout(() => sessions.delete(session.id), keep).unref();
       });
       sessions.set(session.id, session);
+      if (cancelled) session.abort.abort(cancelled);
       return session;
     },
     get: (id) => sessions.get(id),
     byMessage: (messageId) => [...sessions.values()].find((s) => s.message_id === messageId),
-    running: () => [...sessions.values()].filter((s) => !s.done),
+    running,
     forget(conversationIds) {
       const erased = new Set(conversationIds);
       for (const [id, session] of sessions)
         if (session.done && erased.has(session.conversation_id)) sessions.delete(id);
+    },
+    cancelAll(reason) {
+      cancelled ??= new Error(reason);
+      for (const session of running()) session.abort.abort(cancelled);
     },
   };
 }

@@ -13,7 +13,7 @@ import { isInstanceStarted, type PrimaryMessage } from './worker-messages.js';
 /** A worker that dies sooner than this after its start is restarted after a pause, not in a tight loop. */
 const EARLY_DEATH_MS = 5_000;
 const RESTART_PAUSE_MS = 1_000;
-/** Workers still running this long after a shutdown signal are killed. */
+/** Workers still running this long after their drain's deadline (SHUTDOWN_TIMEOUT_MS) are killed. */
 const SHUTDOWN_GRACE_MS = 15_000;
 
 /**
@@ -65,20 +65,23 @@ export async function runPrimary(config: Config): Promise<void> {
   });
   let listening = 0;
   cluster.on('listening', () => {
-    if (++listening === config.workers) logger.info({ workers: config.workers }, 'all workers listening');
+    if (++listening === config.workers) {
+      logger.info({ workers: config.workers, pid: process.pid }, 'all workers listening');
+    }
   });
 
+  // Each worker drains its own answers (see main.ts); a repeated signal is passed on, to cancel them at once.
   const stop = (signal: NodeJS.Signals) => {
+    for (const worker of startedAt.keys()) worker.process.kill('SIGTERM');
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down the workers');
     if (startedAt.size === 0) process.exit(0);
-    for (const worker of startedAt.keys()) worker.process.kill('SIGTERM');
     setTimeout(() => {
       logger.error('workers did not stop in time; killing them');
       for (const worker of startedAt.keys()) worker.process.kill('SIGKILL');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
+    }, config.shutdownTimeoutMs + SHUTDOWN_GRACE_MS).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

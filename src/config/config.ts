@@ -25,6 +25,8 @@ export type Config = {
   llmMaxQueue: number;
   /** Worker processes behind the one port (node:cluster); 1 runs the server in this process. */
   workers: number;
+  /** On SIGTERM or SIGINT, running answers get this long to finish before they are cancelled. */
+  shutdownTimeoutMs: number;
 };
 
 const validator = Compile(EnvSchema);
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     llmMaxConcurrency: valid.LLM_MAX_CONCURRENCY === '' ? null : Number(valid.LLM_MAX_CONCURRENCY),
     llmMaxQueue: Number(valid.LLM_MAX_QUEUE),
     workers: valid.WORKERS === 'auto' ? availableParallelism() : Number(valid.WORKERS),
+    shutdownTimeoutMs: Number(valid.SHUTDOWN_TIMEOUT_MS),
   };
 }
 

@@ -14,6 +14,7 @@ import type { StreamStateCache } from '../commands/stream-state-cache.js';
 import type { LlamaClient } from '../llm/llama-client.js';
 import type { LlmHealth } from '../llm/llm-health.js';
 import type { Logger } from '../logger.js';
+import type { Drain } from '../shutdown/drain.js';
 
 /** What the composition root hands the HTTP layer. */
 export type Services = {
@@ -27,6 +28,8 @@ export type Services = {
   llmHealth: LlmHealth;
   llm: LlamaClient;
   chat: ChatSessions;
+  /** The answers being served, and a shutdown's drain of them. */
+  drain: Drain;
   /** Chat sessions other workers or instances run. */
   remoteChat: RemoteChat;
   /** Signals to and from the other processes of this deployment. */

@@ -4,6 +4,7 @@ import Koa from 'koa';
 import type { AppState, Services } from './app-state.js';
 import { docsRouter } from './docs/docs.routes.js';
 import { bearerAuth } from './middleware/bearer-auth.js';
+import { closeWhenDraining } from './middleware/close-when-draining.js';
 import { jsonBody } from './middleware/json-body.js';
 import { problemResponses } from './middleware/problem-responses.js';
 import { requestId } from './middleware/request-id.js';
@@ -56,6 +57,7 @@ export function createApp(services: Services): Koa<AppState> {
   });
   app.use(requestId);
   app.use(securityHeaders);
+  app.use(closeWhenDraining);
   app.use(problemResponses);
   app.use(
     cors({

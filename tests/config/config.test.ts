@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       llmMaxConcurrency: null,
       llmMaxQueue: 16,
       workers: 1,
+      shutdownTimeoutMs: 10_000,
     });
   });
 
@@ -61,6 +62,7 @@ describe('loadConfig', () => {
         LLM_MAX_CONCURRENCY: '3',
         LLM_MAX_QUEUE: '0',
         WORKERS: '4',
+        SHUTDOWN_TIMEOUT_MS: '0',
       }),
     ).toEqual({
       port: 0,
@@ -77,6 +79,7 @@ describe('loadConfig', () => {
       llmMaxConcurrency: 3,
       llmMaxQueue: 0,
       workers: 4,
+      shutdownTimeoutMs: 0,
     });
   });
 
@@ -95,6 +98,10 @@ describe('loadConfig', () => {
 
   it.each(['0', '-1', 'two', '1.5', '1000'])('rejects WORKERS=%s naming the variable', (value) => {
     expect(() => loadConfig({ WORKERS: value })).toThrow(/WORKERS/);
+  });
+
+  it.each(['-1', '1.5', 'soon', '1e4'])('rejects SHUTDOWN_TIMEOUT_MS=%s naming the variable', (value) => {
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: value })).toThrow(/SHUTDOWN_TIMEOUT_MS/);
   });
 
   it('accepts 65535 as the highest port', () => {

@@ -20,6 +20,12 @@ export type ServerProcess = {
   exited: Promise<number | null>;
   /** SIGTERM to tsx, which relays it to the server, as a process manager stops it; resolves with the exit code. */
   stop: () => Promise<number | null>;
+  /**
+   * `signal` to the server itself (the pid of its `listening` line; under WORKERS the primary's, of its `all workers
+   * listening` line), not through tsx: tsx gives the server 30 ms to acknowledge a relayed signal before it kills it,
+   * too short while the server is busy. A process manager running `node dist/server.mjs` signals it directly too.
+   */
+  signal: (signal: NodeJS.Signals) => void;
   /** SIGKILL to the whole process group (tsx and the server), as a crash; resolves once it is gone. */
   kill: () => Promise<number | null>;
 };
@@ -97,6 +103,13 @@ export function spawnServerProcess(env: Record<string, string>): ServerProcess {
     stop: () => {
       child.kill('SIGTERM');
       return exited;
+    },
+    signal: (signal) => {
+      const started =
+        logs().find((log) => log.msg === 'all workers listening') ?? logs().find((log) => log.msg === 'listening');
+      const pid = started?.pid;
+      if (typeof pid !== 'number') throw new Error('the server has not logged its pid yet');
+      process.kill(pid, signal);
     },
     kill: () => {
       killGroup(child);

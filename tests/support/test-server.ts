@@ -24,6 +24,8 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
     llmMaxConcurrency: null,
     llmMaxQueue: 16,
     workers: 1,
+    // Answers still running when a test server closes are cancelled at once, without waiting.
+    shutdownTimeoutMs: 0,
     ...overrides,
   };
 }

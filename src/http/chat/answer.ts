@@ -33,6 +33,16 @@ const RETRY_AFTER_SECONDS = '5';
  * the question and the answer's start, build the prompt, then stream the answer over SSE.
  */
 export async function answerOverSse(ctx: AppContext, request: AnswerRequest): Promise<void> {
+  const leave = ctx.state.services.drain.enter();
+  if (!leave) throw problem(503, 'shutting-down', 'The server is shutting down; ask again once it is back');
+  try {
+    await answerWithSlot(ctx, request);
+  } finally {
+    leave();
+  }
+}
+
+async function answerWithSlot(ctx: AppContext, request: AnswerRequest): Promise<void> {
   const { services } = ctx.state;
   const limit = services.config.llmMaxConcurrency ?? (await slotsOf(ctx));
   const ticket = services.slots.reserve(limit);
