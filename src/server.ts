@@ -11,6 +11,7 @@ import { createEventBus } from './event-store/event-bus.js';
 import { createLogFeed } from './event-store/log-feed.js';
 import type { Services } from './http/app-state.js';
 import { createApp } from './http/app.js';
+import { answerClientErrors } from './http/client-errors.js';
 import { uuidv7 } from './ids.js';
 import { projectInlineWith } from '../projections/project-inline.js';
 import { projectors } from '../projections/projectors.js';
@@ -91,6 +92,7 @@ export async function startServer(
     announceInstance(instanceId);
 
     const server = createApp(services).listen(config.port, config.host);
+    answerClientErrors(server, { instanceId, newId: services.newId });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
