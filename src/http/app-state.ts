@@ -47,6 +47,8 @@ export type AppState = {
   log: Logger;
   /** Request-scoped: one identity map per request. */
   em: EntityManager;
+  /** The If-Match header when the route documents it; '' elsewhere, where it is ignored. */
+  ifMatch: string;
 };
 
 export type AppContext = ParameterizedContext<AppState>;

@@ -49,6 +49,7 @@ export function createApp(services: Services): Koa<AppState> {
   app.use(async (ctx, next) => {
     ctx.state.services = services;
     ctx.state.em = services.db.em();
+    ctx.state.ifMatch = '';
     await next();
   });
   app.use(requestId);

@@ -24,7 +24,7 @@ export type RouteSpec<P extends TObject = TObject, Q extends TObject = TObject, 
   params?: P;
   query?: Q;
   body?: B;
-  /** Documents the optional If-Match request header. */
+  /** Documents and honours the optional If-Match request header; other routes ignore it. */
   ifMatch?: boolean;
   responses: Record<number, ResponseSpec>;
   handle: (ctx: AppContext, input: Input<Static<P>, Static<Q>, Static<B>>) => Promise<void>;
@@ -41,6 +41,7 @@ export function mountRoutes(router: Router<AppState>, routes: readonly RouteSpec
     const body = route.body ? validator(route.body, 'body') : () => undefined;
     router[route.method](route.path, async (ctx) => {
       const context = ctx as unknown as AppContext;
+      context.state.ifMatch = route.ifMatch ? ctx.get('If-Match') : '';
       const raw = (ctx.request as { body?: unknown }).body;
       await route.handle(context, {
         params: params(ctx.params) as never,
