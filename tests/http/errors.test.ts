@@ -209,6 +209,24 @@ describe('request bodies', () => {
     expect(search.body.errors).toContainEqual(expect.objectContaining({ path: 'query/q' }));
   });
 
+  it('answers a body nested deeper than 64 levels 422, never 500, however deep, and creates nothing', async () => {
+    const before = await counts();
+    for (const depth of [65, 5_000, 100_000]) {
+      for (const [open, close] of [
+        ['[', ']'],
+        ['{"a":', '}'],
+      ]) {
+        const text = `{"name":"Deep","metadata":{"x":${open.repeat(depth)}1${close.repeat(depth)}}}`;
+        const reply = await api.request('POST', '/api/projects', text, JSON_TYPE);
+        expectProblem(reply, 422);
+        expect(reply.body.errors[0].path).toMatch(/^body\/metadata\/x\//);
+      }
+    }
+    expect(await counts()).toEqual(before);
+    const deepest = `{"x":${'['.repeat(62)}1${']'.repeat(62)}}`;
+    expect((await api.post('/api/conversations', { metadata: JSON.parse(deepest) })).status).toBe(201);
+  });
+
   it('accepts text with emoji and other characters outside the basic plane', async () => {
     const reply = await api.post('/api/projects', { name: 'Ideas 💡 𝔘𝔫𝔦𝔠𝔬𝔡𝔢', metadata: { ключ: 'значение' } });
     expect(reply.status).toBe(201);
