@@ -33,8 +33,6 @@ export const apiInfo = {
     'from read models the log projects.',
 };
 
-const BODY_LIMIT_BYTES = 1024 * 1024;
-
 /** The whole HTTP pipeline; `listen` is the caller's business. */
 export function createApp(services: Services): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: false });
@@ -60,7 +58,7 @@ export function createApp(services: Services): Koa<AppState> {
       exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'X-Instance-Id'],
     }),
   );
-  app.use(jsonBody(BODY_LIMIT_BYTES));
+  app.use(jsonBody(services.config.maxBodyBytes));
   app.use(api.routes());
   // Not `throw: true`: the router then sets no Allow header, which a 405 must carry (RFC 9110).
   app.use(api.allowedMethods());

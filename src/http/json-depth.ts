@@ -1,3 +1,6 @@
+/** Deeper than any request needs: bodies and queries are checked for it before any recursive walk meets them. */
+export const MAX_JSON_DEPTH = 64;
+
 /**
  * The JSON pointer of the first object or array nested deeper than `maxDepth` levels (the value itself, if it is
  * one, is level 1), or undefined. Iterative, so a body nested a million levels deep cannot exhaust the stack.

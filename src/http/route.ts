@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Static, TObject, TSchema } from 'typebox';
 import type { AppContext, AppState } from './app-state.js';
+import { checkMetadataLimits } from './metadata-limits.js';
 import { validator } from './validate.js';
 
 export type ResponseSpec = {
@@ -43,11 +44,13 @@ export function mountRoutes(router: Router<AppState>, routes: readonly RouteSpec
       const context = ctx as unknown as AppContext;
       context.state.ifMatch = route.ifMatch ? ctx.get('If-Match') : '';
       const raw = (ctx.request as { body?: unknown }).body;
-      await route.handle(context, {
+      const input = {
         params: params(ctx.params) as never,
         query: query({ ...ctx.query }) as never,
         body: body(raw === undefined && route.body ? {} : raw) as never,
-      });
+      };
+      checkMetadataLimits(input.body, context.state.services.config);
+      await route.handle(context, input);
     });
   }
 }

