@@ -19,6 +19,8 @@ export type Config = {
   metadataMaxBytes: number;
   /** Deepest `metadata` object of a request, in levels of objects and arrays (the object itself is one). */
   metadataMaxDepth: number;
+  /** Event streams (chat, regenerate, resume) one client address may have open at once, per process. */
+  sseMaxPerClient: number;
   logLevel: string;
   /** No first token within this long fails the answer with `timeout`. */
   llmTimeoutMs: number;
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: Number(valid.MAX_BODY_BYTES),
     metadataMaxBytes: Number(valid.METADATA_MAX_BYTES),
     metadataMaxDepth,
+    sseMaxPerClient: Number(valid.SSE_MAX_PER_CLIENT),
     logLevel: valid.LOG_LEVEL,
     llmTimeoutMs: Number(valid.LLM_TIMEOUT_MS),
     llmIdleTimeoutMs: Number(valid.LLM_IDLE_TIMEOUT_MS),

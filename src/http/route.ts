@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Static, TObject, TSchema } from 'typebox';
 import type { AppContext, AppState } from './app-state.js';
+import { asClientStream } from './client-streams.js';
 import { checkMetadataLimits } from './metadata-limits.js';
 import { validator } from './validate.js';
 
@@ -50,7 +51,12 @@ export function mountRoutes(router: Router<AppState>, routes: readonly RouteSpec
         body: body(raw === undefined && route.body ? {} : raw) as never,
       };
       checkMetadataLimits(input.body, context.state.services.config);
-      await route.handle(context, input);
+      if (streams(route)) await asClientStream(context, () => route.handle(context, input));
+      else await route.handle(context, input);
     });
   }
 }
+
+/** Routes answering with an event stream count against their client's SSE_MAX_PER_CLIENT. */
+const streams = (route: RouteSpec) =>
+  Object.values(route.responses).some((response) => response.contentType === 'text/event-stream');

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       maxBodyBytes: 1024 * 1024,
       metadataMaxBytes: 64 * 1024,
       metadataMaxDepth: 16,
+      sseMaxPerClient: 8,
       logLevel: 'info',
       llmTimeoutMs: 60_000,
       llmIdleTimeoutMs: 30_000,
@@ -59,6 +60,7 @@ describe('loadConfig', () => {
         MAX_BODY_BYTES: '2048',
         METADATA_MAX_BYTES: '512',
         METADATA_MAX_DEPTH: '3',
+        SSE_MAX_PER_CLIENT: '2',
         LOG_LEVEL: 'silent',
         LLM_TIMEOUT_MS: '500',
         LLM_IDLE_TIMEOUT_MS: '250',
@@ -77,6 +79,7 @@ describe('loadConfig', () => {
       maxBodyBytes: 2048,
       metadataMaxBytes: 512,
       metadataMaxDepth: 3,
+      sseMaxPerClient: 2,
       logLevel: 'silent',
       llmTimeoutMs: 500,
       llmIdleTimeoutMs: 250,
@@ -119,6 +122,7 @@ describe('loadConfig', () => {
     ['METADATA_MAX_DEPTH', '0'],
     ['METADATA_MAX_DEPTH', '64'],
     ['METADATA_MAX_DEPTH', '100'],
+    ['SSE_MAX_PER_CLIENT', '0'],
     ['LOG_LEVEL', 'loud'],
   ])('throws a ConfigError naming %s when it is %j', (name, value) => {
     const error = configError({ [name]: value });

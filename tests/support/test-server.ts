@@ -20,6 +20,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
     maxBodyBytes: 1024 * 1024,
     metadataMaxBytes: 64 * 1024,
     metadataMaxDepth: 16,
+    sseMaxPerClient: 8,
     logLevel: 'silent',
     llmTimeoutMs: 5_000,
     llmIdleTimeoutMs: 5_000,
