@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiSnapshot } from '../support/api-snapshot.js';
 import { httpClient, type HttpClient, type Reply } from '../support/http-client.js';
+import { startLlamaDouble } from '../support/llama-double.js';
+import { openSse } from '../support/sse-client.js';
 import { startTestServer } from '../support/test-server.js';
 
 let api: HttpClient;
@@ -164,5 +166,42 @@ describe('title and name lengths', () => {
     );
     expect((await api.post('/api/conversations', { title: 't'.repeat(500) })).status).toBe(201);
     expect((await api.get(`/api/conversations?q=${'q'.repeat(200)}`)).status).toBe(200);
+  });
+});
+
+describe('event streams per client address (SSE_MAX_PER_CLIENT)', () => {
+  it('refuses a stream over the configured number with 429 before storing anything, and allows one again once a stream ended', async () => {
+    // A llama.cpp that accepts the chat and then says nothing keeps the first stream open.
+    const double = await startLlamaDouble({ failure: 'stall_first' });
+    try {
+      const server = await startTestServer({ llmApiUrl: double.url, sseMaxPerClient: 1, llmTimeoutMs: 20_000 });
+      const client = httpClient(server.url);
+      const [held, other] = [
+        (await client.post('/api/conversations', {})).body.id,
+        (await client.post('/api/conversations', {})).body.id,
+      ];
+      const first = await openSse(`${server.url}/api/chat/stream`, {
+        body: { conversation_id: held, message: 'Hold on' },
+      });
+      const { session_id, message_id } = (await first.next('start')).json;
+
+      const chat = () => client.post('/api/chat/stream', { conversation_id: other, message: 'One too many' });
+      await refusedWithoutChange(client, chat, 429);
+      await refusedWithoutChange(client, () => client.post(`/api/messages/${message_id}/regenerate`, {}), 429);
+      await refusedWithoutChange(client, () => client.get(`/api/chat/stream/${session_id}`), 429);
+      expect((await chat()).headers.get('retry-after')).toBe('5');
+
+      expect((await client.post('/api/chat/stop', { session_id })).body).toEqual({ stopped: true });
+      await first.ended;
+      let resumed = await openSse(`${server.url}/api/chat/stream/${session_id}`);
+      for (let tries = 0; resumed.status === 429 && tries < 20; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        resumed = await openSse(`${server.url}/api/chat/stream/${session_id}`);
+      }
+      expect(resumed.status).toBe(200);
+      expect((await resumed.ended).at(-1)?.json).toMatchObject({ type: 'error', error_type: 'cancelled' });
+    } finally {
+      await double.close();
+    }
   });
 });
