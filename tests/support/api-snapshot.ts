@@ -4,18 +4,25 @@ export type ApiSnapshot = {
   events: number;
   projects: unknown[];
   conversations: unknown[];
-  /** The messages of every live conversation that has any, by conversation id. */
+  /** The messages of every conversation that has any and whose messages the API shows, by conversation id. */
   messages: Record<string, unknown[]>;
 };
+
+type Conversation = { id: string; project_id: string | null; message_count: number; deleted_at: string | null };
 
 /** Everything the API shows, read through the API: the event log's length and every read model. */
 export async function apiSnapshot(api: HttpClient): Promise<ApiSnapshot> {
   const events = await everyItem(api, (after) => `/api/events?limit=1000&after=${after}`, 'next_after');
   const projects = await everyItem(api, (cursor) => `/api/projects?limit=100&include_deleted=true${cursor}`);
   const conversations = await everyItem(api, (cursor) => `/api/conversations?limit=100&include_deleted=true${cursor}`);
+  const deletedProjects = new Set(
+    (projects as { id: string; deleted_at: string | null }[]).filter((p) => p.deleted_at !== null).map((p) => p.id),
+  );
   const messages: Record<string, unknown[]> = {};
-  for (const conversation of conversations as { id: string; message_count: number; deleted_at: string | null }[]) {
+  for (const conversation of conversations as Conversation[]) {
+    // The API hides the messages of a deleted conversation and of one in a deleted project.
     if (conversation.message_count === 0 || conversation.deleted_at !== null) continue;
+    if (conversation.project_id !== null && deletedProjects.has(conversation.project_id)) continue;
     messages[conversation.id] = await everyItem(
       api,
       (cursor) => `/api/conversations/${conversation.id}/messages?limit=500${cursor}`,
