@@ -11,6 +11,8 @@ import { createEventBus } from './event-store/event-bus.js';
 import { createLogFeed } from './event-store/log-feed.js';
 import type { Services } from './http/app-state.js';
 import { createApp } from './http/app.js';
+import { createClientStreams } from './http/client-streams.js';
+import { answerClientErrors } from './http/client-errors.js';
 import { uuidv7 } from './ids.js';
 import { projectInlineWith } from '../projections/project-inline.js';
 import { projectors } from '../projections/projectors.js';
@@ -79,6 +81,7 @@ export async function startServer(
       remoteChat: createRemoteChat(link),
       liveness,
       slots: createGenerationSlots(config.llmMaxQueue),
+      clientStreams: createClientStreams(config.sseMaxPerClient),
       tokens: createTokenCounter(llm.countTokens),
       stateCache: createStreamStateCache(),
       now: () => new Date(),
@@ -103,6 +106,7 @@ export async function startServer(
     announceInstance(instanceId);
 
     const server = createApp(services).listen(config.port, config.host);
+    answerClientErrors(server, { instanceId, newId: services.newId });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);

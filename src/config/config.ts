@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Compile } from 'typebox/compile';
 import Value from 'typebox/value';
+import { MAX_JSON_DEPTH } from '../http/json-depth.js';
 import { EnvSchema } from './env.schema.js';
 
 export type Config = {
@@ -14,6 +15,14 @@ export type Config = {
   apiToken: string | null;
   debug: boolean;
   maxMessageLength: number;
+  /** Largest JSON request body; a larger one is refused with 413. */
+  maxBodyBytes: number;
+  /** Largest `metadata` object of a request, in bytes of its JSON. */
+  metadataMaxBytes: number;
+  /** Deepest `metadata` object of a request, in levels of objects and arrays (the object itself is one). */
+  metadataMaxDepth: number;
+  /** Event streams (chat, regenerate, resume) one client address may have open at once, per process. */
+  sseMaxPerClient: number;
   logLevel: string;
   /** No first token within this long fails the answer with `timeout`. */
   llmTimeoutMs: number;
@@ -49,6 +58,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const valid = validator.Parse(raw);
   const port = Number(valid.PORT);
   if (port > 65535) throw new ConfigError(`Invalid environment variable PORT=${valid.PORT}: above 65535`);
+  const metadataMaxDepth = Number(valid.METADATA_MAX_DEPTH);
+  if (metadataMaxDepth >= MAX_JSON_DEPTH) {
+    throw new ConfigError(
+      `Invalid environment variable METADATA_MAX_DEPTH=${metadataMaxDepth}: at most ${MAX_JSON_DEPTH - 1}, as a body nests at most ${MAX_JSON_DEPTH} levels`,
+    );
+  }
   return {
     port,
     host: valid.HOST,
@@ -60,6 +75,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiToken: valid.API_TOKEN === '' ? null : valid.API_TOKEN,
     debug: valid.DEBUG === 'true' || valid.DEBUG === '1',
     maxMessageLength: Number(valid.MAX_MESSAGE_LENGTH),
+    maxBodyBytes: Number(valid.MAX_BODY_BYTES),
+    metadataMaxBytes: Number(valid.METADATA_MAX_BYTES),
+    metadataMaxDepth,
+    sseMaxPerClient: Number(valid.SSE_MAX_PER_CLIENT),
     logLevel: valid.LOG_LEVEL,
     llmTimeoutMs: Number(valid.LLM_TIMEOUT_MS),
     llmIdleTimeoutMs: Number(valid.LLM_IDLE_TIMEOUT_MS),

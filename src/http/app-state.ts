@@ -9,6 +9,7 @@ import type { RemoteChat } from '../chat/remote-chat.js';
 import type { SignalLink } from '../cluster/signals.js';
 import type { Liveness } from '../cluster/liveness.js';
 import type { GenerationSlots } from '../chat/generation-slots.js';
+import type { ClientStreams } from './client-streams.js';
 import type { TokenCounter } from '../chat/token-counter.js';
 import type { StreamStateCache } from '../commands/stream-state-cache.js';
 import type { LlamaClient } from '../llm/llama-client.js';
@@ -37,6 +38,8 @@ export type Services = {
   /** This process's heartbeat and its claims on the answers it generates. */
   liveness: Liveness;
   slots: GenerationSlots;
+  /** Event streams open per client address. */
+  clientStreams: ClientStreams;
   tokens: TokenCounter;
   /** Folded states of recently used streams, for the command layer. */
   stateCache: StreamStateCache;
@@ -50,6 +53,8 @@ export type AppState = {
   log: Logger;
   /** Request-scoped: one identity map per request. */
   em: EntityManager;
+  /** The If-Match header when the route documents it; '' elsewhere, where it is ignored. */
+  ifMatch: string;
 };
 
 export type AppContext = ParameterizedContext<AppState>;

@@ -36,8 +36,6 @@ export const apiInfo = {
     'from read models the log projects.',
 };
 
-const BODY_LIMIT_BYTES = 1024 * 1024;
-
 /** The whole HTTP pipeline; `listen` is the caller's business. */
 export function createApp(services: Services): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: false });
@@ -53,6 +51,7 @@ export function createApp(services: Services): Koa<AppState> {
   app.use(async (ctx, next) => {
     ctx.state.services = services;
     ctx.state.em = services.db.em();
+    ctx.state.ifMatch = '';
     await next();
   });
   app.use(requestId);
@@ -67,7 +66,7 @@ export function createApp(services: Services): Koa<AppState> {
   );
   // After CORS, which answers preflights itself: a browser sends them without credentials.
   if (apiToken !== null) app.use(bearerAuth(apiToken));
-  app.use(jsonBody(BODY_LIMIT_BYTES));
+  app.use(jsonBody(services.config.maxBodyBytes));
   app.use(api.routes());
   // Not `throw: true`: the router then sets no Allow header, which a 405 must carry (RFC 9110).
   app.use(api.allowedMethods());

@@ -16,7 +16,7 @@ export function eventStore(ctx: AppContext): EventStore {
 export function commandOptions(ctx: AppContext): CommandOptions {
   const requestId = ctx.state.requestId;
   return {
-    expectedVersion: expectedVersionFrom(ctx.get('If-Match')),
+    expectedVersion: expectedVersionFrom(ctx.state.ifMatch),
     stateCache: ctx.state.services.stateCache,
     metadata: {
       request_id: requestId,

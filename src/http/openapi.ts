@@ -109,14 +109,10 @@ function operation(route: RouteSpec, guarded: boolean): Json {
 function responses(route: RouteSpec): Json {
   const validated = Boolean(route.params || route.query || route.body);
   const standard: Record<string, string> = {
-    ...(route.body
-      ? {
-          400: 'The body is not valid JSON',
-          413: 'The body is larger than the limit',
-          415: 'The body is not application/json',
-        }
-      : {}),
+    400: route.body ? 'The body is not valid JSON, or the request is not valid HTTP' : 'The request is not valid HTTP',
+    ...(route.body ? { 413: 'The body is larger than the limit', 415: 'The body is not application/json' } : {}),
     ...(validated ? { 422: 'Invalid path parameter, query or body; `errors` names each failing path' } : {}),
+    431: 'The request headers are larger than the server accepts (16 KB in all)',
     500: 'Unexpected error; the body carries a request id, never internals',
   };
   const out: Json = {};

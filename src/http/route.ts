@@ -1,6 +1,8 @@
 import type Router from '@koa/router';
 import type { Static, TObject, TSchema } from 'typebox';
 import type { AppContext, AppState } from './app-state.js';
+import { asClientStream } from './client-streams.js';
+import { checkMetadataLimits } from './metadata-limits.js';
 import { validator } from './validate.js';
 
 export type ResponseSpec = {
@@ -24,7 +26,7 @@ export type RouteSpec<P extends TObject = TObject, Q extends TObject = TObject, 
   params?: P;
   query?: Q;
   body?: B;
-  /** Documents the optional If-Match request header. */
+  /** Documents and honours the optional If-Match request header; other routes ignore it. */
   ifMatch?: boolean;
   responses: Record<number, ResponseSpec>;
   handle: (ctx: AppContext, input: Input<Static<P>, Static<Q>, Static<B>>) => Promise<void>;
@@ -41,12 +43,20 @@ export function mountRoutes(router: Router<AppState>, routes: readonly RouteSpec
     const body = route.body ? validator(route.body, 'body') : () => undefined;
     router[route.method](route.path, async (ctx) => {
       const context = ctx as unknown as AppContext;
+      context.state.ifMatch = route.ifMatch ? ctx.get('If-Match') : '';
       const raw = (ctx.request as { body?: unknown }).body;
-      await route.handle(context, {
+      const input = {
         params: params(ctx.params) as never,
         query: query({ ...ctx.query }) as never,
         body: body(raw === undefined && route.body ? {} : raw) as never,
-      });
+      };
+      checkMetadataLimits(input.body, context.state.services.config);
+      if (streams(route)) await asClientStream(context, () => route.handle(context, input));
+      else await route.handle(context, input);
     });
   }
 }
+
+/** Routes answering with an event stream count against their client's SSE_MAX_PER_CLIENT. */
+const streams = (route: RouteSpec) =>
+  Object.values(route.responses).some((response) => response.contentType === 'text/event-stream');

@@ -1,6 +1,7 @@
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import Value from 'typebox/value';
+import { escapePointer, MAX_JSON_DEPTH, tooDeepAt } from './json-depth.js';
 import { HttpProblem } from './problem.js';
 
 export type Part = 'params' | 'query' | 'body';
@@ -9,6 +10,12 @@ export type Part = 'params' | 'query' | 'body';
 export function validator(schema: TSchema, part: Part) {
   const compiled = Compile(schema);
   return (input: unknown): unknown => {
+    const tooDeep = tooDeepAt(input, MAX_JSON_DEPTH);
+    if (tooDeep !== undefined) {
+      const message = `must not nest objects and arrays more than ${MAX_JSON_DEPTH} levels deep`;
+      const path = `${part}${tooDeep}`;
+      throw new HttpProblem(422, 'validation', `${part}: ${message}`, [{ path, message }]);
+    }
     const unstorable = unstorableAt(input, '');
     if (unstorable !== undefined) {
       const message = 'must not contain NUL characters or unpaired UTF-16 surrogates';
@@ -73,7 +80,7 @@ function unstorableAt(value: unknown, at: string): string | undefined {
   if (typeof value === 'string') return unstorableText.test(value) ? at : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
   for (const [key, item] of Object.entries(value)) {
-    const path = `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const path = `${at}/${escapePointer(key)}`;
     if (unstorableText.test(key)) return path;
     const found = unstorableAt(item, path);
     if (found !== undefined) return found;

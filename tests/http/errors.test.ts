@@ -1,12 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/ids.js';
 import { httpClient, type HttpClient, type Reply } from '../support/http-client.js';
+import { rawRequest, type RawReply } from '../support/raw-request.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 let api: HttpClient;
+let server: TestServer;
 
 beforeAll(async () => {
-  const server = await startTestServer();
+  server = await startTestServer();
   api = httpClient(server.url);
 });
 
@@ -155,7 +157,12 @@ describe('request bodies', () => {
   });
 
   it('accepts a body just under 1 MB', async () => {
-    const reply = await api.post('/api/conversations', { title: 'large', metadata: { blob: 'x'.repeat(1000 * 1000) } });
+    // Metadata is the one field that can carry that much; its own limit (METADATA_MAX_BYTES) is raised here.
+    const roomy = httpClient((await startTestServer({ metadataMaxBytes: 2 * 1024 * 1024 })).url);
+    const reply = await roomy.post('/api/conversations', {
+      title: 'large',
+      metadata: { blob: 'x'.repeat(1000 * 1000) },
+    });
     expect(reply.status).toBe(201);
     expect(reply.body.metadata.blob).toHaveLength(1000 * 1000);
   });
@@ -205,6 +212,22 @@ describe('request bodies', () => {
     const search = await api.get('/api/conversations?q=%00');
     expectProblem(search, 422);
     expect(search.body.errors).toContainEqual(expect.objectContaining({ path: 'query/q' }));
+  });
+
+  it('answers a body nested deeper than 64 levels 422, never 500, however deep, and creates nothing', async () => {
+    const before = await counts();
+    for (const depth of [65, 5_000, 100_000]) {
+      for (const [open, close] of [
+        ['[', ']'],
+        ['{"a":', '}'],
+      ] as const) {
+        const text = `{"name":"Deep","metadata":{"x":${open.repeat(depth)}1${close.repeat(depth)}}}`;
+        const reply = await api.request('POST', '/api/projects', text, JSON_TYPE);
+        expectProblem(reply, 422);
+        expect(reply.body.errors[0].path).toMatch(/^body\/metadata\/x\//);
+      }
+    }
+    expect(await counts()).toEqual(before);
   });
 
   it('accepts text with emoji and other characters outside the basic plane', async () => {
@@ -341,6 +364,57 @@ describe('CORS', () => {
   it('gives a request without Origin no CORS headers', async () => {
     const reply = await api.get('/api/projects');
     expect(reply.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('requests the HTTP parser refuses', () => {
+  const expectRawProblem = (reply: RawReply, status: number, type: string) => {
+    expect(reply.status).toBe(status);
+    expect(reply.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const body = JSON.parse(reply.text);
+    expect(body).toMatchObject({ type, title: expect.any(String), status, detail: expect.any(String) });
+    expect(body.request_id).toBe(reply.headers['x-request-id']);
+    expect(reply.headers['x-instance-id']).toMatch(UUID);
+  };
+
+  it('answers headers over 16 KB with 431 problem+json and creates nothing', async () => {
+    const before = await counts();
+    const reply = await rawRequest(server.url, {
+      method: 'POST',
+      path: '/api/projects',
+      headers: { 'content-type': 'application/json', 'X-Padding': 'a'.repeat(20_000) },
+      body: '{"name":"Never"}',
+    });
+    expectRawProblem(reply, 431, '/problems/headers-too-large');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('answers two different Content-Length headers with 400 problem+json and creates nothing', async () => {
+    const before = await counts();
+    const reply = await rawRequest(server.url, {
+      method: 'POST',
+      path: '/api/projects',
+      headers: { 'content-type': 'application/json', 'content-length': ['16', '17'] },
+      body: '{"name":"Never"}',
+    });
+    expectRawProblem(reply, 400, '/problems/malformed-request');
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('If-Match', () => {
+  it('is ignored by the operations that do not document it, so they never answer an undocumented 412', async () => {
+    const project = await api.post('/api/projects', { name: 'Unconditional' }, { 'If-Match': 'W/"7"' });
+    expect(project.status).toBe(201);
+    const conversation = await api.post('/api/conversations', { title: 'x' }, { 'If-Match': 'not an etag' });
+    expect(conversation.status).toBe(201);
+    expect((await api.get('/api/projects', { 'If-Match': 'garbage' })).status).toBe(200);
+  });
+
+  it('is still honoured where documented: a malformed one is 412', async () => {
+    const project = (await api.post('/api/projects', { name: 'Conditional' })).body;
+    expectProblem(await api.patch(`/api/projects/${project.id}`, { name: 'y' }, { 'If-Match': 'garbage' }), 412);
+    expect((await api.get(`/api/projects/${project.id}`)).body.name).toBe('Conditional');
   });
 });
 

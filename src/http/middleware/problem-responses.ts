@@ -16,7 +16,7 @@ export const problemResponses: Middleware<AppState> = async (ctx, next) => {
     }
   } catch (error) {
     const answer = toProblem(error, {
-      ifMatchSent: ctx.get('If-Match') !== '',
+      ifMatchSent: Boolean(ctx.state.ifMatch),
       debug: ctx.state.services.config.debug,
     });
     if (answer.status >= 500) ctx.state.log.error({ err: error }, 'request failed');

@@ -21,6 +21,12 @@ import { missing, ok } from './responses.js';
 
 const tags = ['Chat'];
 
+const tooMany = {
+  description:
+    'Every slot is busy and the queue is full, or this client address has SSE_MAX_PER_CLIENT streams open; ' +
+    'retry after Retry-After seconds',
+};
+
 const stream = (description: string) => ({ description, schema: ChatEventSchema, contentType: 'text/event-stream' });
 
 export const chatRoutes: RouteSpec[] = [
@@ -41,7 +47,7 @@ export const chatRoutes: RouteSpec[] = [
       404: missing('conversation'),
       409: { description: 'This conversation already has an answer being generated' },
       422: { description: 'Invalid body, a message longer than MAX_MESSAGE_LENGTH, or an unknown parent message' },
-      429: { description: 'Every slot is busy and the queue is full; retry after Retry-After seconds' },
+      429: tooMany,
       503: {
         description:
           'llama.cpp is unreachable or loading (the question is stored, the answer marked failed), or the server is ' +
@@ -95,7 +101,7 @@ export const chatRoutes: RouteSpec[] = [
       404: missing('message'),
       409: { description: 'This conversation already has an answer being generated' },
       422: { description: 'Invalid body, or the message is not an answer' },
-      429: { description: 'Every slot is busy and the queue is full; retry after Retry-After seconds' },
+      429: tooMany,
       503: { description: 'llama.cpp is unreachable or loading, or the server is shutting down' },
     },
     async handle(ctx, { params, body }) {
@@ -159,7 +165,11 @@ export const chatRoutes: RouteSpec[] = [
     tags,
     params: SessionParams,
     query: ResumeQuery,
-    responses: { 200: stream('The rest of the stream'), 404: missing('chat session') },
+    responses: {
+      200: stream('The rest of the stream'),
+      404: missing('chat session'),
+      429: { description: 'This client address has SSE_MAX_PER_CLIENT streams open; retry after Retry-After seconds' },
+    },
     async handle(ctx, { params }) {
       const { chat, remoteChat } = ctx.state.services;
       const after = lastEventId(ctx);

@@ -7,6 +7,11 @@ export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 export const metadataObject = (description: string) =>
   Type.Unsafe<JsonObject>(Type.Object({}, { additionalProperties: true, description }));
 export const Metadata = metadataObject('Free-form JSON object');
+/** Metadata a request sends: checked against the configured limits (metadata-limits.ts). */
+export const metadataInput = (description: string) =>
+  metadataObject(
+    `${description}; at most METADATA_MAX_BYTES bytes as JSON (64 KB by default) and METADATA_MAX_DEPTH levels deep (16 by default)`,
+  );
 
 export const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 

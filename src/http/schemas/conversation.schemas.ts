@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import {
-  metadataObject,
+  metadataInput,
   Cursor,
   IncludeDeleted,
   Limit,
@@ -23,7 +23,7 @@ export const ConversationCreateBody = Type.Object(
     ),
     project_id: Type.Optional(nullable(Uuid)),
     title: Type.Optional(Title),
-    metadata: Type.Optional(Metadata),
+    metadata: Type.Optional(metadataInput('Free-form JSON object')),
   },
   { additionalProperties: false },
 );
@@ -34,7 +34,7 @@ export const ConversationPatchBody = Type.Object(
     project_id: Type.Optional(
       nullable(Type.String({ ...Uuid, description: 'Moves the conversation; null takes it out of any project' })),
     ),
-    metadata: Type.Optional(metadataObject('Replaces the whole metadata object')),
+    metadata: Type.Optional(metadataInput('Replaces the whole metadata object')),
     current_leaf_id: Type.Optional(
       Type.String({ ...Uuid, description: 'Shows this branch: the next question replies to this message' }),
     ),

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import {
-  metadataObject,
+  metadataInput,
   Cursor,
   IncludeDeleted,
   Limit,
@@ -29,7 +29,7 @@ export const ProjectCreateBody = Type.Object(
     ),
     name: Name,
     description: Type.Optional(Description),
-    metadata: Type.Optional(Metadata),
+    metadata: Type.Optional(metadataInput('Free-form JSON object')),
   },
   { additionalProperties: false },
 );
@@ -38,7 +38,7 @@ export const ProjectPatchBody = Type.Object(
   {
     name: Type.Optional(Name),
     description: Type.Optional(Description),
-    metadata: Type.Optional(metadataObject('Replaces the whole metadata object')),
+    metadata: Type.Optional(metadataInput('Replaces the whole metadata object')),
   },
   { additionalProperties: false },
 );

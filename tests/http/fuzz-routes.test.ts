@@ -1,0 +1,97 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../src/ids.js';
+import { apiSnapshot, type ApiSnapshot } from '../support/api-snapshot.js';
+import { exchange } from '../support/commands.js';
+import { requestsFor } from '../support/fuzz-requests.js';
+import { httpClient, type HttpClient } from '../support/http-client.js';
+import { operationsOf, type Operation } from '../support/openapi-operations.js';
+import { rawRequest, type RawReply, type RawRequest } from '../support/raw-request.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/**
+ * Every operation of GET /openapi.json gets random and malformed requests. The test server's llama.cpp is
+ * unreachable, so a valid chat or regenerate is answered with its documented 503 problem, after storing the
+ * question and the failed answer as documented: a documented 503 is the one answer that may change state.
+ */
+// 20 runs per operation keep the file near a minute on PostgreSQL; FUZZ_RUNS=500 digs deeper.
+const RUNS = Number(process.env.FUZZ_RUNS ?? 20);
+
+// Started while the file is collected: the tests are made from the document this server serves.
+const server: TestServer = await startTestServer();
+const api: HttpClient = httpClient(server.url);
+const operations: Operation[] = operationsOf((await api.get('/openapi.json')).body);
+/** Ids of what exists: projects, conversations (one deleted), messages and a chat session. */
+const ids: string[] = [];
+/** The state after the last request, when nothing failed since. */
+let known: ApiSnapshot | undefined;
+
+beforeAll(seed);
+
+async function seed(): Promise<void> {
+  const project = (await api.post('/api/projects', { name: 'Fuzzed' })).body;
+  const gone = (await api.post('/api/projects', { name: 'Deleted' })).body;
+  expect((await api.delete(`/api/projects/${gone.id}`)).status).toBe(204);
+  const conversation = (await api.post('/api/conversations', { project_id: project.id, title: 'Fuzzed' })).body;
+  const deleted = (await api.post('/api/conversations', { title: 'Deleted' })).body;
+  const { userId, assistantId } = await exchange(server.services, conversation.id, 'Question?', 'Answer.');
+  const failed = await api.post('/api/chat/stream', { conversation_id: conversation.id, message: 'Unanswered' });
+  expect(failed.status).toBe(503);
+  const messages = (await api.get(`/api/conversations/${conversation.id}/messages`)).body.items;
+  const sessions = messages.map((m: { metadata: { session_id?: string } }) => m.metadata.session_id).filter(Boolean);
+  expect(sessions.length).toBeGreaterThan(0);
+  expect((await api.delete(`/api/conversations/${deleted.id}`)).status).toBe(204);
+  ids.push(project.id, gone.id, conversation.id, deleted.id, userId, assistantId, ...sessions, uuidv7());
+}
+
+const PROBLEM_TYPE = /^application\/problem\+json/;
+
+/** What every answer must be: documented, never a 5xx but the documented 503, a problem+json when it is an error. */
+function checkAnswer(operation: Operation, request: RawRequest, reply: RawReply): void {
+  const context = `${request.method} ${request.path.slice(0, 300)} -> ${reply.status} ${reply.text.slice(0, 300)}`;
+  expect(reply.status >= 500 && reply.status !== 503, `a 5xx: ${context}`).toBe(false);
+  expect(operation.statuses.has(reply.status), `undocumented status: ${context}`).toBe(true);
+  if (reply.status < 400) return;
+  expect(String(reply.headers['content-type']), `not problem+json: ${context}`).toMatch(PROBLEM_TYPE);
+  const body = JSON.parse(reply.text) as Record<string, unknown>;
+  expect(body, context).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    status: reply.status,
+    detail: expect.any(String),
+  });
+}
+
+/** The report with long runs of one character (oversized headers, huge strings) cut short; the seed stays. */
+const shortened = (report: string) => report.replace(/(.)\1{40,}/gs, (run, char: string) => `${char}…(${run.length}×)`);
+
+describe('fuzzing every operation of the OpenAPI document', () => {
+  it('finds every route the app mounts in the document', () => {
+    expect(operations.length).toBeGreaterThanOrEqual(20);
+    expect(operations.map((o) => o.operationId)).toEqual(expect.arrayContaining(['streamChat', 'listEvents']));
+  });
+
+  for (const operation of operations) {
+    it(`${operation.method} ${operation.path} answers random and malformed requests with a documented status, never a 5xx or a hang; a rejected one is problem+json and changes nothing`, async () => {
+      const outcome = await fc.check(
+        fc.asyncProperty(requestsFor(operation, ids), async (request) => {
+          const before = known ?? (await apiSnapshot(api));
+          known = undefined;
+          const reply = await rawRequest(server.url, request);
+          checkAnswer(operation, request, reply);
+          const after = await apiSnapshot(api);
+          if (reply.status >= 400 && reply.status !== 503) {
+            expect(after, `${operation.operationId} changed state on ${reply.status}`).toEqual(before);
+          }
+          known = after;
+        }),
+        { numRuns: RUNS },
+      );
+      if (outcome.failed) {
+        const cause =
+          outcome.errorInstance instanceof Error ? outcome.errorInstance.message : String(outcome.errorInstance);
+        throw new Error(shortened(`${fc.defaultReportMessage(outcome) ?? 'failed'}\nCause: ${cause}`));
+      }
+    }, 120_000);
+  }
+});

@@ -1,0 +1,53 @@
+import type { HttpClient } from './http-client.js';
+
+export type ApiSnapshot = {
+  events: number;
+  projects: unknown[];
+  conversations: unknown[];
+  /** The messages of every conversation that has any and whose messages the API shows, by conversation id. */
+  messages: Record<string, unknown[]>;
+};
+
+type Conversation = { id: string; project_id: string | null; message_count: number; deleted_at: string | null };
+
+/** Everything the API shows, read through the API: the event log's length and every read model. */
+export async function apiSnapshot(api: HttpClient): Promise<ApiSnapshot> {
+  const events = await everyItem(api, (after) => `/api/events?limit=1000&after=${after}`, 'next_after');
+  const projects = await everyItem(api, (cursor) => `/api/projects?limit=100&include_deleted=true${cursor}`);
+  const conversations = await everyItem(api, (cursor) => `/api/conversations?limit=100&include_deleted=true${cursor}`);
+  const deletedProjects = new Set(
+    (projects as { id: string; deleted_at: string | null }[]).filter((p) => p.deleted_at !== null).map((p) => p.id),
+  );
+  const messages: Record<string, unknown[]> = {};
+  for (const conversation of conversations as Conversation[]) {
+    // The API hides the messages of a deleted conversation and of one in a deleted project.
+    if (conversation.message_count === 0 || conversation.deleted_at !== null) continue;
+    if (conversation.project_id !== null && deletedProjects.has(conversation.project_id)) continue;
+    messages[conversation.id] = await everyItem(
+      api,
+      (cursor) => `/api/conversations/${conversation.id}/messages?limit=500${cursor}`,
+    );
+  }
+  return { events: events.length, projects, conversations, messages };
+}
+
+async function everyItem(
+  api: HttpClient,
+  page: (next: string) => string,
+  nextField: 'next_cursor' | 'next_after' = 'next_cursor',
+): Promise<unknown[]> {
+  const items: unknown[] = [];
+  let next = nextField === 'next_after' ? '0' : '';
+  for (;;) {
+    const reply = await api.get(page(next));
+    if (reply.status !== 200) throw new Error(`${page(next)} answered ${reply.status}: ${reply.text}`);
+    items.push(...(reply.body.items as unknown[]));
+    if (nextField === 'next_after') {
+      if (reply.body.items.length === 0) return items;
+      next = String(reply.body.next_after);
+    } else {
+      if (reply.body.next_cursor === null) return items;
+      next = `&cursor=${encodeURIComponent(reply.body.next_cursor)}`;
+    }
+  }
+}
