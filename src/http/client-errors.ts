@@ -1,5 +1,6 @@
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { API_SECURITY_HEADERS } from './middleware/security-headers.js';
 
 type ClientError = Error & { code?: string };
 
@@ -30,6 +31,7 @@ export function answerClientErrors(server: Server, ids: { instanceId: string; ne
         `Content-Length: ${Buffer.byteLength(body)}`,
         `X-Request-Id: ${requestId}`,
         `X-Instance-Id: ${ids.instanceId}`,
+        ...Object.entries(API_SECURITY_HEADERS).map(([name, value]) => `${name}: ${value}`),
         'Connection: close',
         '',
         body,

@@ -375,6 +375,8 @@ describe('requests the HTTP parser refuses', () => {
     expect(body).toMatchObject({ type, title: expect.any(String), status, detail: expect.any(String) });
     expect(body.request_id).toBe(reply.headers['x-request-id']);
     expect(reply.headers['x-instance-id']).toMatch(UUID);
+    expect(reply.headers['x-content-type-options']).toBe('nosniff');
+    expect(reply.headers['content-security-policy']).toMatch(/^default-src 'none'/);
   };
 
   it('answers headers over 16 KB with 431 problem+json and creates nothing', async () => {
