@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { httpClient, type HttpClient } from '../support/http-client.js';
+import { startLlamaDouble, type LlamaDouble } from '../support/llama-double.js';
 import { openSse } from '../support/sse-client.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { freshDatabase, withClient, type TestDatabase } from '../support/test-database.js';
@@ -8,6 +9,7 @@ import { testConfig } from '../support/test-server.js';
 import { expectDatabaseUnavailable, visibleState } from '../support/visible-state.js';
 
 let database: TestDatabase;
+let double: LlamaDouble;
 let proxy: TcpProxy;
 let server: RunningServer;
 let api: HttpClient;
@@ -19,13 +21,15 @@ beforeAll(async () => {
   proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
   const proxied = new URL(database.url);
   proxied.port = String(proxy.port);
-  server = await startServer(testConfig(proxied.toString()));
+  double = await startLlamaDouble();
+  server = await startServer(testConfig(proxied.toString(), { llmApiUrl: double.url }));
   api = httpClient(server.url);
 });
 
 afterAll(async () => {
   await server?.close();
   await proxy?.close();
+  await double?.close();
   await database?.drop();
 });
 
@@ -52,7 +56,7 @@ describe('PostgreSQL unreachable (every connection cut, new ones refused)', () =
     try {
       const health = await api.get('/health');
       expect(health.status).toBe(503);
-      expect(health.body).toEqual({ status: 'unhealthy', database: 'disconnected', llm_service: 'disconnected' });
+      expect(health.body).toEqual({ status: 'unhealthy', database: 'disconnected', llm_service: 'connected' });
       expectDatabaseUnavailable(await api.post('/api/projects', { name: 'During the outage' }));
       expectDatabaseUnavailable(await api.patch(`/api/projects/${projectId}`, { name: 'Renamed' }));
       expectDatabaseUnavailable(await api.get('/api/projects'));
@@ -147,4 +151,56 @@ describe('PostgreSQL dropping the connections (pg_terminate_backend)', () => {
     // The retry succeeds on a new connection.
     await newProject(name);
   }, 30_000);
+});
+
+describe('PostgreSQL unreachable when a streaming answer ends', () => {
+  it(
+    'the client gets an error event with every token; once the database is back the answer is stored failed with ' +
+      'its text, and the conversation takes the next question',
+    async () => {
+      double.configure({ tokens: 30, tokenDelayMs: 100 });
+      const conversation = await api.post('/api/conversations', {});
+      expect(conversation.status).toBe(201);
+      const conversation_id: string = conversation.body.id;
+      const stream = await openSse(`${server.url}/api/chat/stream`, {
+        body: { conversation_id, message: 'A long answer, please' },
+      });
+      expect(stream.status).toBe(200);
+      const { message_id } = (await stream.next('start')).json;
+      await stream.tokens(3);
+
+      await proxy.cut();
+      let events;
+      try {
+        events = await stream.ended;
+      } finally {
+        await proxy.restore();
+      }
+      expect(events.at(-1)?.json).toEqual({
+        type: 'error',
+        error: 'The answer could not be stored: the database is unavailable',
+        error_type: 'internal',
+      });
+      const text = stream.text();
+      expect(text.split(' ').length).toBeGreaterThan(20);
+
+      const stored = await vi.waitFor(
+        async () => {
+          const reply = await api.get(`/api/messages/${message_id}`);
+          expect(reply.body.status).toBe('failed');
+          return reply.body;
+        },
+        { timeout: 30_000, interval: 200 },
+      );
+      expect(stored).toMatchObject({ content: text, metadata: { error_type: 'internal' } });
+
+      double.reset();
+      const next = await openSse(`${server.url}/api/chat/stream`, {
+        body: { conversation_id, message: 'Again?' },
+      });
+      expect(next.status).toBe(200);
+      expect((await next.ended).at(-1)?.json).toMatchObject({ type: 'complete' });
+    },
+    60_000,
+  );
 });
