@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { dialectOf } from '../../db/dialect.js';
-import { sqliteWritable } from '../../db/sqlite-writable.js';
+import { sqliteWritability } from '../../db/sqlite-writable.js';
 import { answer } from '../command-context.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { Health } from '../schemas/health.schemas.js';
@@ -9,14 +9,15 @@ import { ok } from './responses.js';
 /** How long /health tries to take SQLite's write lock before it calls the database locked. */
 const WRITE_LOCK_PATIENCE_MS = 1000;
 
-type DatabaseStatus = 'connected' | 'disconnected' | 'locked';
+type DatabaseStatus = 'connected' | 'disconnected' | 'locked' | 'read_only';
 
-/** Reachable and writable; on SQLite a reader may pass while every write fails, so the write lock is tried too. */
+/** Reachable and writable; on SQLite a reader may pass while every write fails, so a write is tried too. */
 async function databaseStatus(em: EntityManager): Promise<DatabaseStatus> {
   try {
     await em.getConnection().execute('select 1');
-    if (dialectOf(em) === 'sqlite' && !(await sqliteWritable(em, WRITE_LOCK_PATIENCE_MS))) return 'locked';
-    return 'connected';
+    if (dialectOf(em) !== 'sqlite') return 'connected';
+    const writability = await sqliteWritability(em, WRITE_LOCK_PATIENCE_MS);
+    return writability === 'writable' ? 'connected' : writability;
   } catch {
     return 'disconnected';
   }

@@ -3,9 +3,14 @@ import { Type } from 'typebox';
 export const Health = Type.Object(
   {
     status: Type.Union([Type.Literal('healthy'), Type.Literal('degraded'), Type.Literal('unhealthy')]),
-    database: Type.Union([Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('locked')], {
-      description: 'locked: reachable, but no write can be made (SQLite locked by another process, or read-only)',
-    }),
+    database: Type.Union(
+      [Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('locked'), Type.Literal('read_only')],
+      {
+        description:
+          'SQLite only: locked when another process holds the write lock for over a second, read_only when the ' +
+          'file cannot be written',
+      },
+    ),
     llm_service: Type.Union([Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('loading')]),
   },
   { additionalProperties: false, title: 'Health' },
