@@ -27,20 +27,15 @@ const UNAVAILABLE_MESSAGE =
   /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|Timeout acquiring a connection/;
 
 /**
- * Whether `error` says the database cannot be used right now, as opposed to a fault of the request or of this
- * code: retrying later may work. Looks through wrapped errors (`cause`) too.
+ * Whether `error`, as the database driver or its pool threw it, says the database cannot be used right now, as
+ * opposed to a fault of the request or of this code: retrying later may work. Wrapped errors (`cause`) are not
+ * looked into: a failed fetch to llama.cpp carries ECONNREFUSED there too.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {
-    const { code, message, name } = current as { code?: unknown; message?: unknown; name?: unknown };
-    if (typeof code === 'string') {
-      if (SQLITE_UNAVAILABLE.test(code) || POSTGRESQL_UNAVAILABLE.test(code) || SOCKET_UNAVAILABLE.has(code)) {
-        return true;
-      }
-    }
-    if (name === 'KnexTimeoutError') return true;
-    if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
-    current = (current as { cause?: unknown }).cause;
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message, name } = error as { code?: unknown; message?: unknown; name?: unknown };
+  if (typeof code === 'string') {
+    if (SQLITE_UNAVAILABLE.test(code) || POSTGRESQL_UNAVAILABLE.test(code) || SOCKET_UNAVAILABLE.has(code)) return true;
   }
-  return false;
+  return name === 'KnexTimeoutError' || (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message));
 }
