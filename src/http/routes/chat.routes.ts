@@ -42,7 +42,11 @@ export const chatRoutes: RouteSpec[] = [
       409: { description: 'This conversation already has an answer being generated' },
       422: { description: 'Invalid body, a message longer than MAX_MESSAGE_LENGTH, or an unknown parent message' },
       429: { description: 'Every slot is busy and the queue is full; retry after Retry-After seconds' },
-      503: { description: 'llama.cpp is unreachable or loading; the question is stored, the answer marked failed' },
+      503: {
+        description:
+          'llama.cpp is unreachable or loading (the question is stored, the answer marked failed), or the database ' +
+          'is unavailable; retry after Retry-After seconds',
+      },
     },
     async handle(ctx, { body }) {
       const { services } = ctx.state;
@@ -92,7 +96,10 @@ export const chatRoutes: RouteSpec[] = [
       409: { description: 'This conversation already has an answer being generated' },
       422: { description: 'Invalid body, or the message is not an answer' },
       429: { description: 'Every slot is busy and the queue is full; retry after Retry-After seconds' },
-      503: { description: 'llama.cpp is unreachable or loading' },
+      503: {
+        description:
+          'llama.cpp is unreachable or loading, or the database is unavailable; retry after Retry-After seconds',
+      },
     },
     async handle(ctx, { params, body }) {
       const previous = await findMessage(ctx.state.em, params.id);
