@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import type { ConversationCommand } from '../domain/conversation/conversation.commands.js';
 import type { EventMetadata } from '../event-store/stored-event.js';
 import type { ChatChunk, ChatRequest } from '../llm/chat-types.js';
@@ -6,6 +7,7 @@ import { LlmError } from '../llm/llm-error.js';
 import type { Logger } from '../logger.js';
 import type { ChatErrorType } from './chat-events.js';
 import type { ChatSession } from './chat-session.js';
+import { retryWhileUnavailable } from './retry-while-unavailable.js';
 
 export type GenerationDeps = {
   llm: LlamaClient;
@@ -120,18 +122,16 @@ export async function endWithError(
     ? { type: 'cancelled' as const, message: reasonOf(session.abort.signal) }
     : describe(error);
   if (type === 'internal') deps.log.error({ err: error, message_id }, 'generation failed');
+  const end: ConversationCommand = cancelled
+    ? { type: 'CancelMessage', data: { conversation_id, message_id, partial_content } }
+    : { type: 'FailMessage', data: { conversation_id, message_id, error: message, error_type: type, partial_content } };
   try {
-    await deps.record(
-      cancelled
-        ? { type: 'CancelMessage', data: { conversation_id, message_id, partial_content } }
-        : {
-            type: 'FailMessage',
-            data: { conversation_id, message_id, error: message, error_type: type, partial_content },
-          },
-      metadata,
-    );
+    await deps.record(end, metadata);
   } catch (recordError) {
     deps.log.error({ err: recordError, message_id }, 'could not record how the answer ended');
+    if (isDatabaseUnavailable(recordError)) {
+      retryWhileUnavailable(() => deps.record(end, metadata), deps.log, { message_id, command: end.type });
+    }
   }
   deps.onEnded?.();
   session.emit({ type: 'error', error: message, error_type: type });
@@ -139,6 +139,9 @@ export async function endWithError(
 
 function describe(error: unknown): { type: ChatErrorType; message: string } {
   if (error instanceof LlmError) return { type: error.type, message: error.message };
+  if (isDatabaseUnavailable(error)) {
+    return { type: 'internal', message: 'The answer could not be stored: the database is unavailable' };
+  }
   return { type: 'internal', message: 'The answer could not be generated' };
 }
 

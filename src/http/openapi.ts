@@ -102,7 +102,11 @@ function operation(route: RouteSpec, guarded: boolean): Json {
       ? { requestBody: { required: true, content: { 'application/json': { schema: plain(route.body) } } } }
       : {}),
     ...(guarded ? { security: [{ bearerAuth: [] }] } : {}),
-    responses: { ...responses(route), ...(guarded ? { 401: unauthorized } : {}) },
+    responses: {
+      ...(isApiPath(route.path) ? { 503: databaseUnavailable } : {}),
+      ...responses(route),
+      ...(guarded ? { 401: unauthorized } : {}),
+    },
   };
 }
 
@@ -156,6 +160,15 @@ function properties(schema: TObject | undefined): [string, TSchema, boolean][] {
 
 /** A TypeBox schema is JSON Schema already; this drops anything JSON cannot carry. */
 const plain = (schema: TSchema): Json => JSON.parse(JSON.stringify(schema)) as Json;
+
+const retryAfter = {
+  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } },
+};
+
+const databaseUnavailable = {
+  ...problem('The database is unavailable (unreachable, locked or read-only); retry after Retry-After seconds'),
+  headers: { ...everyResponse, ...retryAfter },
+};
 
 const unauthorized = {
   ...problem('No `Authorization: Bearer <API_TOKEN>` header, or not the right token'),

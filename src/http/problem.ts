@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { DomainError } from '../domain/shared/domain-error.js';
 import { ConcurrencyError } from '../event-store/expected-version.js';
 import { InvalidCursorError } from '../queries/cursor.js';
@@ -28,6 +29,9 @@ export class HttpProblem extends Error {
 }
 
 export const notFoundProblem = (detail: string) => new HttpProblem(404, 'not-found', detail);
+
+/** How long a client should wait before retrying when the database is unavailable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 type Answer = { status: number; body: ProblemBody; headers: Record<string, string> };
 
@@ -100,6 +104,14 @@ function classify(error: unknown, ifMatchSent: boolean): Known | undefined {
       kind: 'validation',
       detail: error.message,
       errors: [{ path: 'query/cursor', message: error.message }],
+    };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      status: 503,
+      kind: 'database-unavailable',
+      detail: 'The database is not available right now (unreachable, locked or read-only); retry later',
+      headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
     };
   }
   return fromBodyParser(error);

@@ -47,11 +47,14 @@ export function killServerProcesses(): void {
   for (const child of running) killGroup(child);
 }
 
+/** Another user to run the server as (a test running as root, which file permissions do not stop). */
+export type ProcessUser = { uid?: number; gid?: number };
+
 /**
  * Starts `tsx src/main.ts` from the repository root, as `npm run dev` does, without waiting for it to listen. Its
  * environment is ours without any configuration variable, plus `env`.
  */
-export function spawnServerProcess(env: Record<string, string>): ServerProcess {
+export function spawnServerProcess(env: Record<string, string>, user: ProcessUser = {}): ServerProcess {
   const base = { ...process.env };
   for (const name of Object.keys(EnvSchema.properties)) delete base[name];
   const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'main.ts')], {
@@ -59,6 +62,7 @@ export function spawnServerProcess(env: Record<string, string>): ServerProcess {
     env: { ...base, ...env },
     detached: true,
     stdio: 'pipe',
+    ...user,
   });
   running.add(child);
   let stdout = '';
@@ -119,8 +123,11 @@ export function spawnServerProcess(env: Record<string, string>): ServerProcess {
 }
 
 /** Spawns the server (see spawnServerProcess) and waits until it listens. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess & { url: string }> {
-  const server = spawnServerProcess(env);
+export async function startServerProcess(
+  env: Record<string, string>,
+  user: ProcessUser = {},
+): Promise<ServerProcess & { url: string }> {
+  const server = spawnServerProcess(env, user);
   return { ...server, url: await server.listening() };
 }
 

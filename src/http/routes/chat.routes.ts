@@ -50,8 +50,8 @@ export const chatRoutes: RouteSpec[] = [
       429: tooMany,
       503: {
         description:
-          'llama.cpp is unreachable or loading (the question is stored, the answer marked failed), or the server is ' +
-          'shutting down (nothing is stored); retry after Retry-After seconds',
+          'llama.cpp is unreachable or loading (the question is stored, the answer marked failed), the database is ' +
+          'unavailable, or the server is shutting down (nothing is stored); retry after Retry-After seconds',
       },
     },
     async handle(ctx, { body }) {
@@ -102,7 +102,11 @@ export const chatRoutes: RouteSpec[] = [
       409: { description: 'This conversation already has an answer being generated' },
       422: { description: 'Invalid body, or the message is not an answer' },
       429: tooMany,
-      503: { description: 'llama.cpp is unreachable or loading, or the server is shutting down' },
+      503: {
+        description:
+          'llama.cpp is unreachable or loading, the database is unavailable, or the server is shutting down; retry ' +
+          'after Retry-After seconds',
+      },
     },
     async handle(ctx, { params, body }) {
       const previous = await findMessage(ctx.state.em, params.id);

@@ -1,15 +1,25 @@
 import type { EntityManager } from '@mikro-orm/knex';
+import { dialectOf } from '../../db/dialect.js';
+import { sqliteWritability } from '../../db/sqlite-writable.js';
 import { answer } from '../command-context.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { Health } from '../schemas/health.schemas.js';
 import { ok } from './responses.js';
 
-async function databaseReachable(em: EntityManager): Promise<boolean> {
+/** How long /health tries to take SQLite's write lock before it calls the database locked. */
+const WRITE_LOCK_PATIENCE_MS = 1000;
+
+type DatabaseStatus = 'connected' | 'disconnected' | 'locked' | 'read_only';
+
+/** Reachable and writable; on SQLite a reader may pass while every write fails, so a write is tried too. */
+async function databaseStatus(em: EntityManager): Promise<DatabaseStatus> {
   try {
     await em.getConnection().execute('select 1');
-    return true;
+    if (dialectOf(em) !== 'sqlite') return 'connected';
+    const writability = await sqliteWritability(em, WRITE_LOCK_PATIENCE_MS);
+    return writability === 'writable' ? 'connected' : writability;
   } catch {
-    return false;
+    return 'disconnected';
   }
 }
 
@@ -20,18 +30,16 @@ export const healthRoutes: RouteSpec[] = [
     operationId: 'health',
     summary: 'Database and llama.cpp status',
     description:
-      'llama.cpp being down or loading a model degrades the service; the database being down makes it unhealthy.',
+      'llama.cpp being down or loading a model degrades the service; the database being down, or on SQLite ' +
+      'refusing writes (locked by another process for over a second, or read-only), makes it unhealthy.',
     tags: ['Health'],
     responses: {
       200: ok(Health, 'healthy, or degraded when llama.cpp is unreachable or loading'),
-      503: ok(Health, 'unhealthy: the database is unreachable'),
+      503: ok(Health, 'unhealthy: the database is unreachable, or (SQLite) locked by another process or read-only'),
     },
     async handle(ctx) {
-      const [database, llm_service] = await Promise.all([
-        databaseReachable(ctx.state.em),
-        ctx.state.services.llmHealth(),
-      ]);
-      if (!database) return answer(ctx, 503, { status: 'unhealthy', database: 'disconnected', llm_service });
+      const [database, llm_service] = await Promise.all([databaseStatus(ctx.state.em), ctx.state.services.llmHealth()]);
+      if (database !== 'connected') return answer(ctx, 503, { status: 'unhealthy', database, llm_service });
       answer(ctx, 200, {
         status: llm_service === 'connected' ? 'healthy' : 'degraded',
         database: 'connected',

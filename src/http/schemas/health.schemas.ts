@@ -3,7 +3,14 @@ import { Type } from 'typebox';
 export const Health = Type.Object(
   {
     status: Type.Union([Type.Literal('healthy'), Type.Literal('degraded'), Type.Literal('unhealthy')]),
-    database: Type.Union([Type.Literal('connected'), Type.Literal('disconnected')]),
+    database: Type.Union(
+      [Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('locked'), Type.Literal('read_only')],
+      {
+        description:
+          'SQLite only: locked when another process holds the write lock for over a second, read_only when the ' +
+          'file cannot be written',
+      },
+    ),
     llm_service: Type.Union([Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('loading')]),
   },
   { additionalProperties: false, title: 'Health' },
