@@ -33,6 +33,8 @@ function spawnServer(databaseUrl: string, llmUrl: string) {
     DATABASE_URL: databaseUrl,
     LLM_API_URL: llmUrl,
     LLM_MAX_CONCURRENCY: String(CHATS),
+    // All the chats come from this one address.
+    SSE_MAX_PER_CLIENT: String(CHATS),
     LOG_LEVEL: 'info',
   });
 }
