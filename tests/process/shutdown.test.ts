@@ -59,6 +59,16 @@ async function newConversation(url: string): Promise<string> {
   return created.body.id as string;
 }
 
+/** A new conversation on `url` with an answer streaming into it, `tokens` tokens along. */
+async function streamingAnswer(url: string, message: string, tokens: number) {
+  const conversationId = await newConversation(url);
+  const stream = await openSse(`${url}/api/chat/stream`, { body: { conversation_id: conversationId, message } });
+  expect(stream.status).toBe(200);
+  const { message_id } = (await stream.next('start')).json as { message_id: string };
+  await stream.tokens(tokens);
+  return { conversationId, stream, message_id };
+}
+
 /** Resolves once the process wrote the log line `msg`. */
 async function logged(server: ServerProcess, msg: string, ms = 20_000): Promise<Record<string, unknown>> {
   const deadline = Date.now() + ms;
@@ -118,13 +128,7 @@ describe('a server process stopped while answers stream', () => {
       double.configure({ tokens: 20, tokenDelayMs: TOKEN_DELAY_MS });
       const db = await database();
       const server = await spawnServer(db.url, GENEROUS_TIMEOUT_MS);
-      const conversationId = await newConversation(server.url);
-      const stream = await openSse(`${server.url}/api/chat/stream`, {
-        body: { conversation_id: conversationId, message: 'A short story, please' },
-      });
-      expect(stream.status).toBe(200);
-      const { message_id } = (await stream.next('start')).json;
-      await stream.tokens(2);
+      const { conversationId, stream, message_id } = await streamingAnswer(server.url, 'A short story, please', 2);
 
       server.signal('SIGTERM');
       const events = await stream.ended;
@@ -158,12 +162,7 @@ describe('a server process stopped while answers stream', () => {
       double.configure({ tokens: 400, tokenDelayMs: TOKEN_DELAY_MS });
       const db = await database();
       const server = await spawnServer(db.url, SHORT_TIMEOUT_MS);
-      const conversationId = await newConversation(server.url);
-      const stream = await openSse(`${server.url}/api/chat/stream`, {
-        body: { conversation_id: conversationId, message: 'A very long story, please' },
-      });
-      const { message_id } = (await stream.next('start')).json;
-      await stream.tokens(3);
+      const { conversationId, stream, message_id } = await streamingAnswer(server.url, 'A very long story, please', 3);
 
       const signalledAt = performance.now();
       server.signal('SIGTERM');
@@ -236,12 +235,7 @@ describe('a server process stopped while answers stream', () => {
       double.configure({ tokens: 400, tokenDelayMs: TOKEN_DELAY_MS });
       const db = await database();
       const server = await spawnServer(db.url, SHORT_TIMEOUT_MS);
-      const conversationId = await newConversation(server.url);
-      const stream = await openSse(`${server.url}/api/chat/stream`, {
-        body: { conversation_id: conversationId, message: 'A very long story, please' },
-      });
-      const { message_id } = (await stream.next('start')).json;
-      await stream.tokens(2);
+      const { conversationId, stream, message_id } = await streamingAnswer(server.url, 'A very long story, please', 2);
 
       server.signal('SIGINT');
       const events = await stream.ended;
@@ -261,12 +255,7 @@ describe('a server process stopped while answers stream', () => {
       double.configure({ tokens: 400, tokenDelayMs: TOKEN_DELAY_MS });
       const db = await database();
       const server = await spawnServer(db.url, GENEROUS_TIMEOUT_MS);
-      const conversationId = await newConversation(server.url);
-      const stream = await openSse(`${server.url}/api/chat/stream`, {
-        body: { conversation_id: conversationId, message: 'A very long story, please' },
-      });
-      const { message_id } = (await stream.next('start')).json;
-      await stream.tokens(2);
+      const { conversationId, stream, message_id } = await streamingAnswer(server.url, 'A very long story, please', 2);
 
       server.signal('SIGTERM');
       await logged(server, 'waiting for the running answers to finish');
@@ -299,12 +288,7 @@ describe('a server process stopped while answers stream', () => {
         },
         2,
       );
-      const conversationId = await newConversation(cluster.url);
-      const stream = await openSse(`${cluster.url}/api/chat/stream`, {
-        body: { conversation_id: conversationId, message: 'A short story, please' },
-      });
-      const { message_id } = (await stream.next('start')).json;
-      await stream.tokens(2);
+      const { conversationId, stream, message_id } = await streamingAnswer(cluster.url, 'A short story, please', 2);
 
       cluster.signal('SIGTERM');
       const events = await stream.ended;

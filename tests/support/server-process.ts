@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { killGroup } from './process-group.js';
 import { EnvSchema } from '../../src/config/env.schema.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -31,16 +32,6 @@ export type ServerProcess = {
 };
 
 const running = new Set<ChildProcess>();
-
-/** tsx runs the server in a second node process: killing the process group reaches both. */
-function killGroup(child: ChildProcess): void {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
 
 /** Kills every server process still running; for afterAll. */
 export function killServerProcesses(): void {
