@@ -41,6 +41,7 @@ export function mountRoutes(router: Router<AppState>, routes: readonly RouteSpec
     const params = route.params ? validator(route.params, 'params') : () => ({});
     const query = route.query ? validator(route.query, 'query') : () => ({});
     const body = route.body ? validator(route.body, 'body') : () => undefined;
+    const isStream = streams(route);
     router[route.method](route.path, async (ctx) => {
       const context = ctx as unknown as AppContext;
       context.state.ifMatch = route.ifMatch ? ctx.get('If-Match') : '';
@@ -51,7 +52,7 @@ export function mountRoutes(router: Router<AppState>, routes: readonly RouteSpec
         body: body(raw === undefined && route.body ? {} : raw) as never,
       };
       checkMetadataLimits(input.body, context.state.services.config);
-      if (streams(route)) await asClientStream(context, () => route.handle(context, input));
+      if (isStream) await asClientStream(context, () => route.handle(context, input));
       else await route.handle(context, input);
     });
   }
