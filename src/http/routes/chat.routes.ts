@@ -17,15 +17,14 @@ import {
   StopResult,
 } from '../schemas/chat.schemas.js';
 import { IdParams } from '../schemas/common.schemas.js';
-import { missing, ok } from './responses.js';
+import { missing, ok, retryLater } from './responses.js';
 
 const tags = ['Chat'];
 
-const tooMany = {
-  description:
-    'Every slot is busy and the queue is full, or this client address has SSE_MAX_PER_CLIENT streams open; ' +
+const tooMany = retryLater(
+  'Every slot is busy and the queue is full, or this client address has SSE_MAX_PER_CLIENT streams open; ' +
     'retry after Retry-After seconds',
-};
+);
 
 const stream = (description: string) => ({ description, schema: ChatEventSchema, contentType: 'text/event-stream' });
 
@@ -48,11 +47,10 @@ export const chatRoutes: RouteSpec[] = [
       409: { description: 'This conversation already has an answer being generated' },
       422: { description: 'Invalid body, a message longer than MAX_MESSAGE_LENGTH, or an unknown parent message' },
       429: tooMany,
-      503: {
-        description:
-          'llama.cpp is unreachable or loading (the question is stored, the answer marked failed), the database is ' +
+      503: retryLater(
+        'llama.cpp is unreachable or loading (the question is stored, the answer marked failed), the database is ' +
           'unavailable, or the server is shutting down (nothing is stored); retry after Retry-After seconds',
-      },
+      ),
     },
     async handle(ctx, { body }) {
       const { services } = ctx.state;
@@ -102,11 +100,10 @@ export const chatRoutes: RouteSpec[] = [
       409: { description: 'This conversation already has an answer being generated' },
       422: { description: 'Invalid body, or the message is not an answer' },
       429: tooMany,
-      503: {
-        description:
-          'llama.cpp is unreachable or loading, the database is unavailable, or the server is shutting down; retry ' +
+      503: retryLater(
+        'llama.cpp is unreachable or loading, the database is unavailable, or the server is shutting down; retry ' +
           'after Retry-After seconds',
-      },
+      ),
     },
     async handle(ctx, { params, body }) {
       const previous = await findMessage(ctx.state.em, params.id);

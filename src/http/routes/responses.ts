@@ -5,6 +5,12 @@ export const etagHeader = {
   ETag: { description: 'Weak ETag of the stream version; send it back in If-Match', schema: Type.String() },
 };
 
+/** A refusal that passes: the client may ask again after the seconds it names. */
+export const retryLater = (description: string): ResponseSpec => ({
+  description,
+  headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: Type.Integer() } },
+});
+
 export const ok = (schema: TSchema, description: string): ResponseSpec => ({ description, schema });
 export const modified = (schema: TSchema, description: string): ResponseSpec => ({
   description,
