@@ -1,5 +1,5 @@
 import type { AppContext } from './app-state.js';
-import { HttpProblem } from './problem.js';
+import { HttpProblem, RETRY_AFTER_SECONDS } from './problem.js';
 
 /** Event streams open at once, counted per client address; this process's streams only. */
 export type ClientStreams = {
@@ -25,8 +25,6 @@ export function createClientStreams(maxPerClient: number): ClientStreams {
     },
   };
 }
-
-const RETRY_AFTER_SECONDS = '5';
 
 /** Runs an event-stream handler as one of its client's streams, refused with 429 before it does anything. */
 export async function asClientStream(ctx: AppContext, stream: () => Promise<void>): Promise<void> {

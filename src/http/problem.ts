@@ -30,8 +30,8 @@ export class HttpProblem extends Error {
 
 export const notFoundProblem = (detail: string) => new HttpProblem(404, 'not-found', detail);
 
-/** How long a client should wait before retrying when the database is unavailable. */
-export const DATABASE_RETRY_AFTER_SECONDS = 5;
+/** How long a client should wait before retrying a refusal that passes (503, 429). */
+export const RETRY_AFTER_SECONDS = '5';
 
 type Answer = { status: number; body: ProblemBody; headers: Record<string, string> };
 
@@ -111,7 +111,7 @@ function classify(error: unknown, ifMatchSent: boolean): Known | undefined {
       status: 503,
       kind: 'database-unavailable',
       detail: 'The database is not available right now (unreachable, locked or read-only); retry later',
-      headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
     };
   }
   return fromBodyParser(error);

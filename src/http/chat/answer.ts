@@ -8,7 +8,7 @@ import type { ChatOptions } from '../../llm/chat-types.js';
 import { LlmError } from '../../llm/llm-error.js';
 import type { AppContext } from '../app-state.js';
 import { commandOptions, eventStore } from '../command-context.js';
-import { HttpProblem } from '../problem.js';
+import { HttpProblem, RETRY_AFTER_SECONDS } from '../problem.js';
 import { runConversationCommand as runRequestCommand } from '../routes/conversations.routes.js';
 import { streamSession } from './stream-session.js';
 
@@ -25,8 +25,6 @@ export type AnswerRequest = {
   start: ConversationCommand;
   options: ChatOptions;
 };
-
-const RETRY_AFTER_SECONDS = '5';
 
 /**
  * The chat flow behind POST /api/chat/stream and regenerate: refuse early with plain problems, store
