@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { projectors } from '../../projections/projectors.js';
 import { rebuildProjections } from '../../projections/rebuild.js';
 import { parseDatabaseUrl } from '../../src/db/database-url.js';
-import { exchange } from '../support/commands.js';
+import { uuidv7 } from '../../src/ids.js';
+import { exchange, runConversationCommand } from '../support/commands.js';
 import { httpClient, type HttpClient } from '../support/http-client.js';
 import { tableRows } from '../support/read-model-rows.js';
 import { withClient } from '../support/test-database.js';
@@ -168,5 +169,31 @@ describe('DELETE /api/projects/:id?purge=true', () => {
     const inline = await tableRows(server.database.url);
     await rebuildProjections(server.services.db.em(), projectors);
     expect(await tableRows(server.database.url)).toEqual(inline);
+  });
+
+  it('erases nothing, with 409, while an answer is being generated in one of its conversations: all or none', async () => {
+    const server = await startTestServer();
+    const api = httpClient(server.url);
+    const project = await api.post('/api/projects', { name: 'Busy' });
+    const idle = await conversationWithSecrets(server, api, project.body.id, secret());
+    const busy = await conversationWithSecrets(server, api, project.body.id, secret());
+    const question = uuidv7();
+    await runConversationCommand(server.services, {
+      type: 'PostUserMessage',
+      data: { conversation_id: busy, message_id: question, content: 'Still thinking?', metadata: {} },
+    });
+    await runConversationCommand(server.services, {
+      type: 'StartAssistantResponse',
+      data: { conversation_id: busy, message_id: uuidv7(), parent_message_id: question, metadata: {} },
+    });
+    const eventsBefore = (await api.get('/api/events?limit=500')).body.items.length;
+
+    const refused = await api.delete(`/api/projects/${project.body.id}?purge=true`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/being generated/);
+    expect((await api.get(`/api/projects/${project.body.id}`)).status).toBe(200);
+    expect((await api.get(`/api/conversations/${idle}/messages`)).body.items).toHaveLength(2);
+    expect((await api.get(`/api/conversations/${busy}/messages`)).body.items).toHaveLength(4);
+    expect((await api.get('/api/events?limit=500')).body.items).toHaveLength(eventsBefore);
   });
 });
