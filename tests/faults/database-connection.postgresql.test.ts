@@ -6,7 +6,8 @@ import { openSse } from '../support/sse-client.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { freshDatabase, withClient, type TestDatabase } from '../support/test-database.js';
 import { testConfig } from '../support/test-server.js';
-import { expectDatabaseUnavailable, visibleState } from '../support/visible-state.js';
+import { apiSnapshot } from '../support/api-snapshot.js';
+import { expectDatabaseUnavailable } from '../support/database-unavailable.js';
 
 let database: TestDatabase;
 let double: LlamaDouble;
@@ -50,7 +51,7 @@ describe('PostgreSQL unreachable (every connection cut, new ones refused)', () =
     const projectId = await newProject('Before the outage');
     const conversation = await api.post('/api/conversations', { project_id: projectId });
     expect(conversation.status).toBe(201);
-    const before = await visibleState(api);
+    const before = await apiSnapshot(api);
 
     await proxy.cut();
     try {
@@ -73,10 +74,10 @@ describe('PostgreSQL unreachable (every connection cut, new ones refused)', () =
       timeout: 10_000,
       interval: 100,
     });
-    expect(await visibleState(api)).toEqual(before);
+    expect(await apiSnapshot(api)).toEqual(before);
     await newProject('After the outage');
     expect((await api.patch(`/api/projects/${projectId}`, { name: 'Renamed' })).status).toBe(200);
-    const after = await visibleState(api);
+    const after = await apiSnapshot(api);
     expect(after.events.map((e) => e.type)).toEqual([
       ...before.events.map((e) => e.type),
       'ProjectCreated',
@@ -109,7 +110,7 @@ describe('PostgreSQL dropping the connections (pg_terminate_backend)', () => {
   });
 
   it('one dropped in the middle of an append (event and projection written, not committed): 503, neither is stored', async () => {
-    const before = await visibleState(api);
+    const before = await apiSnapshot(api);
     const name = 'Dropped mid-append';
     // One admin session holds the projection checkpoints: the append inserts its event and projects it, then waits
     // for them. Another finds that waiting append and terminates its connection.
@@ -139,7 +140,7 @@ describe('PostgreSQL dropping the connections (pg_terminate_backend)', () => {
     });
 
     expectDatabaseUnavailable(outcome);
-    expect(await visibleState(api)).toEqual(before);
+    expect(await apiSnapshot(api)).toEqual(before);
     const counts = await asAdmin((client) =>
       client.query<{ events: string; projects: string }>(
         `select (select count(*) from events) as events, (select count(*) from projects where name = $1) as projects`,

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { httpClient } from '../support/http-client.js';
 import { openSse } from '../support/sse-client.js';
 import { startTestServer } from '../support/test-server.js';
-import { expectDatabaseUnavailable, visibleState } from '../support/visible-state.js';
+import { apiSnapshot } from '../support/api-snapshot.js';
+import { expectDatabaseUnavailable } from '../support/database-unavailable.js';
 
 const sqliteRun = process.env.TEST_DRIVER !== 'postgresql';
 const lockers: Sqlite.Database[] = [];
@@ -30,7 +31,7 @@ describe.skipIf(!sqliteRun)(
       expect(project.status).toBe(201);
       const conversation = await api.post('/api/conversations', { project_id: project.body.id });
       expect(conversation.status).toBe(201);
-      const before = await visibleState(api);
+      const before = await apiSnapshot(api);
 
       const locker = otherConnection(server.database.url);
       locker.exec('begin immediate');
@@ -47,7 +48,7 @@ describe.skipIf(!sqliteRun)(
         expect(health.status).toBe(503);
         expect(health.body).toEqual({ status: 'unhealthy', database: 'locked', llm_service: 'disconnected' });
         // Readers are not blocked by a writer (WAL): nothing of the failed commands shows.
-        expect(await visibleState(api)).toEqual(before);
+        expect(await apiSnapshot(api)).toEqual(before);
       } finally {
         locker.exec('rollback');
       }
@@ -56,7 +57,7 @@ describe.skipIf(!sqliteRun)(
       const after = await api.post('/api/projects', { name: 'After the lock' });
       expect(after.status).toBe(201);
       expect((await api.patch(`/api/projects/${project.body.id}`, { name: 'Renamed' })).status).toBe(200);
-      const state = await visibleState(api);
+      const state = await apiSnapshot(api);
       expect(state.events.map((e) => e.type)).toEqual([
         ...before.events.map((e) => e.type),
         'ProjectCreated',

@@ -4,7 +4,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { httpClient } from '../support/http-client.js';
 import { killServerProcesses, startServerProcess, type ProcessUser } from '../support/server-process.js';
 import { freshDatabase, type TestDatabase } from '../support/test-database.js';
-import { expectDatabaseUnavailable, visibleState } from '../support/visible-state.js';
+import { apiSnapshot } from '../support/api-snapshot.js';
+import { expectDatabaseUnavailable } from '../support/database-unavailable.js';
 
 const sqliteRun = process.env.TEST_DRIVER !== 'postgresql';
 /** Root writes whatever the permissions say: as root, the server runs as `nobody`, whom they stop. */
@@ -46,14 +47,14 @@ describe.skipIf(!sqliteRun)(
         const server = await startServerProcess(env, user);
         const api = httpClient(server.url);
         try {
-          const before = await visibleState(api);
+          const before = await apiSnapshot(api);
           expect(before.projects.map((p) => p.name)).toEqual(['Written before']);
           expect(await api.get('/health')).toMatchObject({
             status: 503,
             body: { status: 'unhealthy', database: 'read_only' },
           });
           expectDatabaseUnavailable(await api.post('/api/projects', { name: 'Refused' }));
-          expect(await visibleState(api)).toEqual(before);
+          expect(await apiSnapshot(api)).toEqual(before);
         } finally {
           setMode(file, 0o644);
         }
@@ -63,7 +64,7 @@ describe.skipIf(!sqliteRun)(
           interval: 200,
         });
         expect((await api.post('/api/projects', { name: 'Written after' })).status).toBe(201);
-        expect((await visibleState(api)).projects.map((p) => p.name).sort()).toEqual([
+        expect((await apiSnapshot(api)).projects.map((p) => p.name).sort()).toEqual([
           'Written after',
           'Written before',
         ]);

@@ -5,7 +5,7 @@ import { httpClient } from '../support/http-client.js';
 import { tableRows, withOrm } from '../support/read-model-rows.js';
 import { killServerProcesses, startServerProcess } from '../support/server-process.js';
 import { freshDatabase, type TestDatabase } from '../support/test-database.js';
-import { visibleState } from '../support/visible-state.js';
+import { apiSnapshot } from '../support/api-snapshot.js';
 
 const databases: TestDatabase[] = [];
 
@@ -38,7 +38,7 @@ describe('a projector that throws during an append', () => {
       orm.em.fork().nativeUpdate(ProjectView, { id: existing.body.id }, { id: taken }),
     );
     const rowsBefore = await tableRows(database.url);
-    const before = await visibleState(api);
+    const before = await apiSnapshot(api);
 
     const reply = await api.post('/api/projects', { id: taken, name: 'Clashes with the read model' });
     expect(reply.status).toBe(500);
@@ -52,7 +52,7 @@ describe('a projector that throws during an append', () => {
       request_id: requestId,
     });
 
-    expect(await visibleState(api)).toEqual(before);
+    expect(await apiSnapshot(api)).toEqual(before);
     expect(await tableRows(database.url)).toEqual(rowsBefore);
 
     const failure = server.logs().find((line) => line.request_id === requestId && line.msg === 'request failed');

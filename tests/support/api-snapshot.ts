@@ -1,16 +1,19 @@
 import type { HttpClient } from './http-client.js';
 
 export type ApiSnapshot = {
-  events: number;
-  projects: unknown[];
-  conversations: unknown[];
+  events: { type: string; position: number }[];
+  projects: { id: string; name: string }[];
+  conversations: { id: string }[];
   /** The messages of every conversation that has any and whose messages the API shows, by conversation id. */
   messages: Record<string, unknown[]>;
 };
 
 type Conversation = { id: string; project_id: string | null; message_count: number; deleted_at: string | null };
 
-/** Everything the API shows, read through the API: the event log's length and every read model. */
+/**
+ * Everything the API shows, read through the API: the event log and every read model. A request that was refused
+ * must leave it unchanged.
+ */
 export async function apiSnapshot(api: HttpClient): Promise<ApiSnapshot> {
   const events = await everyItem(api, (after) => `/api/events?limit=1000&after=${after}`, 'next_after');
   const projects = await everyItem(api, (cursor) => `/api/projects?limit=100&include_deleted=true${cursor}`);
@@ -28,7 +31,12 @@ export async function apiSnapshot(api: HttpClient): Promise<ApiSnapshot> {
       (cursor) => `/api/conversations/${conversation.id}/messages?limit=500${cursor}`,
     );
   }
-  return { events: events.length, projects, conversations, messages };
+  return {
+    events: events as ApiSnapshot['events'],
+    projects: projects as ApiSnapshot['projects'],
+    conversations: conversations as ApiSnapshot['conversations'],
+    messages,
+  };
 }
 
 async function everyItem(
