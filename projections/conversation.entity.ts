@@ -8,7 +8,7 @@ export const ConversationView = defineEntity({
   properties: (p) => ({
     id: p.string().length(64).primary(),
     project_id: p.string().length(64).nullable(),
-    title: p.string().length(500).nullable(),
+    title: p.text().nullable(),
     metadata: p.json<JsonObject>(),
     created_at: p.string().length(32),
     updated_at: p.string().length(32),

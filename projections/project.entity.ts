@@ -7,7 +7,7 @@ export const ProjectView = defineEntity({
   tableName: 'projects',
   properties: (p) => ({
     id: p.string().length(64).primary(),
-    name: p.string().length(200),
+    name: p.text(),
     description: p.text().nullable(),
     metadata: p.json<JsonObject>(),
     created_at: p.string().length(32),

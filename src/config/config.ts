@@ -15,6 +15,18 @@ export type Config = {
   apiToken: string | null;
   debug: boolean;
   maxMessageLength: number;
+  /** Longest project name, in characters. */
+  maxNameLength: number;
+  /** Longest conversation title, in characters. */
+  maxTitleLength: number;
+  /** Longest project description, in characters. */
+  maxDescriptionLength: number;
+  /** Largest page of projects and conversations a client may ask for. */
+  maxPageSize: number;
+  /** Largest page of messages a client may ask for. */
+  maxMessagesPageSize: number;
+  /** Largest page of the event log a client may ask for. */
+  maxEventsPageSize: number;
   /** Largest JSON request body; a larger one is refused with 413. */
   maxBodyBytes: number;
   /** Largest `metadata` object of a request, in bytes of its JSON. */
@@ -75,6 +87,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiToken: valid.API_TOKEN === '' ? null : valid.API_TOKEN,
     debug: valid.DEBUG === 'true' || valid.DEBUG === '1',
     maxMessageLength: Number(valid.MAX_MESSAGE_LENGTH),
+    maxNameLength: Number(valid.MAX_NAME_LENGTH),
+    maxTitleLength: Number(valid.MAX_TITLE_LENGTH),
+    maxDescriptionLength: Number(valid.MAX_DESCRIPTION_LENGTH),
+    maxPageSize: Number(valid.MAX_PAGE_SIZE),
+    maxMessagesPageSize: Number(valid.MAX_MESSAGES_PAGE_SIZE),
+    maxEventsPageSize: Number(valid.MAX_EVENTS_PAGE_SIZE),
     maxBodyBytes: Number(valid.MAX_BODY_BYTES),
     metadataMaxBytes: Number(valid.METADATA_MAX_BYTES),
     metadataMaxDepth,

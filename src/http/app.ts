@@ -17,14 +17,16 @@ import { eventRoutes } from './routes/events.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { messageRoutes } from './routes/messages.routes.js';
 import { projectRoutes } from './routes/projects.routes.js';
+import type { SchemaLimits } from './schemas/schema-limits.js';
 
-export const routes: readonly RouteSpec[] = [
+/** Every route, its request schemas bounded by the configured limits. */
+export const apiRoutes = (limits: SchemaLimits): readonly RouteSpec[] => [
   ...healthRoutes,
-  ...projectRoutes,
-  ...conversationRoutes,
+  ...projectRoutes(limits),
+  ...conversationRoutes(limits),
   ...messageRoutes,
   ...chatRoutes,
-  ...eventRoutes,
+  ...eventRoutes(limits),
 ];
 
 export const apiInfo = {
@@ -40,6 +42,7 @@ export const apiInfo = {
 export function createApp(services: Services): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: false });
   const api = new Router<AppState>();
+  const routes = apiRoutes(services.config);
   mountRoutes(api, routes);
   const { apiToken } = services.config;
   const document = openApiDocument(routes, apiInfo, { bearerRequired: apiToken !== null });

@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, loadDotEnv } from '../../src/config/config.js';
+import { EnvSchema } from '../../src/config/env.schema.js';
 import { parseDatabaseUrl } from '../../src/db/database-url.js';
 
 /** loadConfig's error for `env`, or a failure when it accepts it. */
@@ -28,6 +29,12 @@ describe('loadConfig', () => {
       apiToken: null,
       debug: false,
       maxMessageLength: 10_000,
+      maxNameLength: 200,
+      maxTitleLength: 500,
+      maxDescriptionLength: 5000,
+      maxPageSize: 100,
+      maxMessagesPageSize: 500,
+      maxEventsPageSize: 1000,
       maxBodyBytes: 1024 * 1024,
       metadataMaxBytes: 64 * 1024,
       metadataMaxDepth: 16,
@@ -60,6 +67,12 @@ describe('loadConfig', () => {
         API_TOKEN: 'sixteen-chars-ok',
         DEBUG: 'true',
         MAX_MESSAGE_LENGTH: '42',
+        MAX_NAME_LENGTH: '20',
+        MAX_TITLE_LENGTH: '30',
+        MAX_DESCRIPTION_LENGTH: '40',
+        MAX_PAGE_SIZE: '5',
+        MAX_MESSAGES_PAGE_SIZE: '6',
+        MAX_EVENTS_PAGE_SIZE: '7',
         MAX_BODY_BYTES: '2048',
         METADATA_MAX_BYTES: '512',
         METADATA_MAX_DEPTH: '3',
@@ -81,6 +94,12 @@ describe('loadConfig', () => {
       apiToken: 'sixteen-chars-ok',
       debug: true,
       maxMessageLength: 42,
+      maxNameLength: 20,
+      maxTitleLength: 30,
+      maxDescriptionLength: 40,
+      maxPageSize: 5,
+      maxMessagesPageSize: 6,
+      maxEventsPageSize: 7,
       maxBodyBytes: 2048,
       metadataMaxBytes: 512,
       metadataMaxDepth: 3,
@@ -115,6 +134,20 @@ describe('loadConfig', () => {
   it.each(['-1', '1.5', 'soon', '1e4'])('rejects SHUTDOWN_TIMEOUT_MS=%s naming the variable', (value) => {
     expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: value })).toThrow(/SHUTDOWN_TIMEOUT_MS/);
   });
+
+  it.each(['MAX_NAME_LENGTH', 'MAX_TITLE_LENGTH', 'MAX_DESCRIPTION_LENGTH', 'MAX_PAGE_SIZE'])(
+    'rejects %s=0 naming the variable',
+    (name) => {
+      expect(() => loadConfig({ [name]: '0' })).toThrow(new RegExp(name));
+    },
+  );
+
+  it.each(['MAX_PAGE_SIZE', 'MAX_MESSAGES_PAGE_SIZE', 'MAX_EVENTS_PAGE_SIZE'])(
+    'rejects %s=100000, a page no database should be asked for at once',
+    (name) => {
+      expect(() => loadConfig({ [name]: '100000' })).toThrow(new RegExp(name));
+    },
+  );
 
   it('accepts 65535 as the highest port', () => {
     expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
@@ -246,4 +279,20 @@ describe('parseDatabaseUrl', () => {
   it.each(['mysql://x', 'sqlite:', 'postgresql://', 'x.db'])('rejects %j naming DATABASE_URL', (url) => {
     expect(() => parseDatabaseUrl(url)).toThrow(/DATABASE_URL/);
   });
+});
+
+describe('the documented environment', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const example = readFileSync('.env.example', 'utf8');
+
+  it.each(Object.entries(EnvSchema.properties))(
+    '%s is in .env.example with its default and in the README table',
+    (name, schema) => {
+      const fallback = (schema as { default?: string }).default ?? '';
+      const line = example.split('\n').find((l) => l.startsWith(`${name}=`));
+      expect(line, `.env.example has no ${name}=`).toBeDefined();
+      if (name !== 'API_TOKEN') expect(line).toBe(`${name}=${fallback}`);
+      expect(readme).toMatch(new RegExp(`^\\| \`${name}\` +\\|`, 'm'));
+    },
+  );
 });

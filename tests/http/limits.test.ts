@@ -169,6 +169,75 @@ describe('title and name lengths', () => {
   });
 });
 
+describe('configured page sizes (MAX_PAGE_SIZE, MAX_MESSAGES_PAGE_SIZE, MAX_EVENTS_PAGE_SIZE)', () => {
+  it('refuses a page over each configured maximum, pages by it when none is asked for, and documents it', async () => {
+    const server = await startTestServer({ maxPageSize: 3, maxMessagesPageSize: 4, maxEventsPageSize: 5 });
+    const narrow = httpClient(server.url);
+    for (let i = 0; i < 4; i++) await narrow.post('/api/projects', { name: `Project ${i}` });
+    const conversation = (await narrow.post('/api/conversations', {})).body.id as string;
+    for (const [path, max] of [
+      ['/api/projects', 3],
+      ['/api/conversations', 3],
+      [`/api/conversations/${conversation}/messages`, 4],
+      ['/api/events', 5],
+    ] as const) {
+      expect((await narrow.get(`${path}?limit=${max}`)).status, path).toBe(200);
+      await refusedWithoutChange(narrow, () => narrow.get(`${path}?limit=${max + 1}`), 422, 'query/limit');
+    }
+    const firstPage = await narrow.get('/api/projects');
+    expect(firstPage.body.items).toHaveLength(3);
+    expect(firstPage.body.next_cursor).toEqual(expect.any(String));
+    expect((await narrow.get('/api/events')).body.items).toHaveLength(5);
+
+    const document = (await narrow.get('/openapi.json')).body;
+    const limitOf = (path: string) =>
+      document.paths[path].get.parameters.find((p: { name: string }) => p.name === 'limit').schema;
+    expect(limitOf('/api/projects')).toMatchObject({ maximum: 3, default: 3 });
+    expect(limitOf('/api/conversations/{id}/messages')).toMatchObject({ maximum: 4, default: 4 });
+    expect(limitOf('/api/events')).toMatchObject({ maximum: 5, default: 5 });
+  });
+});
+
+describe('configured name, title and description lengths (MAX_NAME_LENGTH, MAX_TITLE_LENGTH, MAX_DESCRIPTION_LENGTH)', () => {
+  it('refuses each over a lowered limit with 422 naming the setting, changing nothing', async () => {
+    const narrow = httpClient(
+      (await startTestServer({ maxNameLength: 10, maxTitleLength: 12, maxDescriptionLength: 20 })).url,
+    );
+    const project = (await narrow.post('/api/projects', { name: 'n'.repeat(10), description: 'd'.repeat(20) })).body
+      .id as string;
+    const conversation = (await narrow.post('/api/conversations', { title: 't'.repeat(12) })).body.id as string;
+    expect([project, conversation]).toEqual([expect.any(String), expect.any(String)]);
+    const cases: [() => Promise<Reply>, string][] = [
+      [() => narrow.post('/api/projects', { name: 'n'.repeat(11) }), 'body/name'],
+      [() => narrow.patch(`/api/projects/${project}`, { description: 'd'.repeat(21) }), 'body/description'],
+      [() => narrow.post('/api/conversations', { title: 't'.repeat(13) }), 'body/title'],
+      [() => narrow.patch(`/api/conversations/${conversation}`, { title: 't'.repeat(13) }), 'body/title'],
+    ];
+    for (const [send, path] of cases) await refusedWithoutChange(narrow, send, 422, path);
+    const document = (await narrow.get('/openapi.json')).body;
+    expect(JSON.stringify(document.paths['/api/projects'].post)).toContain('(MAX_NAME_LENGTH)');
+  });
+
+  it('stores and reads back names, titles and descriptions longer than the defaults when the limits are raised', async () => {
+    const roomy = httpClient(
+      (await startTestServer({ maxNameLength: 1000, maxTitleLength: 2000, maxDescriptionLength: 20_000 })).url,
+    );
+    const [name, title, description] = ['n'.repeat(1000), 't'.repeat(2000), 'd'.repeat(20_000)];
+    const project = await roomy.post('/api/projects', { name, description });
+    expect(project.status, project.text).toBe(201);
+    const conversation = await roomy.post('/api/conversations', { project_id: project.body.id, title });
+    expect(conversation.status, conversation.text).toBe(201);
+    expect((await roomy.get(`/api/projects/${project.body.id}`)).body).toMatchObject({ name, description });
+    expect((await roomy.get(`/api/conversations/${conversation.body.id}`)).body.title).toBe(title);
+    await refusedWithoutChange(
+      roomy,
+      () => roomy.post('/api/conversations', { title: `${title}t` }),
+      422,
+      'body/title',
+    );
+  });
+});
+
 describe('event streams per client address (SSE_MAX_PER_CLIENT)', () => {
   it('refuses a stream over the configured number with 429 before storing anything, and allows one again once a stream ended', async () => {
     // A llama.cpp that accepts the chat and then says nothing keeps the first stream open.

@@ -12,12 +12,12 @@ type Conversation = { id: string; project_id: string | null; message_count: numb
 
 /**
  * Everything the API shows, read through the API: the event log and every read model. A request that was refused
- * must leave it unchanged.
+ * must leave it unchanged. Pages are the server's default size, so any configured limits are respected.
  */
 export async function apiSnapshot(api: HttpClient): Promise<ApiSnapshot> {
-  const events = await everyItem(api, (after) => `/api/events?limit=1000&after=${after}`, 'next_after');
-  const projects = await everyItem(api, (cursor) => `/api/projects?limit=100&include_deleted=true${cursor}`);
-  const conversations = await everyItem(api, (cursor) => `/api/conversations?limit=100&include_deleted=true${cursor}`);
+  const events = await everyItem(api, (after) => `/api/events?after=${after}`, 'next_after');
+  const projects = await everyItem(api, (cursor) => `/api/projects?include_deleted=true${cursor}`);
+  const conversations = await everyItem(api, (cursor) => `/api/conversations?include_deleted=true${cursor}`);
   const deletedProjects = new Set(
     (projects as { id: string; deleted_at: string | null }[]).filter((p) => p.deleted_at !== null).map((p) => p.id),
   );
@@ -28,7 +28,7 @@ export async function apiSnapshot(api: HttpClient): Promise<ApiSnapshot> {
     if (conversation.project_id !== null && deletedProjects.has(conversation.project_id)) continue;
     messages[conversation.id] = await everyItem(
       api,
-      (cursor) => `/api/conversations/${conversation.id}/messages?limit=500${cursor}`,
+      (cursor) => `/api/conversations/${conversation.id}/messages?${cursor.slice(1)}`,
     );
   }
   return {

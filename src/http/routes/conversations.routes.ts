@@ -10,14 +10,9 @@ import { HttpProblem, notFoundProblem } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { softDeleteRoutes } from './soft-delete.routes.js';
 import { IdParams, Page } from '../schemas/common.schemas.js';
-import {
-  Conversation,
-  ConversationCreateBody,
-  ConversationGetQuery,
-  ConversationListQuery,
-  ConversationPatchBody,
-} from '../schemas/conversation.schemas.js';
-import { Message, MessageListQuery } from '../schemas/message.schemas.js';
+import { Conversation, ConversationGetQuery, conversationInputSchemas } from '../schemas/conversation.schemas.js';
+import { Message, messageListQuery } from '../schemas/message.schemas.js';
+import type { SchemaLimits } from '../schemas/schema-limits.js';
 import { created, etagHeader, missing, modified, ok, preconditionFailed } from './responses.js';
 
 const tags = ['Conversations'];
@@ -34,131 +29,137 @@ async function load(ctx: AppContext, id: string, includeDeleted = false) {
 const statusOf = async (ctx: AppContext, projectId: string | null | undefined) =>
   typeof projectId === 'string' ? projectStatus(ctx.state.em, projectId) : null;
 
-const create = (path: string, operationId: string, summary: string) =>
-  defineRoute({
-    method: 'post',
-    path,
-    operationId,
-    summary,
-    tags,
-    body: ConversationCreateBody,
-    responses: {
-      201: created(Conversation, 'Conversation created'),
-      200: ok(Conversation, 'A retry with the same id and body: the existing conversation'),
-      409: { description: 'The id exists with a different body' },
-    },
-    async handle(ctx, { body }) {
-      const id = body.id ?? ctx.state.services.newId();
-      const { project_id = null, title = null, metadata = {} } = body;
-      const result = await runConversationCommand(ctx, {
-        type: 'CreateConversation',
-        data: { conversation_id: id, project_id, project_status: await statusOf(ctx, project_id), title, metadata },
-      });
-      const { conversation, version } = await load(ctx, id, true);
-      ctx.set('Location', `/api/conversations/${id}`);
-      answer(ctx, result.appended.length > 0 ? 201 : 200, conversation, version);
-    },
-  });
+export function conversationRoutes(limits: SchemaLimits): RouteSpec[] {
+  const { ConversationCreateBody, ConversationPatchBody, ConversationListQuery } = conversationInputSchemas(limits);
+  const create = (path: string, operationId: string, summary: string) =>
+    defineRoute({
+      method: 'post',
+      path,
+      operationId,
+      summary,
+      tags,
+      body: ConversationCreateBody,
+      responses: {
+        201: created(Conversation, 'Conversation created'),
+        200: ok(Conversation, 'A retry with the same id and body: the existing conversation'),
+        409: { description: 'The id exists with a different body' },
+      },
+      async handle(ctx, { body }) {
+        const id = body.id ?? ctx.state.services.newId();
+        const { project_id = null, title = null, metadata = {} } = body;
+        const result = await runConversationCommand(ctx, {
+          type: 'CreateConversation',
+          data: { conversation_id: id, project_id, project_status: await statusOf(ctx, project_id), title, metadata },
+        });
+        const { conversation, version } = await load(ctx, id, true);
+        ctx.set('Location', `/api/conversations/${id}`);
+        answer(ctx, result.appended.length > 0 ? 201 : 200, conversation, version);
+      },
+    });
 
-export const conversationRoutes: RouteSpec[] = [
-  create('/api/conversations', 'createConversation', 'Create a conversation, in a project or none'),
-  create('/api/conversations/create', 'createConversationLegacy', 'Create a conversation (path of the original UI)'),
-  defineRoute({
-    method: 'get',
-    path: '/api/conversations',
-    operationId: 'listConversations',
-    summary: 'List conversations, most recent activity first',
-    tags,
-    query: ConversationListQuery,
-    responses: { 200: ok(Page(Conversation, 'ConversationPage'), 'A page of conversations') },
-    async handle(ctx, { query }) {
-      const page = await listConversations(ctx.state.em, {
-        ...query,
-        limit: query.limit ?? 50,
-        include_deleted: query.include_deleted ?? false,
-      });
-      answer(ctx, 200, page);
-    },
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/api/conversations/:id',
-    operationId: 'getConversation',
-    summary: 'Get a conversation',
-    tags,
-    params: IdParams,
-    query: ConversationGetQuery,
-    responses: { 200: { ...ok(Conversation, 'The conversation'), headers: etagHeader }, 404: missing('conversation') },
-    async handle(ctx, { params, query }) {
-      const { conversation, version } = await load(ctx, params.id, query.include_deleted);
-      answer(ctx, 200, conversation, version);
-    },
-  }),
-  defineRoute({
-    method: 'patch',
-    path: '/api/conversations/:id',
-    operationId: 'updateConversation',
-    summary: 'Rename, move to another project (null: none) or change metadata',
-    tags,
-    params: IdParams,
-    body: ConversationPatchBody,
-    ifMatch: true,
-    responses: {
-      200: modified(Conversation, 'The updated conversation'),
-      404: missing('conversation'),
-      412: preconditionFailed,
-      422: { description: 'Invalid body, or the target project does not exist or is deleted' },
-    },
-    async handle(ctx, { params, body }) {
-      await runConversationCommand(ctx, {
-        type: 'UpdateConversation',
-        data: { conversation_id: params.id, ...body, project_status: await statusOf(ctx, body.project_id) },
-      });
-      const { conversation, version } = await load(ctx, params.id);
-      answer(ctx, 200, conversation, version);
-    },
-  }),
-  ...softDeleteRoutes({
-    path: '/api/conversations/:id',
-    noun: 'conversation',
-    operationNoun: 'Conversation',
-    tags,
-    schema: Conversation,
-    deleteSummary: 'Soft-delete a conversation, or erase it for good (?purge=true)',
-    purgeScope: 'the conversation and all its messages',
-    purge: (ctx, id) => purgeConversation(eventStore(ctx), id, commandOptions(ctx)),
-    remove: (ctx, id) => runConversationCommand(ctx, { type: 'DeleteConversation', data: { conversation_id: id } }),
-    restore: (ctx, id) => runConversationCommand(ctx, { type: 'RestoreConversation', data: { conversation_id: id } }),
-    load: async (ctx, id) => {
-      const { conversation, version } = await load(ctx, id);
-      return { body: conversation, version };
-    },
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/api/conversations/:id/messages',
-    operationId: 'listConversationMessages',
-    summary: 'Messages of a conversation in creation order, every branch included; or one branch',
-    description:
-      'parent_message_id links each message to the one it answers, so a client can draw the branches. ' +
-      "`path=current` returns only the branch root -> the conversation's current leaf, `leaf=<id>` the branch to " +
-      'that message (empty when it is not in this conversation).',
-    tags,
-    params: IdParams,
-    query: MessageListQuery,
-    responses: { 200: ok(Page(Message, 'MessagePage'), 'A page of messages'), 404: missing('conversation') },
-    async handle(ctx, { params, query }) {
-      const { conversation } = await load(ctx, params.id);
-      const page = { limit: query.limit ?? 100, cursor: query.cursor };
-      if (query.path !== undefined && query.leaf !== undefined) {
-        const message = 'give either path=current or leaf, not both';
-        throw new HttpProblem(422, 'validation', `query: ${message}`, [{ path: 'query/leaf', message }]);
-      }
-      if (query.path === 'current' || query.leaf !== undefined) {
-        const leaf = query.leaf ?? conversation.current_leaf_id ?? null;
-        return answer(ctx, 200, await listPath(ctx.state.em, params.id, leaf, page));
-      }
-      answer(ctx, 200, await listMessages(ctx.state.em, params.id, page));
-    },
-  }),
-];
+  return [
+    create('/api/conversations', 'createConversation', 'Create a conversation, in a project or none'),
+    create('/api/conversations/create', 'createConversationLegacy', 'Create a conversation (path of the original UI)'),
+    defineRoute({
+      method: 'get',
+      path: '/api/conversations',
+      operationId: 'listConversations',
+      summary: 'List conversations, most recent activity first',
+      tags,
+      query: ConversationListQuery,
+      responses: { 200: ok(Page(Conversation, 'ConversationPage'), 'A page of conversations') },
+      async handle(ctx, { query }) {
+        const page = await listConversations(ctx.state.em, {
+          ...query,
+          limit: query.limit ?? 50,
+          include_deleted: query.include_deleted ?? false,
+        });
+        answer(ctx, 200, page);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/conversations/:id',
+      operationId: 'getConversation',
+      summary: 'Get a conversation',
+      tags,
+      params: IdParams,
+      query: ConversationGetQuery,
+      responses: {
+        200: { ...ok(Conversation, 'The conversation'), headers: etagHeader },
+        404: missing('conversation'),
+      },
+      async handle(ctx, { params, query }) {
+        const { conversation, version } = await load(ctx, params.id, query.include_deleted);
+        answer(ctx, 200, conversation, version);
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/conversations/:id',
+      operationId: 'updateConversation',
+      summary: 'Rename, move to another project (null: none) or change metadata',
+      tags,
+      params: IdParams,
+      body: ConversationPatchBody,
+      ifMatch: true,
+      responses: {
+        200: modified(Conversation, 'The updated conversation'),
+        404: missing('conversation'),
+        412: preconditionFailed,
+        422: { description: 'Invalid body, or the target project does not exist or is deleted' },
+      },
+      async handle(ctx, { params, body }) {
+        await runConversationCommand(ctx, {
+          type: 'UpdateConversation',
+          data: { conversation_id: params.id, ...body, project_status: await statusOf(ctx, body.project_id) },
+        });
+        const { conversation, version } = await load(ctx, params.id);
+        answer(ctx, 200, conversation, version);
+      },
+    }),
+    ...softDeleteRoutes({
+      path: '/api/conversations/:id',
+      noun: 'conversation',
+      operationNoun: 'Conversation',
+      tags,
+      schema: Conversation,
+      deleteSummary: 'Soft-delete a conversation, or erase it for good (?purge=true)',
+      purgeScope: 'the conversation and all its messages',
+      purge: (ctx, id) => purgeConversation(eventStore(ctx), id, commandOptions(ctx)),
+      remove: (ctx, id) => runConversationCommand(ctx, { type: 'DeleteConversation', data: { conversation_id: id } }),
+      restore: (ctx, id) => runConversationCommand(ctx, { type: 'RestoreConversation', data: { conversation_id: id } }),
+      load: async (ctx, id) => {
+        const { conversation, version } = await load(ctx, id);
+        return { body: conversation, version };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/conversations/:id/messages',
+      operationId: 'listConversationMessages',
+      summary: 'Messages of a conversation in creation order, every branch included; or one branch',
+      description:
+        'parent_message_id links each message to the one it answers, so a client can draw the branches. ' +
+        "`path=current` returns only the branch root -> the conversation's current leaf, `leaf=<id>` the branch to " +
+        'that message (empty when it is not in this conversation).',
+      tags,
+      params: IdParams,
+      query: messageListQuery(limits),
+      responses: { 200: ok(Page(Message, 'MessagePage'), 'A page of messages'), 404: missing('conversation') },
+      async handle(ctx, { params, query }) {
+        const { conversation } = await load(ctx, params.id);
+        const page = { limit: query.limit ?? 100, cursor: query.cursor };
+        if (query.path !== undefined && query.leaf !== undefined) {
+          const message = 'give either path=current or leaf, not both';
+          throw new HttpProblem(422, 'validation', `query: ${message}`, [{ path: 'query/leaf', message }]);
+        }
+        if (query.path === 'current' || query.leaf !== undefined) {
+          const leaf = query.leaf ?? conversation.current_leaf_id ?? null;
+          return answer(ctx, 200, await listPath(ctx.state.em, params.id, leaf, page));
+        }
+        answer(ctx, 200, await listMessages(ctx.state.em, params.id, page));
+      },
+    }),
+  ];
+}

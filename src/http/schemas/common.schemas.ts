@@ -17,8 +17,14 @@ export const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 
 export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 
-export const Limit = (max: number, fallback: number) =>
-  Type.Integer({ minimum: 1, maximum: max, default: fallback, description: `Page size, 1 to ${max}` });
+/** A page size up to `max`, the value of the `setting` named; `fallback` when none is asked for. */
+export const Limit = (max: number, fallback: number, setting: string) =>
+  Type.Integer({
+    minimum: 1,
+    maximum: max,
+    default: Math.min(fallback, max),
+    description: `Page size, 1 to ${max} (${setting})`,
+  });
 export const Cursor = Type.String({
   minLength: 1,
   maxLength: 512,

@@ -10,37 +10,58 @@ import {
   Timestamp,
   Uuid,
 } from './common.schemas.js';
+import type { SchemaLimits } from './schema-limits.js';
 
-const Title = nullable(Type.String({ minLength: 1, maxLength: 500 }));
+/** What a request may send, within the configured limits. */
+export function conversationInputSchemas(limits: SchemaLimits) {
+  const Title = nullable(
+    Type.String({
+      minLength: 1,
+      maxLength: limits.maxTitleLength,
+      description: `1 to ${limits.maxTitleLength} characters (MAX_TITLE_LENGTH)`,
+    }),
+  );
+  const ConversationCreateBody = Type.Object(
+    {
+      id: Type.Optional(
+        Type.String({
+          ...Uuid,
+          description: 'Optional client-made id; a retry with the same id and body is answered 200',
+        }),
+      ),
+      project_id: Type.Optional(nullable(Uuid)),
+      title: Type.Optional(Title),
+      metadata: Type.Optional(metadataInput('Free-form JSON object')),
+    },
+    { additionalProperties: false },
+  );
 
-export const ConversationCreateBody = Type.Object(
-  {
-    id: Type.Optional(
-      Type.String({
-        ...Uuid,
-        description: 'Optional client-made id; a retry with the same id and body is answered 200',
-      }),
-    ),
-    project_id: Type.Optional(nullable(Uuid)),
-    title: Type.Optional(Title),
-    metadata: Type.Optional(metadataInput('Free-form JSON object')),
-  },
-  { additionalProperties: false },
-);
+  const ConversationPatchBody = Type.Object(
+    {
+      title: Type.Optional(Title),
+      project_id: Type.Optional(
+        nullable(Type.String({ ...Uuid, description: 'Moves the conversation; null takes it out of any project' })),
+      ),
+      metadata: Type.Optional(metadataInput('Replaces the whole metadata object')),
+      current_leaf_id: Type.Optional(
+        Type.String({ ...Uuid, description: 'Shows this branch: the next question replies to this message' }),
+      ),
+    },
+    { additionalProperties: false },
+  );
 
-export const ConversationPatchBody = Type.Object(
-  {
-    title: Type.Optional(Title),
-    project_id: Type.Optional(
-      nullable(Type.String({ ...Uuid, description: 'Moves the conversation; null takes it out of any project' })),
-    ),
-    metadata: Type.Optional(metadataInput('Replaces the whole metadata object')),
-    current_leaf_id: Type.Optional(
-      Type.String({ ...Uuid, description: 'Shows this branch: the next question replies to this message' }),
-    ),
-  },
-  { additionalProperties: false },
-);
+  const ConversationListQuery = Type.Object(
+    {
+      project_id: Type.Optional(Uuid),
+      q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Title contains, case-insensitive' })),
+      limit: Type.Optional(Limit(limits.maxPageSize, 50, 'MAX_PAGE_SIZE')),
+      cursor: Type.Optional(Cursor),
+      include_deleted: Type.Optional(IncludeDeleted),
+    },
+    { additionalProperties: false },
+  );
+  return { ConversationCreateBody, ConversationPatchBody, ConversationListQuery };
+}
 
 export const Conversation = Type.Object(
   {
@@ -56,17 +77,6 @@ export const Conversation = Type.Object(
     current_leaf_id: nullable(Type.String({ description: 'The end of the branch shown; new questions reply to it' })),
   },
   { additionalProperties: false, title: 'Conversation' },
-);
-
-export const ConversationListQuery = Type.Object(
-  {
-    project_id: Type.Optional(Uuid),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Title contains, case-insensitive' })),
-    limit: Type.Optional(Limit(100, 50)),
-    cursor: Type.Optional(Cursor),
-    include_deleted: Type.Optional(IncludeDeleted),
-  },
-  { additionalProperties: false },
 );
 
 export const ConversationGetQuery = Type.Object(

@@ -1,20 +1,23 @@
 import { Type } from 'typebox';
-import { Timestamp } from './common.schemas.js';
+import { Limit, Timestamp } from './common.schemas.js';
+import type { SchemaLimits } from './schema-limits.js';
 
-export const EventListQuery = Type.Object(
-  {
-    after: Type.Optional(
-      Type.Integer({
-        minimum: 0,
-        maximum: Number.MAX_SAFE_INTEGER,
-        default: 0,
-        description: 'Log position to read after',
-      }),
-    ),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  },
-  { additionalProperties: false },
-);
+/** Within the configured page size. */
+export const eventListQuery = (limits: SchemaLimits) =>
+  Type.Object(
+    {
+      after: Type.Optional(
+        Type.Integer({
+          minimum: 0,
+          maximum: Number.MAX_SAFE_INTEGER,
+          default: 0,
+          description: 'Log position to read after',
+        }),
+      ),
+      limit: Type.Optional(Limit(limits.maxEventsPageSize, 100, 'MAX_EVENTS_PAGE_SIZE')),
+    },
+    { additionalProperties: false },
+  );
 
 export const LoggedEvent = Type.Object(
   {

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { SchemaLimits } from './schema-limits.js';
 import { Cursor, Limit, Metadata, nullable, Timestamp, Uuid } from './common.schemas.js';
 
 export const Reaction = nullable(
@@ -31,16 +32,18 @@ export const Message = Type.Object(
   { additionalProperties: false, title: 'Message' },
 );
 
-export const MessageListQuery = Type.Object(
-  {
-    limit: Type.Optional(Limit(500, 100)),
-    cursor: Type.Optional(Cursor),
-    path: Type.Optional(
-      Type.Literal('current', { description: "Only the branch root -> the conversation's current leaf" }),
-    ),
-    leaf: Type.Optional(Type.String({ ...Uuid, description: 'Only the branch root -> this message' })),
-  },
-  { additionalProperties: false },
-);
+/** Within the configured page size. */
+export const messageListQuery = (limits: SchemaLimits) =>
+  Type.Object(
+    {
+      limit: Type.Optional(Limit(limits.maxMessagesPageSize, 100, 'MAX_MESSAGES_PAGE_SIZE')),
+      cursor: Type.Optional(Cursor),
+      path: Type.Optional(
+        Type.Literal('current', { description: "Only the branch root -> the conversation's current leaf" }),
+      ),
+      leaf: Type.Optional(Type.String({ ...Uuid, description: 'Only the branch root -> this message' })),
+    },
+    { additionalProperties: false },
+  );
 
 export const ReactionBody = Type.Object({ reaction: Reaction }, { additionalProperties: false });

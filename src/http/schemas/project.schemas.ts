@@ -10,38 +10,54 @@ import {
   Timestamp,
   Uuid,
 } from './common.schemas.js';
+import type { SchemaLimits } from './schema-limits.js';
 
-const Name = Type.String({
-  minLength: 1,
-  maxLength: 200,
-  pattern: '\\S',
-  description: '1 to 200 characters, not only spaces',
-});
-const Description = nullable(Type.String({ maxLength: 5000 }));
-
-export const ProjectCreateBody = Type.Object(
-  {
-    id: Type.Optional(
-      Type.String({
-        ...Uuid,
-        description: 'Optional client-made id; a retry with the same id and body is answered 200',
-      }),
-    ),
-    name: Name,
-    description: Type.Optional(Description),
-    metadata: Type.Optional(metadataInput('Free-form JSON object')),
-  },
-  { additionalProperties: false },
-);
-
-export const ProjectPatchBody = Type.Object(
-  {
-    name: Type.Optional(Name),
-    description: Type.Optional(Description),
-    metadata: Type.Optional(metadataInput('Replaces the whole metadata object')),
-  },
-  { additionalProperties: false },
-);
+/** What a request may send, within the configured limits. */
+export function projectInputSchemas(limits: SchemaLimits) {
+  const Name = Type.String({
+    minLength: 1,
+    maxLength: limits.maxNameLength,
+    pattern: '\\S',
+    description: `1 to ${limits.maxNameLength} characters (MAX_NAME_LENGTH), not only spaces`,
+  });
+  const Description = nullable(
+    Type.String({
+      maxLength: limits.maxDescriptionLength,
+      description: `At most ${limits.maxDescriptionLength} characters (MAX_DESCRIPTION_LENGTH)`,
+    }),
+  );
+  const ProjectCreateBody = Type.Object(
+    {
+      id: Type.Optional(
+        Type.String({
+          ...Uuid,
+          description: 'Optional client-made id; a retry with the same id and body is answered 200',
+        }),
+      ),
+      name: Name,
+      description: Type.Optional(Description),
+      metadata: Type.Optional(metadataInput('Free-form JSON object')),
+    },
+    { additionalProperties: false },
+  );
+  const ProjectPatchBody = Type.Object(
+    {
+      name: Type.Optional(Name),
+      description: Type.Optional(Description),
+      metadata: Type.Optional(metadataInput('Replaces the whole metadata object')),
+    },
+    { additionalProperties: false },
+  );
+  const ProjectListQuery = Type.Object(
+    {
+      limit: Type.Optional(Limit(limits.maxPageSize, 50, 'MAX_PAGE_SIZE')),
+      cursor: Type.Optional(Cursor),
+      include_deleted: Type.Optional(IncludeDeleted),
+    },
+    { additionalProperties: false },
+  );
+  return { ProjectCreateBody, ProjectPatchBody, ProjectListQuery };
+}
 
 export const Project = Type.Object(
   {
@@ -57,15 +73,6 @@ export const Project = Type.Object(
     last_activity_at: Timestamp,
   },
   { additionalProperties: false, title: 'Project' },
-);
-
-export const ProjectListQuery = Type.Object(
-  {
-    limit: Type.Optional(Limit(100, 50)),
-    cursor: Type.Optional(Cursor),
-    include_deleted: Type.Optional(IncludeDeleted),
-  },
-  { additionalProperties: false },
 );
 
 export const ProjectGetQuery = Type.Object(
