@@ -20,6 +20,7 @@ import { createChatSessions } from './chat/chat-sessions.js';
 import { createStreamStateCache } from './commands/stream-state-cache.js';
 import type { Survivors } from './chat/mark-interrupted.js';
 import { sweepAbandoned } from './chat/sweep-abandoned.js';
+import { startAutoTitle } from './chat/auto-title.js';
 import { createGenerationSlots } from './chat/generation-slots.js';
 import { createTokenCounter } from './chat/token-counter.js';
 import { createLlamaClient } from './llm/llama-client.js';
@@ -96,6 +97,10 @@ export async function startServer(
     }
     const survivors: Survivors = link.hasPeers ? { alone: false } : { alone: true, instanceId };
     const store = () => ({ em: db.em(), projectInline, bus: services.bus, now: services.now });
+    if (config.autoTitle) {
+      const autoTitle = startAutoTitle({ bus, store, llm, logger, maxTitleLength: config.maxTitleLength });
+      cleanups.push(autoTitle.stop);
+    }
     const sweeper = await sweepAbandoned(store, survivors, logger, { repeat: link.hasPeers });
     cleanups.push(sweeper.stop);
     cleanups.push(

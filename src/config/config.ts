@@ -14,6 +14,8 @@ export type Config = {
   /** When set, every /api route needs `Authorization: Bearer <apiToken>`. */
   apiToken: string | null;
   debug: boolean;
+  /** The model names a conversation after its first answer, unless a person named it. */
+  autoTitle: boolean;
   maxMessageLength: number;
   /** Longest project name, in characters. */
   maxNameLength: number;
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     apiToken: valid.API_TOKEN === '' ? null : valid.API_TOKEN,
     debug: valid.DEBUG === 'true' || valid.DEBUG === '1',
+    autoTitle: valid.AUTO_TITLE === 'true' || valid.AUTO_TITLE === '1',
     maxMessageLength: Number(valid.MAX_MESSAGE_LENGTH),
     maxNameLength: Number(valid.MAX_NAME_LENGTH),
     maxTitleLength: Number(valid.MAX_TITLE_LENGTH),

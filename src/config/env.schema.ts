@@ -12,6 +12,7 @@ export const EnvSchema = Type.Object({
   // Long enough that guessing it is hopeless; no spaces, so it survives the Authorization header unchanged.
   API_TOKEN: Type.String({ pattern: '^([\\x21-\\x7e]{16,})?$', default: '' }),
   DEBUG: Type.Union([Bool], { default: 'false' }),
+  AUTO_TITLE: Type.Union([Bool], { default: 'false' }),
   MAX_MESSAGE_LENGTH: Type.String({ pattern: '^[1-9][0-9]*$', default: '10000' }),
   MAX_NAME_LENGTH: Type.String({ pattern: '^[1-9][0-9]*$', default: '200' }),
   MAX_TITLE_LENGTH: Type.String({ pattern: '^[1-9][0-9]*$', default: '500' }),

@@ -17,6 +17,7 @@ import { eventRoutes } from './routes/events.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { messageRoutes } from './routes/messages.routes.js';
 import { projectRoutes } from './routes/projects.routes.js';
+import { titleRoutes } from './routes/title.routes.js';
 import type { SchemaLimits } from './schemas/schema-limits.js';
 
 /** Every route, its request schemas bounded by the configured limits. */
@@ -24,6 +25,7 @@ export const apiRoutes = (limits: SchemaLimits): readonly RouteSpec[] => [
   ...healthRoutes,
   ...projectRoutes(limits),
   ...conversationRoutes(limits),
+  ...titleRoutes,
   ...messageRoutes,
   ...chatRoutes,
   ...eventRoutes(limits),

@@ -1,4 +1,5 @@
 import type { ChatChunk, ChatRequest } from './chat-types.js';
+import { completeChat, type ChatCompletion } from './complete-chat.js';
 import { fetchProps, type LlamaProps } from './props.js';
 import { streamChat } from './stream-chat.js';
 import { countTokens } from './tokenize.js';
@@ -6,6 +7,7 @@ import { countTokens } from './tokenize.js';
 export type { ChatChunk, ChatMessage, ChatOptions, CompletionTimings } from './chat-types.js';
 export { LlmError, type LlmErrorType } from './llm-error.js';
 export type { LlamaProps } from './props.js';
+export type { ChatCompletion } from './complete-chat.js';
 
 export type LlamaClient = {
   /**
@@ -13,6 +15,8 @@ export type LlamaClient = {
    * before any token.
    */
   streamChat(request: ChatRequest, signal: AbortSignal, onAccepted?: () => void): AsyncIterable<ChatChunk[]>;
+  /** The whole reply at once, within the first-token timeout (for short replies such as titles). */
+  completeChat(request: ChatRequest, signal?: AbortSignal): Promise<ChatCompletion>;
   /** GET /props, cached after the first success. */
   props(): Promise<LlamaProps>;
   /** POST /tokenize {content}; Math.ceil(text.length / 4) when /tokenize fails. */
@@ -34,6 +38,7 @@ export function createLlamaClient(
     streamChat: (request, signal, onAccepted) => ({
       [Symbol.asyncIterator]: () => streamChat(base, options, request, signal, onAccepted),
     }),
+    completeChat: (request, signal) => completeChat(base, request, options.firstTokenTimeoutMs, signal),
     props: async () => {
       if (cached) return cached;
       inFlight ??= fetchProps(base, options.firstTokenTimeoutMs)

@@ -1,14 +1,24 @@
 import { describeFailure, errorFromStatus, LlmError } from './llm-error.js';
 
-/** Fetches a JSON answer of llama.cpp; every failure is an LlmError (unreachable, timeout, HTTP status, not JSON). */
-export async function fetchJson(url: string, init: RequestInit, timeoutMs: number): Promise<unknown> {
+/**
+ * Fetches a JSON answer of llama.cpp; every failure is an LlmError (unreachable, timeout, HTTP status, not JSON),
+ * except an abort of `signal` by the caller, which throws the signal's reason.
+ */
+export async function fetchJson(
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<unknown> {
   let response: Response;
   let text: string;
+  const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
     text = await response.text();
   } catch (error) {
-    if ((error as Error | null)?.name === 'TimeoutError') {
+    if (signal?.aborted) throw signal.reason;
+    if (timeout.aborted) {
       throw new LlmError('timeout', `llama.cpp did not answer ${url} within ${timeoutMs} ms`);
     }
     throw new LlmError('llm_unavailable', `llama.cpp is unreachable at ${url}: ${describeFailure(error)}`);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConversationCommand } from '../../src/domain/conversation/conversation.commands.js';
 import { conversationDecider } from '../../src/domain/conversation/conversation.decider.js';
 import type { ConversationEvent } from '../../src/domain/conversation/conversation.events.js';
+import { wantsGeneratedTitle } from '../../src/domain/conversation/wants-generated-title.js';
 import { deciderSpec, fold } from '../support/decider-spec.js';
 
 const spec = deciderSpec(conversationDecider);
@@ -593,6 +594,7 @@ describe('conversation decider', () => {
         id: 'c-1',
         project_id: null,
         title: 'Renamed',
+        title_source: 'person',
         metadata: { pinned: true },
         created: { project_id: 'p-1', title: 'Chat', metadata: { pinned: false } },
         messages: new Map([
@@ -658,12 +660,81 @@ describe('chat commands', () => {
     expect(events.map((e) => e.type)).toEqual(['UserMessagePosted', 'ConversationRenamed', 'AssistantResponseStarted']);
     const renamed = events[1] as Extract<ConversationEvent, { type: 'ConversationRenamed' }>;
     expect(renamed.data.title).toBe('word '.repeat(16).trim());
+    expect(renamed.data.source).toBe('question');
     expect([...(renamed.data.title ?? '')].length).toBeLessThanOrEqual(80);
   });
 
   it('a titled conversation keeps its title when asked a question', () => {
     const events = conversationDecider.decide(ask(), fold(conversationDecider, [created]));
     expect(events.map((e) => e.type)).toEqual(['UserMessagePosted', 'AssistantResponseStarted']);
+  });
+
+  describe('titles by the model', () => {
+    const untitled = { ...created, data: { ...created.data, title: null } } as ConversationEvent;
+    const generated = (title: string, unless_named: boolean): ConversationCommand => ({
+      type: 'ApplyGeneratedTitle',
+      data: { conversation_id, title, unless_named },
+    });
+    const renamedBy = (title: string, source?: 'question' | 'model'): ConversationEvent => ({
+      type: 'ConversationRenamed',
+      data: { conversation_id, title, ...(source ? { source } : {}) },
+    });
+    const firstAnswer = [userPosted('m-1', null), renamedBy('Hello?', 'question'), assistantStarted('m-2', 'm-1')];
+
+    it("a generated title replaces the one taken from the first question, recorded as the model's", () => {
+      spec
+        .given([untitled, ...firstAnswer, completed])
+        .when(generated('Greetings', true))
+        .then([renamedBy('Greetings', 'model')]);
+    });
+
+    it('a generated title never replaces one a person gave when asked to keep it', () => {
+      spec.given([created]).when(generated('Greetings', true)).thenNothing();
+      spec
+        .given([untitled, ...firstAnswer, renamedBy('Mine')])
+        .when(generated('Greetings', true))
+        .thenNothing();
+    });
+
+    it('a generated title asked for by a person replaces any title', () => {
+      spec
+        .given([created])
+        .when(generated('Greetings', false))
+        .then([renamedBy('Greetings', 'model')]);
+    });
+
+    it('the same title again records nothing, and a deleted conversation is not found', () => {
+      spec
+        .given([untitled, renamedBy('Greetings', 'model')])
+        .when(generated('Greetings', false))
+        .thenNothing();
+      spec.given([created, deleted]).when(generated('Greetings', false)).thenThrows('not_found');
+    });
+
+    it("AUTO_TITLE wants a title after the first complete answer only, and never over a person's title", () => {
+      const wants = (history: ConversationEvent[], id: string) =>
+        wantsGeneratedTitle(fold(conversationDecider, history), id);
+      expect(wants([untitled, ...firstAnswer, completed], 'm-2')).toBe(true);
+      expect(wants([untitled, ...firstAnswer], 'm-2')).toBe(false);
+      expect(wants([created, userPosted('m-1', null), assistantStarted('m-2', 'm-1'), completed], 'm-2')).toBe(false);
+      expect(wants([untitled, ...firstAnswer, completed, renamedBy('T', 'model')], 'm-2')).toBe(false);
+      const second = [
+        untitled,
+        ...firstAnswer,
+        completed,
+        assistantStarted('m-3', 'm-1'),
+        { type: 'MessageCompleted', data: { ...completion, message_id: 'm-3' } },
+      ] as ConversationEvent[];
+      expect(wants(second, 'm-3')).toBe(false);
+      const afterFailure = [
+        untitled,
+        ...firstAnswer,
+        { type: 'MessageFailed', data: { ...failure, message_id: 'm-2' } },
+        assistantStarted('m-3', 'm-1'),
+        { type: 'MessageCompleted', data: { ...completion, message_id: 'm-3' } },
+      ] as ConversationEvent[];
+      expect(wants(afterFailure, 'm-3')).toBe(true);
+    });
   });
 
   it('refuses a second question while an answer is still being generated', () => {

@@ -319,6 +319,21 @@ describe('real responses conform to the schemas /openapi.json documents for them
     },
     { name: 'event page', method: 'get', path: '/api/events', reply: () => api.get('/api/events?limit=50') },
     {
+      name: 'title generation refused with 503 when llama.cpp is unreachable',
+      method: 'post',
+      path: '/api/conversations/{id}/generate-title',
+      reply: () => expectStatus(503, api.post(`/api/conversations/${ids.conversation}/generate-title`)),
+    },
+    {
+      name: 'title generation refused with 409 for a conversation without a question',
+      method: 'post',
+      path: '/api/conversations/{id}/generate-title',
+      reply: async () => {
+        const empty = await api.post('/api/conversations', {});
+        return expectStatus(409, api.post(`/api/conversations/${empty.body.id}/generate-title`));
+      },
+    },
+    {
       name: 'chat stream refused for an unknown conversation (a problem, not a stream)',
       method: 'post',
       path: '/api/chat/stream',

@@ -17,6 +17,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
     corsOrigins: ['http://localhost:3000'],
     apiToken: null,
     debug: false,
+    autoTitle: false,
     maxMessageLength: 10_000,
     maxNameLength: 200,
     maxTitleLength: 500,

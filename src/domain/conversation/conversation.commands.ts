@@ -61,6 +61,8 @@ export type RegenerateResponse = Of<
   'RegenerateResponse',
   { message_id: string; new_message_id: string; assistant_metadata: JsonObject }
 >;
+/** A title the model suggested; with `unless_named`, kept out when a person named the conversation. */
+export type ApplyGeneratedTitle = Of<'ApplyGeneratedTitle', { title: string; unless_named: boolean }>;
 export type SelectCurrentLeaf = Of<'SelectCurrentLeaf', { message_id: string }>;
 
 // Recording what llama.cpp produced carries exactly the data of the event it records.
@@ -82,6 +84,7 @@ export type ConversationCommand =
   | AskQuestion
   | RegenerateResponse
   | SelectCurrentLeaf
+  | ApplyGeneratedTitle
   | CheckpointResponse
   | CompleteMessage
   | FailMessage

@@ -91,7 +91,12 @@ export function decideConversation(command: ConversationCommand, state: Conversa
           data: { conversation_id, message_id: user_message_id, parent_message_id, content, metadata },
         },
         ...(current.title === null && firstQuestion
-          ? [{ type: 'ConversationRenamed' as const, data: { conversation_id, title: titleFrom(content) } }]
+          ? [
+              {
+                type: 'ConversationRenamed' as const,
+                data: { conversation_id, title: titleFrom(content), source: 'question' as const },
+              },
+            ]
           : []),
         {
           type: 'AssistantResponseStarted',
@@ -132,6 +137,13 @@ export function decideConversation(command: ConversationCommand, state: Conversa
       }
       if (current.leaf_message_id === command.data.message_id) return [];
       return [{ type: 'CurrentLeafSelected', data: command.data }];
+    }
+    case 'ApplyGeneratedTitle': {
+      const current = requireActive(state, conversation_id);
+      const { title, unless_named } = command.data;
+      if (unless_named && current.title_source === 'person') return [];
+      if (title === current.title) return [];
+      return [{ type: 'ConversationRenamed', data: { conversation_id, title, source: 'model' } }];
     }
     case 'CheckpointResponse':
       requireStreaming(requireMessage(requireExisting(state, conversation_id), command.data.message_id));

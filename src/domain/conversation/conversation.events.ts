@@ -20,7 +20,13 @@ export type ConversationCreated = Of<
   'ConversationCreated',
   { project_id: string | null; title: string | null; metadata: JsonObject }
 >;
-export type ConversationRenamed = Of<'ConversationRenamed', { title: string | null }>;
+/** Who named a conversation: a person, or automatically from its first question, or by the model. */
+export type TitleSource = 'person' | 'question' | 'model';
+/** `source` is absent when a person renamed it (and in every rename recorded before sources were). */
+export type ConversationRenamed = Of<
+  'ConversationRenamed',
+  { title: string | null; source?: Exclude<TitleSource, 'person'> }
+>;
 export type ConversationMoved = Of<
   'ConversationMoved',
   { from_project_id: string | null; to_project_id: string | null }

@@ -1,6 +1,6 @@
 import { assertNever } from '../shared/assert-never.js';
 import type { JsonObject } from '../shared/decider.js';
-import type { ConversationEvent, Reaction } from './conversation.events.js';
+import type { ConversationEvent, Reaction, TitleSource } from './conversation.events.js';
 
 export type MessageStatus = 'streaming' | 'complete' | 'cancelled' | 'failed';
 
@@ -20,6 +20,8 @@ export type ConversationState =
       id: string;
       project_id: string | null;
       title: string | null;
+      /** null while it has no title. */
+      title_source: TitleSource | null;
       metadata: JsonObject;
       created: { project_id: string | null; title: string | null; metadata: JsonObject };
       messages: Map<string, MessageSummary>;
@@ -40,6 +42,7 @@ export function evolveConversation(state: ConversationState, event: Conversation
       status: 'active',
       id: conversation_id,
       ...fields,
+      title_source: fields.title === null ? null : 'person',
       created: fields,
       messages: new Map(),
       leaf_message_id: null,
@@ -48,8 +51,10 @@ export function evolveConversation(state: ConversationState, event: Conversation
   if (event.type === 'ConversationPurged') return { status: 'purged' };
   if (state.status === 'missing' || state.status === 'purged') return state;
   switch (event.type) {
-    case 'ConversationRenamed':
-      return { ...state, title: event.data.title };
+    case 'ConversationRenamed': {
+      const { title, source = 'person' } = event.data;
+      return { ...state, title, title_source: title === null ? null : source };
+    }
     case 'ConversationMoved':
       return { ...state, project_id: event.data.to_project_id };
     case 'ConversationMetadataChanged':
