@@ -88,6 +88,17 @@ export function spawnServerProcess(env: Record<string, string>, user: ProcessUse
     }
   }
 
+  const serverPid = () => {
+    const started =
+      logs().find((log) => log.msg === 'all workers listening') ?? logs().find((log) => log.msg === 'listening');
+    return started?.pid;
+  };
+  const signal = (name: NodeJS.Signals) => {
+    const pid = serverPid();
+    if (typeof pid !== 'number') throw new Error('the server has not logged its pid yet');
+    process.kill(pid, name);
+  };
+
   return {
     child,
     stdout: () => stdout,
@@ -96,16 +107,12 @@ export function spawnServerProcess(env: Record<string, string>, user: ProcessUse
     listening,
     exited,
     stop: () => {
-      child.kill('SIGTERM');
+      // Through tsx only before the server has a pid to signal; tsx's relay kills a busy server (see `signal`).
+      if (typeof serverPid() === 'number') signal('SIGTERM');
+      else child.kill('SIGTERM');
       return exited;
     },
-    signal: (signal) => {
-      const started =
-        logs().find((log) => log.msg === 'all workers listening') ?? logs().find((log) => log.msg === 'listening');
-      const pid = started?.pid;
-      if (typeof pid !== 'number') throw new Error('the server has not logged its pid yet');
-      process.kill(pid, signal);
-    },
+    signal,
     kill: () => {
       killGroup(child);
       return exited;
