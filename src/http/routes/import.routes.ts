@@ -1,3 +1,5 @@
+import type { Static, TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { importConversations } from '../../commands/import-conversations.js';
 import { projectStatus } from '../../commands/project-status.js';
 import type { ImportConversation } from '../../domain/conversation/conversation.commands.js';
@@ -19,8 +21,18 @@ import { ok } from './responses.js';
 /** Its body limit is MAX_IMPORT_BYTES instead of MAX_BODY_BYTES (app.ts). */
 export const IMPORT_PATH = '/api/conversations/import';
 
-const checkExport = validator(ExportDocument, 'body');
-const checkChatGpt = validator(ChatGptExport, 'body');
+/**
+ * The body as `schema` describes it. The route checked it for depth and unstorable text already: a valid file (the
+ * usual case, and a large one) costs one compiled check; only an invalid one pays for the full error report.
+ */
+function checker<T extends TSchema>(schema: T): (body: unknown) => Static<T> {
+  const compiled = Compile(schema);
+  const report = validator(schema, 'body');
+  return (body) => (compiled.Check(body) ? body : report(body)) as Static<T>;
+}
+
+const checkExport = checker(ExportDocument);
+const checkChatGpt = checker(ChatGptExport);
 
 const invalid = (path: string, message: string) =>
   new HttpProblem(422, 'validation', `${path}: ${message}`, [{ path, message }]);
@@ -28,14 +40,14 @@ const invalid = (path: string, message: string) =>
 /** The file's conversations as commands: which format it is decides the schema it is checked against. */
 function importsOf(body: unknown, context: ImportContext): ImportConversation[] {
   try {
-    if (Array.isArray(body)) return importsFromChatGpt(checkChatGpt(body) as ChatGptExport, context);
+    if (Array.isArray(body)) return importsFromChatGpt(checkChatGpt(body), context);
     if ((body as { format?: unknown }).format !== EXPORT_FORMAT) {
       throw invalid(
         'body/format',
         `must be "${EXPORT_FORMAT}" (an export of this API); ChatGPT's conversations.json is an array`,
       );
     }
-    return importsFromExport(checkExport(body) as ExportDocument, context);
+    return importsFromExport(checkExport(body), context);
   } catch (error) {
     if (error instanceof ImportError) throw invalid(`body${error.pointer}`, error.message);
     throw error;
