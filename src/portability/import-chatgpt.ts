@@ -134,7 +134,9 @@ function inTreeOrder(
   const children = new Map<string | null, string[]>();
   for (const key of texts.keys()) {
     const parent = keptAbove.get(key) ?? null;
-    children.set(parent, [...(children.get(parent) ?? []), key]);
+    const siblings = children.get(parent);
+    if (siblings) siblings.push(key);
+    else children.set(parent, [key]);
   }
   const order = new Map([...nodes.keys()].map((key, i) => [key, i]));
   const start =

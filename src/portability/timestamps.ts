@@ -1,6 +1,6 @@
 import { ImportError } from './import-error.js';
 
-/** The read models compare times as text: every one is stored as Date#toISOString makes it, years 0 to 9999. */
+/** The read models compare times as text: every one is stored as Date#toISOString makes it, in four-digit years. */
 const LAST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 function iso(ms: number, pointer: string): string {
