@@ -29,6 +29,32 @@ export const conversationProjector: Projector = {
         });
         return;
       }
+      case 'ConversationImported': {
+        const { conversation_id: id, project_id, title, metadata, created_at, updated_at } = event.data;
+        await insertRow(em, 'conversations', {
+          id,
+          project_id,
+          title,
+          metadata,
+          created_at,
+          updated_at,
+          deleted_at: null,
+          last_message_at: null,
+          activity_at: created_at,
+          message_count: 0,
+          current_leaf_id: event.data.current_leaf_id,
+          version: event.stream_version,
+        });
+        return;
+      }
+      // Messages come in creation order: the last one is the newest, as with messages posted here.
+      case 'MessageImported':
+        await change(em, event, {
+          last_message_at: event.data.created_at,
+          activity_at: event.data.created_at,
+          message_count: increment(),
+        });
+        return;
       case 'ConversationRenamed':
         await change(em, event, { title: event.data.title, updated_at: at });
         return;

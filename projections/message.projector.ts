@@ -38,6 +38,30 @@ export const messageProjector: Projector = {
         });
         return;
       }
+      case 'MessageImported': {
+        const { message_id, parent_message_id, ...message } = event.data;
+        const place = placeUnder(parent_message_id ? await treePlaceOf(em, parent_message_id) : null);
+        await insertRow(em, 'messages', {
+          id: message_id,
+          conversation_id: message.conversation_id,
+          seq: event.stream_version,
+          role: message.role,
+          content: message.content,
+          status: message.status,
+          finish_reason: message.finish_reason,
+          reaction: message.reaction,
+          parent_message_id,
+          token_count: message.token_count,
+          model_name: message.model_name,
+          completion_time_ms: message.completion_time_ms,
+          metadata: message.metadata,
+          depth: place.depth,
+          anchor_id: place.anchor_id,
+          created_at: message.created_at,
+          updated_at: message.updated_at,
+        });
+        return;
+      }
       case 'MessageCompleted': {
         const { message_id, content, token_count, model_name, completion_time_ms, finish_reason, timings } = event.data;
         const metadata = await metadataOf(em, message_id);
@@ -90,6 +114,7 @@ export const messageProjector: Projector = {
       case 'ProjectRestored':
       case 'ProjectPurged':
       case 'ConversationCreated':
+      case 'ConversationImported':
       case 'ConversationRenamed':
       case 'ConversationMoved':
       case 'ConversationMetadataChanged':

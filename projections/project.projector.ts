@@ -61,6 +61,8 @@ export const projectProjector: Projector = {
       case 'MessageCancelled':
       case 'MessageReactionChanged':
       case 'CurrentLeafSelected':
+      case 'ConversationImported':
+      case 'MessageImported':
         return;
       default:
         assertNever(event);

@@ -31,6 +31,8 @@ export type Config = {
   maxEventsPageSize: number;
   /** Largest JSON request body; a larger one is refused with 413. */
   maxBodyBytes: number;
+  /** Largest body of POST /api/conversations/import (a whole export); a larger one is refused with 413. */
+  maxImportBytes: number;
   /** Largest `metadata` object of a request, in bytes of its JSON. */
   metadataMaxBytes: number;
   /** Deepest `metadata` object of a request, in levels of objects and arrays (the object itself is one). */
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxMessagesPageSize: Number(valid.MAX_MESSAGES_PAGE_SIZE),
     maxEventsPageSize: Number(valid.MAX_EVENTS_PAGE_SIZE),
     maxBodyBytes: Number(valid.MAX_BODY_BYTES),
+    maxImportBytes: Number(valid.MAX_IMPORT_BYTES),
     metadataMaxBytes: Number(valid.METADATA_MAX_BYTES),
     metadataMaxDepth,
     sseMaxPerClient: Number(valid.SSE_MAX_PER_CLIENT),

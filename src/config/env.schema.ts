@@ -21,6 +21,7 @@ export const EnvSchema = Type.Object({
   MAX_MESSAGES_PAGE_SIZE: Type.String({ pattern: '^[1-9][0-9]{0,4}$', default: '500' }),
   MAX_EVENTS_PAGE_SIZE: Type.String({ pattern: '^[1-9][0-9]{0,4}$', default: '1000' }),
   MAX_BODY_BYTES: Type.String({ pattern: '^[1-9][0-9]*$', default: '1048576' }),
+  MAX_IMPORT_BYTES: Type.String({ pattern: '^[1-9][0-9]*$', default: '67108864' }),
   METADATA_MAX_BYTES: Type.String({ pattern: '^[1-9][0-9]*$', default: '65536' }),
   METADATA_MAX_DEPTH: Type.String({ pattern: '^[1-9][0-9]?$', default: '16' }),
   SSE_MAX_PER_CLIENT: Type.String({ pattern: '^[1-9][0-9]*$', default: '8' }),

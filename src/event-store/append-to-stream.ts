@@ -56,12 +56,7 @@ export async function appendToStream(store: EventStore, request: AppendRequest):
       return appended;
     });
   } catch (error) {
-    // Raw query builder errors reach us unconverted; the driver names them the same way on both databases.
-    const converted = error instanceof Error ? store.em.getDriver().convertException(error) : error;
-    if (converted instanceof UniqueConstraintViolationException && isStreamVersionClash(converted)) {
-      throw new ConcurrencyError(streamId, expected, undefined);
-    }
-    throw error;
+    throw asConcurrencyError(store, error, streamId, expected);
   }
   store.bus.emit('committed', stored);
   return stored;
@@ -74,6 +69,21 @@ export async function currentVersion(em: EntityManager, streamId: string): Promi
     [streamId],
   );
   return Number(row?.version ?? 0);
+}
+
+/** A clash on UNIQUE(stream_id, stream_version) as the ConcurrencyError it is; any other error as it is. */
+export function asConcurrencyError(
+  store: EventStore,
+  error: unknown,
+  streamId: string,
+  expected: ExpectedVersion,
+): unknown {
+  // Raw query builder errors reach us unconverted; the driver names them the same way on both databases.
+  const converted = error instanceof Error ? store.em.getDriver().convertException(error) : error;
+  if (converted instanceof UniqueConstraintViolationException && isStreamVersionClash(converted)) {
+    return new ConcurrencyError(streamId, expected, undefined);
+  }
+  return error;
 }
 
 function isStreamVersionClash(error: UniqueConstraintViolationException): boolean {

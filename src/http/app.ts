@@ -14,6 +14,9 @@ import { mountRoutes, type RouteSpec } from './route.js';
 import { chatRoutes } from './routes/chat.routes.js';
 import { conversationRoutes } from './routes/conversations.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
+import { exportRoutes } from './routes/export.routes.js';
+import { forkRoutes } from './routes/fork.routes.js';
+import { IMPORT_PATH, importRoutes } from './routes/import.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { messageRoutes } from './routes/messages.routes.js';
 import { projectRoutes } from './routes/projects.routes.js';
@@ -24,8 +27,11 @@ import type { SchemaLimits } from './schemas/schema-limits.js';
 export const apiRoutes = (limits: SchemaLimits): readonly RouteSpec[] => [
   ...healthRoutes,
   ...projectRoutes(limits),
+  ...importRoutes,
   ...conversationRoutes(limits),
   ...titleRoutes,
+  ...forkRoutes(limits),
+  ...exportRoutes,
   ...messageRoutes,
   ...chatRoutes,
   ...eventRoutes(limits),
@@ -71,7 +77,7 @@ export function createApp(services: Services): Koa<AppState> {
   );
   // After CORS, which answers preflights itself: a browser sends them without credentials.
   if (apiToken !== null) app.use(bearerAuth(apiToken));
-  app.use(jsonBody(services.config.maxBodyBytes));
+  app.use(jsonBody(services.config.maxBodyBytes, { [IMPORT_PATH]: services.config.maxImportBytes }));
   app.use(api.routes());
   // Not `throw: true`: the router then sets no Allow header, which a 405 must carry (RFC 9110).
   app.use(api.allowedMethods());

@@ -136,7 +136,12 @@ function responses(route: RouteSpec): Json {
       status >= 400 && !spec.schema
         ? { 'application/problem+json': { schema: problemRef } }
         : spec.schema
-          ? { [spec.contentType ?? 'application/json']: { schema: plain(spec.schema) } }
+          ? {
+              [spec.contentType ?? 'application/json']: { schema: plain(spec.schema) },
+              ...Object.fromEntries(
+                Object.entries(spec.otherContent ?? {}).map(([type, schema]) => [type, { schema: plain(schema) }]),
+              ),
+            }
           : undefined;
     out[code] = {
       description: spec.description,

@@ -10,6 +10,8 @@ export type ResponseSpec = {
   schema?: TSchema;
   /** application/json unless said otherwise (text/event-stream for streams). */
   contentType?: string;
+  /** The same answer in other media types, chosen by the request (an export as JSON, Markdown or zip). */
+  otherContent?: Record<string, TSchema>;
   headers?: Record<string, { description: string; schema: TSchema }>;
 };
 
@@ -26,6 +28,11 @@ export type RouteSpec<P extends TObject = TObject, Q extends TObject = TObject, 
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * What the body is checked against before the handler, when that is not `body`: a body of several formats whose
+   * handler checks each against its own schema, for errors that name the format's fields. `body` documents it.
+   */
+  bodyCheck?: TSchema;
   /** Documents and honours the optional If-Match request header; other routes ignore it. */
   ifMatch?: boolean;
   responses: Record<number, ResponseSpec>;
@@ -40,7 +47,8 @@ export function mountRoutes(router: Router<AppState>, routes: readonly RouteSpec
   for (const route of routes) {
     const params = route.params ? validator(route.params, 'params') : () => ({});
     const query = route.query ? validator(route.query, 'query') : () => ({});
-    const body = route.body ? validator(route.body, 'body') : () => undefined;
+    const bodySchema = route.bodyCheck ?? route.body;
+    const body = bodySchema ? validator(bodySchema, 'body') : () => undefined;
     const isStream = streams(route);
     router[route.method](route.path, async (ctx) => {
       const context = ctx as unknown as AppContext;

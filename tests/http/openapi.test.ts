@@ -375,6 +375,34 @@ describe('real responses conform to the schemas /openapi.json documents for them
       path: '/api/chat/stream/{session_id}',
       reply: () => expectStatus(404, api.get(`/api/chat/stream/${uuidv7()}`)),
     },
+    {
+      name: 'conversation export (JSON)',
+      method: 'get',
+      path: '/api/conversations/{id}/export',
+      reply: () => api.get(`/api/conversations/${ids.conversation}/export`),
+    },
+    {
+      name: 'project export (JSON)',
+      method: 'get',
+      path: '/api/projects/{id}/export',
+      reply: () => api.get(`/api/projects/${ids.project}/export?format=json`),
+    },
+    {
+      name: 'imported export',
+      method: 'post',
+      path: '/api/conversations/import',
+      reply: async () =>
+        expectStatus(
+          201,
+          api.post('/api/conversations/import', (await api.get(`/api/conversations/${ids.conversation}/export`)).body),
+        ),
+    },
+    {
+      name: 'forked conversation',
+      method: 'post',
+      path: '/api/conversations/{id}/fork',
+      reply: () => api.post(`/api/conversations/${ids.conversation}/fork`, { message_id: ids.assistant }),
+    },
     { name: 'health', method: 'get', path: '/health', reply: () => api.get('/health') },
     {
       name: '404 problem',

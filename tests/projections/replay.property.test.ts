@@ -11,13 +11,18 @@ import { ProjectView } from '../../projections/project.entity.js';
 import { projectors } from '../../projections/projectors.js';
 import { rebuildProjections } from '../../projections/rebuild.js';
 import { handleCommand } from '../../src/commands/handle-command.js';
+import { importConversations } from '../../src/commands/import-conversations.js';
 import { purgeConversation, purgeProject } from '../../src/commands/purge.js';
 import { createStreamStateCache } from '../../src/commands/stream-state-cache.js';
 import { projectStatus } from '../../src/commands/project-status.js';
 import { openDatabase, type Database } from '../../src/db/open-database.js';
-import type { ConversationCommand } from '../../src/domain/conversation/conversation.commands.js';
+import type { ConversationCommand, ImportConversation } from '../../src/domain/conversation/conversation.commands.js';
 import { conversationDecider } from '../../src/domain/conversation/conversation.decider.js';
-import type { CompletionTimings, Reaction } from '../../src/domain/conversation/conversation.events.js';
+import type {
+  CompletionTimings,
+  ImportedMessage,
+  Reaction,
+} from '../../src/domain/conversation/conversation.events.js';
 import { domainEventTypes, type DomainEventType } from '../../src/domain/domain-event.js';
 import type { ProjectCommand } from '../../src/domain/project/project.commands.js';
 import { projectDecider } from '../../src/domain/project/project.decider.js';
@@ -116,7 +121,23 @@ type Step =
   | { kind: 'regenerate'; pick: Pick; message: Pick }
   | { kind: 'checkpoint'; pick: Pick; message: Pick; delta: string }
   | { kind: 'selectLeaf'; pick: Pick; message: Pick }
-  | { kind: 'purgeConversation' | 'purgeProject'; pick: Pick };
+  | { kind: 'purgeConversation' | 'purgeProject'; pick: Pick }
+  | {
+      kind: 'importConversation';
+      pick: Pick;
+      project: ProjectRef;
+      title: string | null;
+      metadata: JsonObject;
+      /** Each replies to an earlier one or is a root; when straying, the last one replies to itself (refused). */
+      messages: ImportedStep[];
+      leaf: Pick;
+    };
+
+/** An imported message but for its ids and times: `parent` picks an earlier message, null makes a root. */
+type ImportedStep = Omit<
+  ImportedMessage,
+  'message_id' | 'parent_message_id' | 'created_at' | 'updated_at' | 'completion_time_ms'
+> & { parent: Pick | null };
 
 /**
  * Each step also moves the fake clock by `advanceMs` (0 included: equal times happen in real logs);
@@ -279,6 +300,28 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
   fc.record({ kind: fc.constant('selectLeaf' as const), pick, message: pick }),
   fc.record({ kind: fc.constantFrom('purgeConversation' as const, 'purgeProject' as const), pick }),
+  fc.record({
+    kind: fc.constant('importConversation' as const),
+    pick,
+    project: projectRef,
+    title: fc.option(text, { nil: null }),
+    metadata,
+    messages: fc.array(
+      fc.record({
+        parent: fc.option(pick, { nil: null }),
+        role: fc.constantFrom('user' as const, 'assistant' as const),
+        status: fc.constantFrom('complete' as const, 'failed' as const, 'cancelled' as const),
+        content,
+        reaction: fc.constantFrom<Reaction | null>('thumbs_up', 'thumbs_down', null),
+        token_count: fc.option(fc.nat(4000), { nil: null }),
+        model_name: fc.option(text, { nil: null }),
+        finish_reason: fc.constantFrom('stop' as const, 'length' as const, 'cancelled' as const, null),
+        metadata,
+      }),
+      { maxLength: 4 },
+    ),
+    leaf: pick,
+  }),
 );
 
 const timedStep: fc.Arbitrary<TimedStep> = fc
@@ -300,12 +343,24 @@ const scenario = fc.record({
 const scripted = (kind: Step['kind'], fields: object = {}): TimedStep =>
   ({ kind, pick: 0, advanceMs: 1000, stray: false, ...fields }) as TimedStep;
 const noMetadata = { metadata: {} };
+const importedStep = (fields: Partial<ImportedStep>): ImportedStep => ({
+  parent: null,
+  role: 'user',
+  status: 'complete',
+  content: '',
+  reaction: null,
+  token_count: null,
+  model_name: null,
+  finish_reason: null,
+  metadata: {},
+  ...fields,
+});
 
 /**
  * A hand-written run reaching every kind of event, an append of three events at once, branches,
  * a refused move to a deleted project, a move to no project, checkpoints, a regenerated answer, a
  * selected leaf: 30 events, 1 refused command; then a project purged with its conversation, and a conversation
- * purged alone: 32 events left in the log.
+ * purged alone: 32 events left in the log; then a conversation of three messages imported: 36.
  */
 const everyKindOfEvent: TimedStep[] = [
   scripted('createProject', { retry: false, name: 'P', description: null, metadata: { color: 'red' } }),
@@ -358,6 +413,18 @@ const everyKindOfEvent: TimedStep[] = [
   scripted('purgeProject', { pick: 1 }),
   scripted('createConversation', { retry: false, project: { to: 'none' }, title: 'E', ...noMetadata }),
   scripted('purgeConversation'),
+  // A whole conversation at once, into a project: a question, a failed answer and a complete one to it.
+  scripted('importConversation', {
+    project: { to: 'active', pick: 0 },
+    title: 'Imported',
+    metadata: { color: 'blue' },
+    messages: [
+      importedStep({ parent: null, role: 'user', content: 'Old question' }),
+      importedStep({ parent: 0, role: 'assistant', status: 'failed', content: 'Par', metadata: { error: 'x' } }),
+      importedStep({ parent: 0, role: 'assistant', content: 'Old answer', reaction: 'thumbs_up', token_count: 3 }),
+    ],
+    leaf: 2,
+  }),
 ];
 
 // ---------------------------------------------------------------- running them through the command layer
@@ -384,9 +451,15 @@ class Known {
           this.projects.set(event.data.project_id, 'deleted');
           break;
         case 'ConversationCreated':
+        case 'ConversationImported':
         case 'ConversationRestored':
           this.conversations.set(event.data.conversation_id, 'active');
           break;
+        case 'MessageImported': {
+          const message = { id: event.data.message_id, role: event.data.role, streaming: false };
+          this.messages.set(event.data.conversation_id, [...this.messagesOf(event.data.conversation_id), message]);
+          break;
+        }
         case 'ConversationDeleted':
           this.conversations.set(event.data.conversation_id, 'deleted');
           break;
@@ -456,6 +529,7 @@ async function toCommand(
   | { project: ProjectCommand }
   | { conversation: ConversationCommand }
   | { purge: 'project' | 'conversation'; id: string }
+  | { import: ImportConversation }
 > {
   const projects = having(known.projects);
   const project = (status: Status) => choose(having(known.projects, status), projects, s.pick, s.stray);
@@ -593,7 +667,41 @@ async function toCommand(
     }
     case 'purgeProject':
       return { purge: 'project', id: choose(projects, projects, s.pick, s.stray) };
+    case 'importConversation':
+      return { import: { type: 'ImportConversation', data: await importOf(em, known, s) } };
   }
+}
+
+/** A tree of messages made at once, its times before the step's: the shape an import or a fork hands the decider. */
+async function importOf(
+  em: EntityManager,
+  known: Known,
+  s: Extract<TimedStep, { kind: 'importConversation' }>,
+): Promise<ImportConversation['data']> {
+  const ids = s.messages.map(() => uuidv7());
+  const time = (i: number) => new Date(Date.UTC(2000, 0, 1, 0, 0, i)).toISOString();
+  const messages = s.messages.map(({ parent, ...fields }, i): ImportedMessage => {
+    const parentIndex = s.stray && i === s.messages.length - 1 ? i : parent === null || i === 0 ? null : parent % i;
+    return {
+      ...fields,
+      message_id: ids[i]!,
+      parent_message_id: parentIndex === null ? null : ids[parentIndex]!,
+      completion_time_ms: fields.token_count,
+      created_at: time(i),
+      updated_at: time(i + 1),
+    };
+  });
+  return {
+    conversation_id: uuidv7(),
+    ...(await resolveProject(em, known, s.project)),
+    title: s.title,
+    metadata: s.metadata,
+    created_at: time(0),
+    updated_at: time(s.messages.length + 1),
+    current_leaf_id: ids.length === 0 ? null : ids[s.leaf % ids.length]!,
+    source: { kind: 'export', conversation_id: uuidv7() },
+    messages,
+  };
 }
 
 const projectInline = projectInlineWith(projectors);
@@ -623,6 +731,12 @@ async function runSteps(
         const erased = new Set(tombstones.map((e) => e.stream_id));
         appended.splice(0, appended.length, ...appended.filter((e) => !erased.has(e.stream_id)), ...tombstones);
         known.learn(tombstones);
+        continue;
+      }
+      if ('import' in command) {
+        const imported = await importConversations(store, [command.import], runOptions);
+        known.learn(imported);
+        appended.push(...imported);
         continue;
       }
       const result =
@@ -754,7 +868,7 @@ describe('replaying the event log', () => {
   it('rebuilding only messages reproduces them exactly and leaves projects and conversations untouched', async () => {
     await emptyDatabase();
     const { appended, refused } = await runSteps(everyKindOfEvent, { startsAt: Date.UTC(2010, 5, 1), sharedEm: false });
-    expect({ appended: appended.length, refused }).toEqual({ appended: 32, refused: 1 });
+    expect({ appended: appended.length, refused }).toEqual({ appended: 36, refused: 1 });
     const before = await snapshot();
     const checkpointsBefore = await checkpoints();
 

@@ -26,6 +26,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
     maxMessagesPageSize: 500,
     maxEventsPageSize: 1000,
     maxBodyBytes: 1024 * 1024,
+    maxImportBytes: 64 * 1024 * 1024,
     metadataMaxBytes: 64 * 1024,
     metadataMaxDepth: 16,
     sseMaxPerClient: 8,

@@ -1,5 +1,7 @@
 import type { JsonObject } from '../shared/decider.js';
 import type {
+  ImportedMessage,
+  ImportSource,
   AssistantResponseProgressed,
   AssistantResponseStarted,
   MessageCancelled,
@@ -64,6 +66,24 @@ export type RegenerateResponse = Of<
 /** A title the model suggested; with `unless_named`, kept out when a person named the conversation. */
 export type ApplyGeneratedTitle = Of<'ApplyGeneratedTitle', { title: string; unless_named: boolean }>;
 export type SelectCurrentLeaf = Of<'SelectCurrentLeaf', { message_id: string }>;
+/**
+ * A whole conversation made at once, with the times, outcomes and tree of where it comes from: an import, or a fork
+ * of another conversation's branch. Messages come parents first; their ids are new, made by the caller.
+ */
+export type ImportConversation = Of<
+  'ImportConversation',
+  {
+    project_id: string | null;
+    project_status: ProjectStatus | null;
+    title: string | null;
+    metadata: JsonObject;
+    created_at: string;
+    updated_at: string;
+    current_leaf_id: string | null;
+    source: ImportSource;
+    messages: ImportedMessage[];
+  }
+>;
 
 // Recording what llama.cpp produced carries exactly the data of the event it records.
 export type StartAssistantResponse = { type: 'StartAssistantResponse'; data: AssistantResponseStarted['data'] };
@@ -89,4 +109,5 @@ export type ConversationCommand =
   | CompleteMessage
   | FailMessage
   | CancelMessage
-  | SetReaction;
+  | SetReaction
+  | ImportConversation;

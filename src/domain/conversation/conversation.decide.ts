@@ -4,6 +4,7 @@ import { sameJson } from '../shared/same-json.js';
 import type { ConversationCommand, ProjectStatus } from './conversation.commands.js';
 import type { ConversationEvent } from './conversation.events.js';
 import type { ConversationState, MessageSummary } from './conversation.state.js';
+import { decideImport } from './conversation-import.decide.js';
 
 type Existing = Extract<ConversationState, { status: 'active' | 'deleted' }>;
 
@@ -162,6 +163,8 @@ export function decideConversation(command: ConversationCommand, state: Conversa
       if (message.reaction === command.data.reaction) return [];
       return [{ type: 'MessageReactionChanged', data: command.data }];
     }
+    case 'ImportConversation':
+      return decideImport(command, state);
     default:
       return assertNever(command);
   }

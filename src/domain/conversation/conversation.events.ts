@@ -67,6 +67,47 @@ export type MessageCancelled = Of<'MessageCancelled', { message_id: string; part
 export type MessageReactionChanged = Of<'MessageReactionChanged', { message_id: string; reaction: Reaction | null }>;
 export type CurrentLeafSelected = Of<'CurrentLeafSelected', { message_id: string }>;
 
+/** Where an imported conversation came from: an export of this API, ChatGPT's, or a branch of another conversation. */
+export type ImportSource =
+  | { kind: 'export'; conversation_id: string }
+  | { kind: 'chatgpt'; conversation_id: string | null }
+  | { kind: 'fork'; conversation_id: string; message_id: string };
+
+/** A message as it stood where it comes from: text, outcome and times included. Never one still streaming. */
+export type ImportedMessage = {
+  message_id: string;
+  parent_message_id: string | null;
+  role: 'user' | 'assistant';
+  content: string;
+  status: 'complete' | 'failed' | 'cancelled';
+  finish_reason: MessageFinishReason | null;
+  reaction: Reaction | null;
+  token_count: number | null;
+  model_name: string | null;
+  completion_time_ms: number | null;
+  metadata: JsonObject;
+  created_at: string;
+  updated_at: string;
+};
+
+/**
+ * A conversation brought in whole, with its own times. Its messages follow as MessageImported events in the same
+ * append, parents first; `current_leaf_id` names one of them (null when there are none).
+ */
+export type ConversationImported = Of<
+  'ConversationImported',
+  {
+    project_id: string | null;
+    title: string | null;
+    metadata: JsonObject;
+    created_at: string;
+    updated_at: string;
+    current_leaf_id: string | null;
+    source: ImportSource;
+  }
+>;
+export type MessageImported = Of<'MessageImported', ImportedMessage>;
+
 export type ConversationEvent =
   | ConversationCreated
   | ConversationRenamed
@@ -82,7 +123,9 @@ export type ConversationEvent =
   | MessageFailed
   | MessageCancelled
   | MessageReactionChanged
-  | CurrentLeafSelected;
+  | CurrentLeafSelected
+  | ConversationImported
+  | MessageImported;
 
 export const conversationEventTypes = [
   'ConversationCreated',
@@ -100,4 +143,6 @@ export const conversationEventTypes = [
   'MessageCancelled',
   'MessageReactionChanged',
   'CurrentLeafSelected',
+  'ConversationImported',
+  'MessageImported',
 ] as const satisfies readonly ConversationEvent['type'][];

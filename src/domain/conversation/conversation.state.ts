@@ -48,6 +48,21 @@ export function evolveConversation(state: ConversationState, event: Conversation
       leaf_message_id: null,
     };
   }
+  if (event.type === 'ConversationImported') {
+    const { conversation_id, project_id, title, metadata, current_leaf_id } = event.data;
+    return {
+      status: 'active',
+      id: conversation_id,
+      project_id,
+      title,
+      // Named where it came from: a generated title never replaces it by itself.
+      title_source: title === null ? null : 'person',
+      metadata,
+      created: { project_id, title, metadata },
+      messages: new Map(),
+      leaf_message_id: current_leaf_id,
+    };
+  }
   if (event.type === 'ConversationPurged') return { status: 'purged' };
   if (state.status === 'missing' || state.status === 'purged') return state;
   switch (event.type) {
@@ -70,6 +85,11 @@ export function evolveConversation(state: ConversationState, event: Conversation
       const status = role === 'user' ? 'complete' : 'streaming';
       state.messages.set(message_id, { role, status, parent_message_id, reaction: null });
       return { ...state, leaf_message_id: message_id };
+    }
+    case 'MessageImported': {
+      const { message_id, role, status, parent_message_id, reaction } = event.data;
+      state.messages.set(message_id, { role, status, parent_message_id, reaction });
+      return state;
     }
     case 'AssistantResponseProgressed':
       return state;

@@ -5,9 +5,23 @@ import { HttpProblem } from '../problem.js';
 
 const withBody = new Set(['POST', 'PUT', 'PATCH']);
 
-/** JSON bodies only: anything else is 415, over the limit is 413, malformed is 400. */
-export function jsonBody(limitBytes: number): Middleware<AppState> {
-  const parse = koaBody({
+/**
+ * JSON bodies only: anything else is 415, over the limit is 413, malformed is 400. `largerFor` gives some paths
+ * (an import of a whole archive) a limit of their own.
+ */
+export function jsonBody(limitBytes: number, largerFor: Record<string, number> = {}): Middleware<AppState> {
+  const parse = parser(limitBytes);
+  const parsers = new Map(Object.entries(largerFor).map(([path, limit]) => [path, parser(limit)]));
+  return async (ctx, next) => {
+    if (withBody.has(ctx.method) && ctx.request.length !== 0 && hasBody(ctx.req.headers) && !ctx.is('json')) {
+      throw new HttpProblem(415, 'unsupported-media-type', 'Send the body as application/json');
+    }
+    await (parsers.get(ctx.path) ?? parse)(ctx, next);
+  };
+}
+
+const parser = (limitBytes: number) =>
+  koaBody({
     json: true,
     jsonStrict: true,
     jsonLimit: limitBytes,
@@ -15,13 +29,6 @@ export function jsonBody(limitBytes: number): Middleware<AppState> {
     text: false,
     multipart: false,
   });
-  return async (ctx, next) => {
-    if (withBody.has(ctx.method) && ctx.request.length !== 0 && hasBody(ctx.req.headers) && !ctx.is('json')) {
-      throw new HttpProblem(415, 'unsupported-media-type', 'Send the body as application/json');
-    }
-    await parse(ctx, next);
-  };
-}
 
 const hasBody = (headers: Record<string, unknown>) =>
   headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;

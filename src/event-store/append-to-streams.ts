@@ -1,0 +1,56 @@
+import { inTransaction } from '../db/in-transaction.js';
+import { asConcurrencyError, currentVersion, type AppendRequest, type EventStore } from './append-to-stream.js';
+import { ConcurrencyError } from './expected-version.js';
+import { insertEvents, type NewEventRow } from './insert-events.js';
+import type { StoredEvent } from './stored-event.js';
+
+/**
+ * Events per INSERT: a bound on the statement's parameters (8 per event; SQLite allows 32,766). A constant count keeps
+ * the statement's text, and so its preparation, the same; the rest go one per statement, as single appends do.
+ */
+const EVENTS_PER_INSERT = 100;
+
+/**
+ * Appends to several streams in one transaction, projected in it: all of them or none. For what is written at once
+ * and must not be half there (an import of many conversations); single commands use appendToStream.
+ */
+export async function appendToStreams(store: EventStore, requests: AppendRequest[]): Promise<StoredEvent[]> {
+  const createdAt = store.now().toISOString();
+  let stored: StoredEvent[];
+  try {
+    stored = await inTransaction(store.em, async (tx) => {
+      const rows: NewEventRow[] = [];
+      for (const { streamId, streamType, expected, events, metadata } of requests) {
+        const current = expected === 'no_stream' ? 0 : await currentVersion(tx, streamId);
+        if (typeof expected === 'number' && current !== expected) {
+          throw new ConcurrencyError(streamId, expected, current);
+        }
+        events.forEach((event, i) =>
+          rows.push({
+            stream_id: streamId,
+            stream_type: streamType,
+            stream_version: current + i + 1,
+            type: event.type,
+            data: event.data,
+            metadata,
+            schema_version: 1,
+            created_at: createdAt,
+          } as NewEventRow),
+        );
+      }
+      const appended: StoredEvent[] = [];
+      let start = 0;
+      for (; start + EVENTS_PER_INSERT <= rows.length; start += EVENTS_PER_INSERT) {
+        for (const event of await insertEvents(tx, rows.slice(start, start + EVENTS_PER_INSERT))) appended.push(event);
+      }
+      for (const row of rows.slice(start)) appended.push(...(await insertEvents(tx, [row])));
+      await store.projectInline(tx, appended);
+      return appended;
+    });
+  } catch (error) {
+    const first = requests[0];
+    throw first ? asConcurrencyError(store, error, first.streamId, first.expected) : error;
+  }
+  if (stored.length > 0) store.bus.emit('committed', stored);
+  return stored;
+}

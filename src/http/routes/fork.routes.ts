@@ -1,0 +1,67 @@
+import { importConversations } from '../../commands/import-conversations.js';
+import { projectStatus } from '../../commands/project-status.js';
+import { forkCommand } from '../../portability/fork.js';
+import { findConversation } from '../../queries/conversation.queries.js';
+import { branchTo } from '../../queries/export.queries.js';
+import { answer, commandOptions, eventStore } from '../command-context.js';
+import { HttpProblem, notFoundProblem } from '../problem.js';
+import { defineRoute, type RouteSpec } from '../route.js';
+import { IdParams } from '../schemas/common.schemas.js';
+import { Conversation } from '../schemas/conversation.schemas.js';
+import { forkBody } from '../schemas/portability.schemas.js';
+import type { SchemaLimits } from '../schemas/schema-limits.js';
+import { created, missing } from './responses.js';
+
+export const forkRoutes = (limits: SchemaLimits): RouteSpec[] => [
+  defineRoute({
+    method: 'post',
+    path: '/api/conversations/:id/fork',
+    operationId: 'forkConversation',
+    summary: 'Start a new conversation from a branch of this one, up to a message',
+    description:
+      'The new conversation holds copies of the messages root -> message_id (new ids; text, roles, statuses, ' +
+      'models, token counts, timings, reactions and times as they were) and `metadata.forked_from: ' +
+      '{conversation_id, message_id}`, over a copy of the original metadata. The original is not changed.',
+    tags: ['Conversations'],
+    params: IdParams,
+    body: forkBody(limits),
+    responses: {
+      201: created(Conversation, 'The new conversation'),
+      404: missing('conversation, or no such message in it (a message of another conversation included)'),
+      409: { description: 'A message of the branch is still being generated; fork once it has ended' },
+      422: { description: 'Invalid body, or the target project does not exist or is deleted' },
+    },
+    async handle(ctx, { params, body }) {
+      const { em, services } = ctx.state;
+      const found = await findConversation(em, params.id);
+      if (!found) throw notFoundProblem(`Conversation ${params.id} not found`);
+      const branch = await branchTo(em, params.id, body.message_id);
+      if (branch.length === 0)
+        throw notFoundProblem(`Message ${body.message_id} not found in conversation ${params.id}`);
+      const streaming = branch.find((message) => message.status === 'streaming');
+      if (streaming) {
+        throw new HttpProblem(
+          409,
+          'conflict',
+          `Message ${streaming.id} is still being generated; fork once it has ended`,
+        );
+      }
+      const project_id = body.project_id === undefined ? (found.conversation.project_id ?? null) : body.project_id;
+      const id = services.newId();
+      const command = forkCommand({
+        source: found.conversation,
+        branch,
+        conversation_id: id,
+        newId: services.newId,
+        now: services.now().toISOString(),
+        title: body.title === undefined ? (found.conversation.title ?? null) : body.title,
+        project_id,
+        project_status: project_id === null ? null : await projectStatus(em, project_id),
+      });
+      await importConversations(eventStore(ctx), [command], commandOptions(ctx));
+      const forked = await findConversation(em, id, true);
+      ctx.set('Location', `/api/conversations/${id}`);
+      answer(ctx, 201, forked!.conversation, forked!.version);
+    },
+  }),
+];
