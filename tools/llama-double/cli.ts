@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
   });
-  console.log(`llama.cpp double listening on ${double.url}`);
+  console.log(`llama.cpp double listening on ${double.url} (pid ${process.pid})`);
   if (loading) {
     setTimeout(() => {
       double.setMode('ok');
