@@ -13,6 +13,7 @@ import { openApiDocument } from './openapi.js';
 import { mountRoutes, type RouteSpec } from './route.js';
 import { chatRoutes } from './routes/chat.routes.js';
 import { conversationRoutes } from './routes/conversations.routes.js';
+import { eventStreamRoutes } from './routes/event-stream.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { messageRoutes } from './routes/messages.routes.js';
@@ -25,6 +26,7 @@ export const routes: readonly RouteSpec[] = [
   ...messageRoutes,
   ...chatRoutes,
   ...eventRoutes,
+  ...eventStreamRoutes,
 ];
 
 export const apiInfo = {
