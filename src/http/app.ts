@@ -12,6 +12,7 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { openApiDocument } from './openapi.js';
 import { mountRoutes, type RouteSpec } from './route.js';
 import { chatRoutes } from './routes/chat.routes.js';
+import { conversationHistoryRoutes } from './routes/conversation-history.routes.js';
 import { conversationRoutes } from './routes/conversations.routes.js';
 import { eventStreamRoutes } from './routes/event-stream.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
@@ -27,6 +28,7 @@ export const routes: readonly RouteSpec[] = [
   ...chatRoutes,
   ...eventRoutes,
   ...eventStreamRoutes,
+  ...conversationHistoryRoutes,
 ];
 
 export const apiInfo = {
