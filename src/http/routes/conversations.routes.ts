@@ -3,7 +3,10 @@ import { projectStatus } from '../../commands/project-status.js';
 import { purgeConversation } from '../../commands/purge.js';
 import type { ConversationCommand } from '../../domain/conversation/conversation.commands.js';
 import { findConversation, listConversations } from '../../queries/conversation.queries.js';
+import { conversationAsOf } from '../../queries/conversation-as-of.js';
 import { listMessages, listPath } from '../../queries/message.queries.js';
+import { messagePageAsOf, pathPageAsOf } from '../../queries/message-pages-as-of.js';
+import { parseAsOf } from '../as-of-param.js';
 import type { AppContext } from '../app-state.js';
 import { answer, commandOptions, eventStore } from '../command-context.js';
 import { HttpProblem, notFoundProblem } from '../problem.js';
@@ -28,6 +31,13 @@ export const runConversationCommand = (ctx: AppContext, command: ConversationCom
 async function load(ctx: AppContext, id: string, includeDeleted = false) {
   const found = await findConversation(ctx.state.em, id, includeDeleted);
   if (!found) throw notFoundProblem(`Conversation ${id} not found`);
+  return found;
+}
+
+/** The conversation as it was at `asOf` (see conversationAsOf), hidden then as `load` hides it now. */
+async function loadAsOf(ctx: AppContext, id: string, asOf: string, includeDeleted = false) {
+  const found = await conversationAsOf(ctx.state.em, id, parseAsOf(asOf));
+  if (!found || (found.hidden && !includeDeleted)) throw notFoundProblem(`Conversation ${id} not found as of ${asOf}`);
   return found;
 }
 
@@ -84,13 +94,20 @@ export const conversationRoutes: RouteSpec[] = [
     method: 'get',
     path: '/api/conversations/:id',
     operationId: 'getConversation',
-    summary: 'Get a conversation',
+    summary: 'Get a conversation, now or as it was at a log position or time (as_of)',
+    description:
+      '`as_of` answers with the conversation as this endpoint showed it then, folded from the log by the same ' +
+      'projectors that build the read models: 404 when it did not exist yet (or was deleted then, without ' +
+      '`include_deleted`, or is purged now), the current state for a moment past the end of the log.',
     tags,
     params: IdParams,
     query: ConversationGetQuery,
     responses: { 200: { ...ok(Conversation, 'The conversation'), headers: etagHeader }, 404: missing('conversation') },
     async handle(ctx, { params, query }) {
-      const { conversation, version } = await load(ctx, params.id, query.include_deleted);
+      const { conversation, version } =
+        query.as_of === undefined
+          ? await load(ctx, params.id, query.include_deleted)
+          : await loadAsOf(ctx, params.id, query.as_of, query.include_deleted);
       answer(ctx, 200, conversation, version);
     },
   }),
@@ -142,13 +159,15 @@ export const conversationRoutes: RouteSpec[] = [
     description:
       'parent_message_id links each message to the one it answers, so a client can draw the branches. ' +
       "`path=current` returns only the branch root -> the conversation's current leaf, `leaf=<id>` the branch to " +
-      'that message (empty when it is not in this conversation).',
+      'that message (empty when it is not in this conversation). `as_of` answers with the messages as they were at ' +
+      'that log position or time (see getConversation), paged with the same cursors.',
     tags,
     params: IdParams,
     query: MessageListQuery,
     responses: { 200: ok(Page(Message, 'MessagePage'), 'A page of messages'), 404: missing('conversation') },
     async handle(ctx, { params, query }) {
-      const { conversation } = await load(ctx, params.id);
+      const past = query.as_of === undefined ? undefined : await loadAsOf(ctx, params.id, query.as_of);
+      const { conversation } = past ?? (await load(ctx, params.id));
       const page = { limit: query.limit ?? 100, cursor: query.cursor };
       if (query.path !== undefined && query.leaf !== undefined) {
         const message = 'give either path=current or leaf, not both';
@@ -156,8 +175,10 @@ export const conversationRoutes: RouteSpec[] = [
       }
       if (query.path === 'current' || query.leaf !== undefined) {
         const leaf = query.leaf ?? conversation.current_leaf_id ?? null;
+        if (past) return answer(ctx, 200, pathPageAsOf(past.messages, leaf, page));
         return answer(ctx, 200, await listPath(ctx.state.em, params.id, leaf, page));
       }
+      if (past) return answer(ctx, 200, messagePageAsOf(past.messages, page));
       answer(ctx, 200, await listMessages(ctx.state.em, params.id, page));
     },
   }),

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { AsOfParam } from '../as-of-param.js';
 import { Cursor, Limit, Metadata, nullable, Timestamp, Uuid } from './common.schemas.js';
 
 export const Reaction = nullable(
@@ -39,6 +40,7 @@ export const MessageListQuery = Type.Object(
       Type.Literal('current', { description: "Only the branch root -> the conversation's current leaf" }),
     ),
     leaf: Type.Optional(Type.String({ ...Uuid, description: 'Only the branch root -> this message' })),
+    as_of: Type.Optional(AsOfParam),
   },
   { additionalProperties: false },
 );
