@@ -1,4 +1,6 @@
+import { get, type IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/server.js';
 import { httpClient, type HttpClient } from '../support/http-client.js';
@@ -42,12 +44,56 @@ async function settle(stream: SseStream, projectId: string): Promise<void> {
   stream.events.pop();
 }
 
+/** `count` calls of `call`, 20 at a time. */
+async function inParallel(count: number, call: (i: number) => Promise<unknown>): Promise<void> {
+  for (let start = 0; start < count; start += 20) {
+    await Promise.all(Array.from({ length: Math.min(20, count - start) }, (_, i) => call(start + i)));
+  }
+}
+
+/** A stream whose client does not read until told to: the server's writes back up into the socket buffers. */
+function pausedStream(url: string, headers: Record<string, string>) {
+  const received: { position: number; stream_id: string }[] = [];
+  let target = Number.POSITIVE_INFINITY;
+  let reached: () => void = () => {};
+  const parser = createParser({
+    onEvent: ({ data }) => {
+      const event = JSON.parse(data) as { position: number; stream_id: string };
+      received.push({ position: event.position, stream_id: event.stream_id });
+      if (event.position >= target) reached();
+    },
+  });
+  let response: IncomingMessage | undefined;
+  const request = get(url, { headers, agent: false }, (res) => {
+    response = res;
+    res.pause();
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => parser.feed(chunk));
+  });
+  return {
+    resumeUntil: (position: number) =>
+      new Promise<typeof received>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`stopped at ${received.at(-1)?.position}`)), 20_000);
+        reached = () => {
+          clearTimeout(timer);
+          request.destroy();
+          resolve(received);
+        };
+        target = position;
+        if (received.at(-1)?.position === position) reached();
+        response!.resume();
+      }),
+  };
+}
+
 const summary = (stream: SseStream) => stream.events.map((e) => [e.json.stream_id, e.json.type]);
 
 describe('GET /api/events/stream', () => {
   it('catches up from Last-Event-ID, then goes on live: under concurrent writes every event after the position arrives exactly once, in log order, as /api/events shows it', async () => {
     for (let i = 0; i < 5; i++) await created('/api/conversations', { title: `before ${i}` });
     const from = await logEnd();
+    // Already following when the writes begin: the other stream joins a tail of the log that is running.
+    const early = await follow();
     let written = 0;
     let stop = false;
     const writer = async (tag: string) => {
@@ -58,7 +104,8 @@ describe('GET /api/events/stream', () => {
       }
     };
     const writing = Promise.all([writer('a'), writer('b'), writer('c')]);
-    while (written < 10) await sleep(2);
+    // A backlog of several catch-up batches, so that the live end moves on while the stream catches up.
+    while (written < 400) await sleep(2);
     // Committed before the client connected (the log goes on growing meanwhile: one page is enough to know that).
     const atConnect = (await api.get(`/api/events?after=${from}&limit=1000`)).body.next_after as number;
     const stream = await follow('', { 'Last-Event-ID': String(from) });
@@ -76,13 +123,38 @@ describe('GET /api/events/stream', () => {
     await stream.waitFor((e) => Number(e.id) === log.at(-1)!.position);
     const project = await created('/api/projects', { name: 'Sentinel' });
     await stream.waitFor((e) => e.json?.stream_id === project);
+    await early.waitFor((e) => e.json?.stream_id === project);
     stream.abort();
+    early.abort();
 
     const received = stream.events.slice(0, -1);
     expect(received.map((e) => Number(e.id))).toEqual(log.map((e) => e.position));
     expect(received.map((e) => e.json)).toEqual(log);
     expect(received.every((e) => e.event === undefined)).toBe(true);
+    expect(early.events.slice(0, -1).map((e) => e.json)).toEqual(log);
   });
+
+  it('sends a backlog at the pace the client reads it while the log goes on: each event once, in order', async () => {
+    const from = await logEnd();
+    const note = 'n'.repeat(60_000);
+    // About 12 MB of events, more than the socket buffers hold, so the server waits for the client to read; then
+    // more than one catch-up batch of small ones.
+    await inParallel(200, (i) => created('/api/conversations', { title: `big ${i}`, metadata: { note } }));
+    await inParallel(400, (i) => created('/api/projects', { name: `small ${i}` }));
+    const keepAlive = await follow();
+    const slow = pausedStream(`${server.url}/api/events/stream`, { 'Last-Event-ID': String(from) });
+    await sleep(300);
+    const during: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      during.push(await created('/api/projects', { name: `while the client is not reading ${i}` }));
+      await sleep(10);
+    }
+    const log = (await readWholeLog(api)).filter((e) => e.position > from);
+    const received = await slow.resumeUntil(log.at(-1)!.position);
+    keepAlive.abort();
+    expect(received.map((e) => e.position)).toEqual(log.map((e) => e.position));
+    expect(received.filter((e) => during.includes(e.stream_id))).toHaveLength(20);
+  }, 60_000);
 
   it('starts after ?after= like after Last-Event-ID, and a Last-Event-ID header wins over ?after=', async () => {
     const from = await logEnd();

@@ -1,22 +1,34 @@
 import type { ServerResponse } from 'node:http';
-import { readCommitted } from '../../event-store/read-committed.js';
+import { readAll } from '../../event-store/read-all.js';
 import type { StoredEvent } from '../../event-store/stored-event.js';
 import type { EventMatcher } from '../../queries/event-filter.js';
 import { toLoggedEvent } from '../../queries/event.queries.js';
 import type { AppContext } from '../app-state.js';
 import { openSse, type SseWriter } from '../sse/sse-writer.js';
+import { sharedTailOf } from './shared-tail.js';
 
 /** Events read per catch-up query; each batch is sent before the next is read, at the pace the client reads. */
 const CATCH_UP_BATCH = 500;
 
+/** The SSE data of an event, made once however many streams send it (the shared tail hands them all one object). */
+const dataOf = (() => {
+  const made = new WeakMap<StoredEvent, string>();
+  return (event: StoredEvent) => {
+    let data = made.get(event);
+    if (data === undefined) made.set(event, (data = JSON.stringify(toLoggedEvent(event))));
+    return data;
+  };
+})();
+
 /**
- * Sends the log's events that `matches` lets through over SSE, each with its position as its id: those after
- * `after` first, read at the client's pace, then the rest live through the log feed (services.feed), which goes on
- * from the position the catch-up reached. Ends when the client leaves, when the shutdown begins, or when reading
- * fails (the client resumes from its Last-Event-ID).
+ * Sends the log's events that `matches` lets through over SSE, each with its position as its id, from `after` on:
+ * it joins the process's shared tail of the log (which the log feed, services.feed, drives) and holds what the tail
+ * brings while it reads the log from `after` up to where the tail stood, at the client's pace; then it sends what
+ * the tail brought and brings. Each event is sent once, in log order, none missed at the seam. Ends when the client
+ * leaves, when the shutdown begins, or when reading fails (the client resumes from its Last-Event-ID).
  */
 export async function streamLog(ctx: AppContext, after: number, matches: EventMatcher): Promise<void> {
-  const { config, drain, feed } = ctx.state.services;
+  const { config, db, drain, feed } = ctx.state.services;
   ctx.respond = false;
   const writer = openSse(ctx.res, { pingMs: config.eventsHeartbeatMs });
   const shutDown = () => {
@@ -29,48 +41,53 @@ export async function streamLog(ctx: AppContext, after: number, matches: EventMa
     if (!writer.closed) ctx.state.log.warn({ err: error }, 'the event feed failed; it ends, the client resumes');
     writer.close();
   };
+  let last = after;
   const deliver = async (events: StoredEvent[]) => {
     for (const event of events) {
       if (writer.closed) return;
-      if (await matches(event)) {
-        writer.send({ id: String(event.position), data: JSON.stringify(toLoggedEvent(event)) });
-      }
+      if (event.position <= last) continue;
+      last = event.position;
+      if (await matches(event)) writer.send({ id: String(event.position), data: dataOf(event) });
     }
     await drained(ctx.res, writer);
   };
-  let unfollow = () => {};
+  let delivering = Promise.resolve();
+  const enqueue = (events: StoredEvent[]) => {
+    delivering = delivering.then(() => deliver(events)).catch(fail);
+  };
+  let held: StoredEvent[][] | undefined = [];
+  let detach = () => {};
   try {
-    const from = await catchUp(ctx, after, deliver, writer);
-    if (writer.closed) return;
-    let delivering = Promise.resolve();
-    unfollow = await feed.follow(from, (events) => {
-      delivering = delivering.then(() => deliver(events)).catch(fail);
-    });
+    const tail = await sharedTailOf(feed, db.em).attach((events) => (held ? held.push(events) : enqueue(events)));
+    detach = tail.detach;
+    await catchUp(ctx, after, tail.position, deliver, writer);
+    for (const events of held) enqueue(events);
+    held = undefined;
     await ended(writer);
   } catch (error) {
     fail(error);
   } finally {
-    unfollow();
+    detach();
     drain.signal.removeEventListener('abort', shutDown);
   }
 }
 
-/** Sends what the log holds after `after`, batch by batch; returns the position it reached. */
+/**
+ * Sends the log from `after` up to `upTo`, batch by batch. Nothing can still appear at or below `upTo` (the tail
+ * read up to there): a plain read of that range is complete.
+ */
 async function catchUp(
   ctx: AppContext,
   after: number,
+  upTo: number,
   deliver: (events: StoredEvent[]) => Promise<void>,
   writer: SseWriter,
-): Promise<number> {
-  let position = after;
-  for (;;) {
-    const batch = await readCommitted(ctx.state.em, position, CATCH_UP_BATCH);
-    if (batch.length > 0) {
-      await deliver(batch);
-      position = batch.at(-1)!.position;
-    }
-    // A short batch is the end of the log for now (or, on PostgreSQL, a gap still settling): the feed goes on.
-    if (batch.length < CATCH_UP_BATCH || writer.closed) return position;
+): Promise<void> {
+  for (let position = after; position < upTo && !writer.closed;) {
+    const batch = await readAll(ctx.state.em, position, CATCH_UP_BATCH, upTo);
+    if (batch.length === 0) return;
+    await deliver(batch);
+    position = batch.at(-1)!.position;
   }
 }
 
