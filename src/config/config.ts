@@ -21,7 +21,7 @@ export type Config = {
   metadataMaxBytes: number;
   /** Deepest `metadata` object of a request, in levels of objects and arrays (the object itself is one). */
   metadataMaxDepth: number;
-  /** Event streams (chat, regenerate, resume) one client address may have open at once, per process. */
+  /** Event streams (chat, regenerate, resume, live event feed) one client address may have open at once, per process. */
   sseMaxPerClient: number;
   /** The live event feed (GET /api/events/stream) sends a `: ping` comment after this long without an event. */
   eventsHeartbeatMs: number;
