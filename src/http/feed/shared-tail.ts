@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import { logHead } from '../../event-store/log-head.js';
 import type { LogFeed } from '../../event-store/log-feed.js';
+import { settledHead } from '../../event-store/read-committed.js';
 import type { StoredEvent } from '../../event-store/stored-event.js';
 
 export type TailListener = (events: StoredEvent[]) => void;
@@ -35,7 +35,7 @@ function createSharedTail(feed: LogFeed, em: () => EntityManager): SharedTail {
   let position = 0;
   let following: Following | undefined;
   const start = async () => {
-    position = await logHead(em());
+    position = await settledHead(em());
     return feed.follow(position, (events) => {
       position = events.at(-1)!.position;
       for (const listener of listeners) listener(events);

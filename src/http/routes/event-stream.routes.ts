@@ -1,4 +1,4 @@
-import { logHead } from '../../event-store/log-head.js';
+import { settledHead } from '../../event-store/read-committed.js';
 import { eventMatcher } from '../../queries/event-filter.js';
 import type { AppContext } from '../app-state.js';
 import { parseEventTypes } from '../event-types-param.js';
@@ -43,8 +43,8 @@ export const eventStreamRoutes: RouteSpec[] = [
     },
     async handle(ctx, { query }) {
       const types = query.types === undefined ? undefined : parseEventTypes(query.types);
-      // The end of the log before the answer's headers: whatever the client writes once it has them is sent.
-      const after = lastEventId(ctx) ?? query.after ?? (await logHead(ctx.state.em));
+      // The end of the log before the answer's headers: whatever is committed once the client has them is sent.
+      const after = lastEventId(ctx) ?? query.after ?? (await settledHead(ctx.state.em));
       if (ctx.state.services.drain.draining) {
         throw new HttpProblem(
           503,
