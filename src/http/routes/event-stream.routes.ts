@@ -45,17 +45,7 @@ export const eventStreamRoutes: RouteSpec[] = [
       const types = query.types === undefined ? undefined : parseEventTypes(query.types);
       // The end of the log before the answer's headers: whatever is committed once the client has them is sent.
       const after = lastEventId(ctx) ?? query.after ?? (await settledHead(ctx.state.em));
-      if (ctx.state.services.drain.draining) {
-        throw new HttpProblem(
-          503,
-          'shutting-down',
-          'The server is shutting down; reconnect once it is back',
-          undefined,
-          {
-            'Retry-After': RETRY_AFTER_SECONDS,
-          },
-        );
-      }
+      if (ctx.state.services.drain.draining) throw shuttingDown();
       const matches = eventMatcher(ctx.state.em, {
         projectId: query.project_id,
         conversationId: query.conversation_id,
@@ -65,6 +55,11 @@ export const eventStreamRoutes: RouteSpec[] = [
     },
   }),
 ];
+
+const shuttingDown = () =>
+  new HttpProblem(503, 'shutting-down', 'The server is shutting down; reconnect once it is back', undefined, {
+    'Retry-After': RETRY_AFTER_SECONDS,
+  });
 
 /** The Last-Event-ID header as a log position; undefined when absent or empty. */
 function lastEventId(ctx: AppContext): number | undefined {
