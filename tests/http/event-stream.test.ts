@@ -315,6 +315,8 @@ describe('GET /api/events/stream', () => {
     const inside = await created('/api/conversations', { project_id: p, title: 'inside' });
     const outsideSeen = await created('/api/conversations', { title: 'outside' });
     await patched(`/api/conversations/${outsideSeen}`, { title: 'outside, renamed' });
+    // Read by the stream before the purges erase them: a stream that had not read them yet gets the tombstones only.
+    await settle(stream, p);
     for (const id of [inside, outsideSeen, outsideUnseen]) {
       expect((await api.delete(`/api/conversations/${id}?purge=true`)).status).toBe(204);
     }
