@@ -71,18 +71,22 @@ export async function withRowBuffer<T>(em: EntityManager, work: () => Promise<T>
       await deleteRowsNow(em, table, column, value);
     },
   };
-  buffers.set(em, buffer);
-  let result: T;
-  try {
-    result = await work();
-  } finally {
-    buffers.delete(em);
-  }
+  const result = await withWritesTo(em, buffer, work);
   await writeRows(
     em,
     [...tables.values()].flatMap((entries) => [...entries.values()]),
   );
   return result;
+}
+
+/** Runs `work` (projectors) with their writes to `em` going to `buffer` instead of the database. */
+export async function withWritesTo<T>(em: EntityManager, buffer: RowBuffer, work: () => Promise<T>): Promise<T> {
+  buffers.set(em, buffer);
+  try {
+    return await work();
+  } finally {
+    buffers.delete(em);
+  }
 }
 
 async function writeRows(em: EntityManager, entries: Entry[]): Promise<void> {

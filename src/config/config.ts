@@ -37,8 +37,10 @@ export type Config = {
   metadataMaxBytes: number;
   /** Deepest `metadata` object of a request, in levels of objects and arrays (the object itself is one). */
   metadataMaxDepth: number;
-  /** Event streams (chat, regenerate, resume) one client address may have open at once, per process. */
+  /** Event streams (chat, regenerate, resume, live event feed) one client address may have open at once, per process. */
   sseMaxPerClient: number;
+  /** The live event feed (GET /api/events/stream) sends a `: ping` comment after this long without an event. */
+  eventsHeartbeatMs: number;
   logLevel: string;
   /** No first token within this long fails the answer with `timeout`. */
   llmTimeoutMs: number;
@@ -103,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metadataMaxBytes: Number(valid.METADATA_MAX_BYTES),
     metadataMaxDepth,
     sseMaxPerClient: Number(valid.SSE_MAX_PER_CLIENT),
+    eventsHeartbeatMs: Number(valid.EVENTS_HEARTBEAT_MS),
     logLevel: valid.LOG_LEVEL,
     llmTimeoutMs: Number(valid.LLM_TIMEOUT_MS),
     llmIdleTimeoutMs: Number(valid.LLM_IDLE_TIMEOUT_MS),

@@ -25,6 +25,7 @@ export const EnvSchema = Type.Object({
   METADATA_MAX_BYTES: Type.String({ pattern: '^[1-9][0-9]*$', default: '65536' }),
   METADATA_MAX_DEPTH: Type.String({ pattern: '^[1-9][0-9]?$', default: '16' }),
   SSE_MAX_PER_CLIENT: Type.String({ pattern: '^[1-9][0-9]*$', default: '8' }),
+  EVENTS_HEARTBEAT_MS: Type.String({ pattern: '^[1-9][0-9]{0,8}$', default: '15000' }),
   LLM_TIMEOUT_MS: Type.String({ pattern: '^[1-9][0-9]*$', default: '60000' }),
   LLM_IDLE_TIMEOUT_MS: Type.String({ pattern: '^[1-9][0-9]*$', default: '30000' }),
   LLM_MAX_CONCURRENCY: Type.String({ pattern: '^([1-9][0-9]*)?$', default: '' }),

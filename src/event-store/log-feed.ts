@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import { raw } from '@mikro-orm/core';
 import type { SignalLink } from '../cluster/signals.js';
 import type { Logger } from '../logger.js';
 import type { EventBus } from './event-bus.js';
-import { EventRecord } from './event.entity.js';
+import { logHead } from './log-head.js';
 import { readCommitted } from './read-committed.js';
 import type { StoredEvent } from './stored-event.js';
 
@@ -48,7 +47,7 @@ export function createLogFeed(deps: LogFeedDeps): LogFeed {
 
   return {
     async follow(after, handler) {
-      let position = after === 'now' ? await head(deps.em()) : after;
+      let position = after === 'now' ? await logHead(deps.em()) : after;
       let reading = false;
       let again = false;
       let stopped = false;
@@ -87,12 +86,4 @@ export function createLogFeed(deps: LogFeedDeps): LogFeed {
       followers.clear();
     },
   };
-}
-
-async function head(em: EntityManager): Promise<number> {
-  const [row] = await em
-    .createQueryBuilder(EventRecord)
-    .select(raw('max(position) as head'))
-    .execute<{ head: number | string | null }[]>('all', false);
-  return Number(row?.head ?? 0);
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/knex';
+import { logHead } from './log-head.js';
 import { readAll } from './read-all.js';
 import type { StoredEvent } from './stored-event.js';
 import { dialectOf } from '../db/dialect.js';
@@ -23,6 +24,18 @@ export async function readCommitted(em: EntityManager, afterPosition: number, li
   const upTo = batch.at(-1)!.position;
   if (!(await waitForOlderTransactions(em))) return [];
   return readAll(em, afterPosition, limit, upTo);
+}
+
+/**
+ * The end of the log such that nothing can still appear at or below it: where a reader may start and be sure it
+ * skips nothing. On PostgreSQL a transaction may hold a position below the highest one visible and commit later:
+ * once every transaction older than one taken after reading the end has ended, none can.
+ */
+export async function settledHead(em: EntityManager): Promise<number> {
+  for (;;) {
+    const head = await logHead(em);
+    if (dialectOf(em) === 'sqlite' || (await waitForOlderTransactions(em))) return head;
+  }
 }
 
 /** The events that follow `afterPosition` with no position missing: nothing can still commit in between. */

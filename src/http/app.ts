@@ -12,7 +12,9 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { openApiDocument } from './openapi.js';
 import { mountRoutes, type RouteSpec } from './route.js';
 import { chatRoutes } from './routes/chat.routes.js';
+import { conversationHistoryRoutes } from './routes/conversation-history.routes.js';
 import { conversationRoutes } from './routes/conversations.routes.js';
+import { eventStreamRoutes } from './routes/event-stream.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { exportRoutes } from './routes/export.routes.js';
 import { forkRoutes } from './routes/fork.routes.js';
@@ -35,6 +37,8 @@ export const apiRoutes = (limits: SchemaLimits): readonly RouteSpec[] => [
   ...messageRoutes,
   ...chatRoutes,
   ...eventRoutes(limits),
+  ...eventStreamRoutes,
+  ...conversationHistoryRoutes(limits),
 ];
 
 export const apiInfo = {

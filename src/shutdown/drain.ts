@@ -3,6 +3,8 @@ import type { Logger } from '../logger.js';
 export type Drain = {
   /** True once the shutdown began: new answers are refused. */
   readonly draining: boolean;
+  /** Aborted when the shutdown begins: streams that only wait for what comes next (the live event feed) end then. */
+  readonly signal: AbortSignal;
   /** Counts an answer as running until the returned function is called; undefined once draining (refuse it). */
   enter: () => (() => void) | undefined;
   /**
@@ -17,6 +19,7 @@ export type Drain = {
 /** The answers this process is serving, and the drain a graceful shutdown runs on them. */
 export function createDrain(cancelAll: () => void, logger: Logger): Drain {
   let draining = false;
+  const stopping = new AbortController();
   let running = 0;
   let hurried = false;
   let endWait: (() => void) | undefined;
@@ -40,6 +43,7 @@ export function createDrain(cancelAll: () => void, logger: Logger): Drain {
     get draining() {
       return draining;
     },
+    signal: stopping.signal,
     enter() {
       if (draining) return undefined;
       running++;
@@ -54,6 +58,7 @@ export function createDrain(cancelAll: () => void, logger: Logger): Drain {
     },
     async drain(timeoutMs) {
       draining = true;
+      stopping.abort();
       if (running === 0) return;
       logger.info({ running, timeout_ms: timeoutMs }, 'waiting for the running answers to finish');
       await Promise.race([allEnded(), deadline(timeoutMs)]);

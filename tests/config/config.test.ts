@@ -41,6 +41,7 @@ describe('loadConfig', () => {
       metadataMaxBytes: 64 * 1024,
       metadataMaxDepth: 16,
       sseMaxPerClient: 8,
+      eventsHeartbeatMs: 15_000,
       logLevel: 'info',
       llmTimeoutMs: 60_000,
       llmIdleTimeoutMs: 30_000,
@@ -81,6 +82,7 @@ describe('loadConfig', () => {
         METADATA_MAX_BYTES: '512',
         METADATA_MAX_DEPTH: '3',
         SSE_MAX_PER_CLIENT: '2',
+        EVENTS_HEARTBEAT_MS: '100',
         LOG_LEVEL: 'silent',
         LLM_TIMEOUT_MS: '500',
         LLM_IDLE_TIMEOUT_MS: '250',
@@ -110,6 +112,7 @@ describe('loadConfig', () => {
       metadataMaxBytes: 512,
       metadataMaxDepth: 3,
       sseMaxPerClient: 2,
+      eventsHeartbeatMs: 100,
       logLevel: 'silent',
       llmTimeoutMs: 500,
       llmIdleTimeoutMs: 250,
@@ -181,6 +184,8 @@ describe('loadConfig', () => {
     ['METADATA_MAX_DEPTH', '64'],
     ['METADATA_MAX_DEPTH', '100'],
     ['SSE_MAX_PER_CLIENT', '0'],
+    ['EVENTS_HEARTBEAT_MS', '0'],
+    ['EVENTS_HEARTBEAT_MS', 'often'],
     ['LOG_LEVEL', 'loud'],
   ])('throws a ConfigError naming %s when it is %j', (name, value) => {
     const error = configError({ [name]: value });

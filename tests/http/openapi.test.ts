@@ -334,6 +334,31 @@ describe('real responses conform to the schemas /openapi.json documents for them
       },
     },
     {
+      name: 'event stream refused for an unknown event type (a problem, not a stream)',
+      method: 'get',
+      path: '/api/events/stream',
+      reply: () => expectStatus(422, api.get('/api/events/stream?types=NoSuchEvent')),
+    },
+    {
+      name: 'conversation history page',
+      method: 'get',
+      path: '/api/conversations/{id}/history',
+      reply: () => api.get(`/api/conversations/${ids.conversation}/history?limit=3`),
+    },
+    {
+      name: 'conversation as of a log position',
+      method: 'get',
+      path: '/api/conversations/{id}',
+      reply: () => expectStatus(200, api.get(`/api/conversations/${ids.conversation}?as_of=999999999`)),
+    },
+    {
+      name: 'message page as of a time',
+      method: 'get',
+      path: '/api/conversations/{id}/messages',
+      reply: () =>
+        expectStatus(200, api.get(`/api/conversations/${ids.conversation}/messages?as_of=2999-01-01T00:00:00Z`)),
+    },
+    {
       name: 'chat stream refused for an unknown conversation (a problem, not a stream)',
       method: 'post',
       path: '/api/chat/stream',

@@ -13,7 +13,8 @@ export type RawReply = { status: number; headers: Record<string, string | string
 
 /**
  * One HTTP exchange with full control of what goes on the wire (fetch normalises paths and merges headers).
- * Rejects when no complete answer arrives within `timeoutMs`: a hang is a failure, not a slow test.
+ * Rejects when no complete answer arrives within `timeoutMs`: a hang is a failure, not a slow test. An event
+ * stream's answer is complete once its headers arrived; its body is not read.
  */
 export function rawRequest(baseUrl: string, raw: RawRequest, timeoutMs = 10_000): Promise<RawReply> {
   const url = new URL(baseUrl);
@@ -29,6 +30,13 @@ export function rawRequest(baseUrl: string, raw: RawRequest, timeoutMs = 10_000)
         agent: false,
       },
       (res) => {
+        // An event stream may never end (the live event feed): it is judged by its status and headers.
+        if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: '' });
+          req.destroy();
+          return;
+        }
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {

@@ -30,6 +30,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
     metadataMaxBytes: 64 * 1024,
     metadataMaxDepth: 16,
     sseMaxPerClient: 8,
+    eventsHeartbeatMs: 15_000,
     logLevel: 'silent',
     llmTimeoutMs: 5_000,
     llmIdleTimeoutMs: 5_000,

@@ -2,8 +2,11 @@ import { runConversationCommand as runCommand } from '../../commands/conversatio
 import { projectStatus } from '../../commands/project-status.js';
 import { purgeConversation } from '../../commands/purge.js';
 import type { ConversationCommand } from '../../domain/conversation/conversation.commands.js';
+import { conversationAsOf } from '../../queries/conversation-as-of.js';
 import { findConversation, listConversations } from '../../queries/conversation.queries.js';
 import { listMessages, listPath } from '../../queries/message.queries.js';
+import { messagePageAsOf, pathPageAsOf } from '../../queries/message-pages-as-of.js';
+import { parseAsOf } from '../as-of-param.js';
 import type { AppContext } from '../app-state.js';
 import { answer, commandOptions, eventStore } from '../command-context.js';
 import { HttpProblem, notFoundProblem } from '../problem.js';
@@ -23,6 +26,13 @@ export const runConversationCommand = (ctx: AppContext, command: ConversationCom
 async function load(ctx: AppContext, id: string, includeDeleted = false) {
   const found = await findConversation(ctx.state.em, id, includeDeleted);
   if (!found) throw notFoundProblem(`Conversation ${id} not found`);
+  return found;
+}
+
+/** The conversation as it was at `asOf` (see conversationAsOf), hidden then as `load` hides it now. */
+async function loadAsOf(ctx: AppContext, id: string, asOf: string, includeDeleted = false) {
+  const found = await conversationAsOf(ctx.state.em, id, parseAsOf(asOf));
+  if (!found || (found.hidden && !includeDeleted)) throw notFoundProblem(`Conversation ${id} not found as of ${asOf}`);
   return found;
 }
 
@@ -81,7 +91,11 @@ export function conversationRoutes(limits: SchemaLimits): RouteSpec[] {
       method: 'get',
       path: '/api/conversations/:id',
       operationId: 'getConversation',
-      summary: 'Get a conversation',
+      summary: 'Get a conversation, now or as it was at a log position or time (as_of)',
+      description:
+        '`as_of` answers with the conversation as this endpoint showed it then, folded from the log by the same ' +
+        'projectors that build the read models: 404 when it did not exist yet (or was deleted then, without ' +
+        '`include_deleted`, or is purged now), the current state for a moment past the end of the log.',
       tags,
       params: IdParams,
       query: ConversationGetQuery,
@@ -90,7 +104,10 @@ export function conversationRoutes(limits: SchemaLimits): RouteSpec[] {
         404: missing('conversation'),
       },
       async handle(ctx, { params, query }) {
-        const { conversation, version } = await load(ctx, params.id, query.include_deleted);
+        const { conversation, version } =
+          query.as_of === undefined
+            ? await load(ctx, params.id, query.include_deleted)
+            : await loadAsOf(ctx, params.id, query.as_of, query.include_deleted);
         answer(ctx, 200, conversation, version);
       },
     }),
@@ -142,13 +159,15 @@ export function conversationRoutes(limits: SchemaLimits): RouteSpec[] {
       description:
         'parent_message_id links each message to the one it answers, so a client can draw the branches. ' +
         "`path=current` returns only the branch root -> the conversation's current leaf, `leaf=<id>` the branch to " +
-        'that message (empty when it is not in this conversation).',
+        'that message (empty when it is not in this conversation). `as_of` answers with the messages as they were at ' +
+        'that log position or time (see getConversation), paged with the same cursors.',
       tags,
       params: IdParams,
       query: messageListQuery(limits),
       responses: { 200: ok(Page(Message, 'MessagePage'), 'A page of messages'), 404: missing('conversation') },
       async handle(ctx, { params, query }) {
-        const { conversation } = await load(ctx, params.id);
+        const past = query.as_of === undefined ? undefined : await loadAsOf(ctx, params.id, query.as_of);
+        const { conversation } = past ?? (await load(ctx, params.id));
         const page = { limit: query.limit ?? 100, cursor: query.cursor };
         if (query.path !== undefined && query.leaf !== undefined) {
           const message = 'give either path=current or leaf, not both';
@@ -156,8 +175,10 @@ export function conversationRoutes(limits: SchemaLimits): RouteSpec[] {
         }
         if (query.path === 'current' || query.leaf !== undefined) {
           const leaf = query.leaf ?? conversation.current_leaf_id ?? null;
+          if (past) return answer(ctx, 200, pathPageAsOf(past.messages, leaf, page));
           return answer(ctx, 200, await listPath(ctx.state.em, params.id, leaf, page));
         }
+        if (past) return answer(ctx, 200, messagePageAsOf(past.messages, page));
         answer(ctx, 200, await listMessages(ctx.state.em, params.id, page));
       },
     }),

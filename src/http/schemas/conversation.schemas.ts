@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { AsOfParam } from '../as-of-param.js';
 import {
   metadataInput,
   Cursor,
@@ -80,6 +81,6 @@ export const Conversation = Type.Object(
 );
 
 export const ConversationGetQuery = Type.Object(
-  { include_deleted: Type.Optional(IncludeDeleted) },
+  { include_deleted: Type.Optional(IncludeDeleted), as_of: Type.Optional(AsOfParam) },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { AsOfParam } from '../as-of-param.js';
 import type { SchemaLimits } from './schema-limits.js';
 import { Cursor, Limit, Metadata, nullable, Timestamp, Uuid } from './common.schemas.js';
 
@@ -42,6 +43,7 @@ export const messageListQuery = (limits: SchemaLimits) =>
         Type.Literal('current', { description: "Only the branch root -> the conversation's current leaf" }),
       ),
       leaf: Type.Optional(Type.String({ ...Uuid, description: 'Only the branch root -> this message' })),
+      as_of: Type.Optional(AsOfParam),
     },
     { additionalProperties: false },
   );
