@@ -17,6 +17,7 @@ import { eventRoutes } from './routes/events.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { messageRoutes } from './routes/messages.routes.js';
 import { projectRoutes } from './routes/projects.routes.js';
+import { searchRoutes } from './routes/search.routes.js';
 
 export const routes: readonly RouteSpec[] = [
   ...healthRoutes,
@@ -25,6 +26,7 @@ export const routes: readonly RouteSpec[] = [
   ...messageRoutes,
   ...chatRoutes,
   ...eventRoutes,
+  ...searchRoutes,
 ];
 
 export const apiInfo = {

@@ -314,6 +314,12 @@ describe('real responses conform to the schemas /openapi.json documents for them
     },
     { name: 'event page', method: 'get', path: '/api/events', reply: () => api.get('/api/events?limit=50') },
     {
+      name: 'search hits, a message and a title',
+      method: 'get',
+      path: '/api/search',
+      reply: () => api.get('/api/search?q=hello%20OR%20talk&limit=1'),
+    },
+    {
       name: 'chat stream refused for an unknown conversation (a problem, not a stream)',
       method: 'post',
       path: '/api/chat/stream',

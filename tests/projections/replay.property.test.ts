@@ -10,6 +10,7 @@ import { projectInlineWith } from '../../projections/project-inline.js';
 import { ProjectView } from '../../projections/project.entity.js';
 import { projectors } from '../../projections/projectors.js';
 import { rebuildProjections } from '../../projections/rebuild.js';
+import { SearchDocumentView } from '../../projections/search.entity.js';
 import { handleCommand } from '../../src/commands/handle-command.js';
 import { purgeConversation, purgeProject } from '../../src/commands/purge.js';
 import { createStreamStateCache } from '../../src/commands/stream-state-cache.js';
@@ -653,7 +654,7 @@ async function runSteps(
 
 // ---------------------------------------------------------------- reading the read models
 
-type Snapshot = Record<'projects' | 'conversations' | 'messages', Record<string, unknown>[]>;
+type Snapshot = Record<'projects' | 'conversations' | 'messages' | 'searchDocuments', Record<string, unknown>[]>;
 
 /** Every row and every column of the read models, ordered by id, as plain objects. */
 async function snapshot(): Promise<Snapshot> {
@@ -663,6 +664,7 @@ async function snapshot(): Promise<Snapshot> {
     projects: plain(await em.find(ProjectView, {}, { orderBy: { id: 'asc' } })),
     conversations: plain(await em.find(ConversationView, {}, { orderBy: { id: 'asc' } })),
     messages: plain(await em.find(MessageView, {}, { orderBy: { id: 'asc' } })),
+    searchDocuments: plain(await em.find(SearchDocumentView, {}, { orderBy: { id: 'asc' } })),
   };
 }
 

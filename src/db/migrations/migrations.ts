@@ -9,6 +9,7 @@ export const migrationNames = [
   '0004-transaction-id',
   '0005-instances',
   '0006-message-depth',
+  '0007-search',
 ] as const;
 
 /**
@@ -32,6 +33,8 @@ export async function migrationOptions(
     postgresql5,
     sqlite6,
     postgresql6,
+    sqlite7,
+    postgresql7,
   ] = await Promise.all([
     import('@mikro-orm/migrations'),
     import('./sqlite-0001-init.js'),
@@ -46,6 +49,8 @@ export async function migrationOptions(
     import('./postgresql-0005-instances.js'),
     import('./sqlite-0006-message-depth.js'),
     import('./postgresql-0006-message-depth.js'),
+    import('./sqlite-0007-search.js'),
+    import('./postgresql-0007-search.js'),
   ]);
   const list =
     kind === 'postgresql'
@@ -56,6 +61,7 @@ export async function migrationOptions(
           postgresql4.PostgresqlTransactionId,
           postgresql5.PostgresqlInstances,
           postgresql6.PostgresqlMessageDepth,
+          postgresql7.PostgresqlSearch,
         ]
       : [
           sqlite1.SqliteInit,
@@ -64,6 +70,7 @@ export async function migrationOptions(
           sqlite4.SqliteTransactionId,
           sqlite5.SqliteInstances,
           sqlite6.SqliteMessageDepth,
+          sqlite7.SqliteSearch,
         ];
   return {
     extensions: [Migrator],
