@@ -5,11 +5,20 @@ import { MessageView } from './projections/message.entity.js';
 import { ProjectView } from './projections/project.entity.js';
 import { ProjectionCheckpoint } from './projections/checkpoint.entity.js';
 import { SearchDocumentView } from './projections/search.entity.js';
+import { UsageMessageView } from './projections/usage.entity.js';
 import { defaultDatabaseUrl, parseDatabaseUrl } from './src/db/database-url.js';
 import { migrationOptions } from './src/db/migrations/migrations.js';
 import { EventRecord } from './src/event-store/event.entity.js';
 
-const entities = [EventRecord, ProjectionCheckpoint, ProjectView, ConversationView, MessageView, SearchDocumentView];
+const entities = [
+  EventRecord,
+  ProjectionCheckpoint,
+  ProjectView,
+  ConversationView,
+  MessageView,
+  SearchDocumentView,
+  UsageMessageView,
+];
 
 type SqliteConnection = { pragma: (statement: string) => unknown };
 

@@ -18,6 +18,7 @@ import { healthRoutes } from './routes/health.routes.js';
 import { messageRoutes } from './routes/messages.routes.js';
 import { projectRoutes } from './routes/projects.routes.js';
 import { searchRoutes } from './routes/search.routes.js';
+import { statsRoutes } from './routes/stats.routes.js';
 
 export const routes: readonly RouteSpec[] = [
   ...healthRoutes,
@@ -27,6 +28,7 @@ export const routes: readonly RouteSpec[] = [
   ...chatRoutes,
   ...eventRoutes,
   ...searchRoutes,
+  ...statsRoutes,
 ];
 
 export const apiInfo = {

@@ -320,6 +320,18 @@ describe('real responses conform to the schemas /openapi.json documents for them
       reply: () => api.get('/api/search?q=hello%20OR%20talk&limit=1'),
     },
     {
+      name: 'usage per day',
+      method: 'get',
+      path: '/api/stats/usage',
+      reply: () => api.get('/api/stats/usage?from=2020-01-01'),
+    },
+    {
+      name: 'usage per model',
+      method: 'get',
+      path: '/api/stats/usage',
+      reply: () => api.get('/api/stats/usage?group_by=model'),
+    },
+    {
       name: 'chat stream refused for an unknown conversation (a problem, not a stream)',
       method: 'post',
       path: '/api/chat/stream',

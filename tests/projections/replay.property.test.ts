@@ -11,6 +11,7 @@ import { ProjectView } from '../../projections/project.entity.js';
 import { projectors } from '../../projections/projectors.js';
 import { rebuildProjections } from '../../projections/rebuild.js';
 import { SearchDocumentView } from '../../projections/search.entity.js';
+import { UsageMessageView } from '../../projections/usage.entity.js';
 import { handleCommand } from '../../src/commands/handle-command.js';
 import { purgeConversation, purgeProject } from '../../src/commands/purge.js';
 import { createStreamStateCache } from '../../src/commands/stream-state-cache.js';
@@ -654,7 +655,10 @@ async function runSteps(
 
 // ---------------------------------------------------------------- reading the read models
 
-type Snapshot = Record<'projects' | 'conversations' | 'messages' | 'searchDocuments', Record<string, unknown>[]>;
+type Snapshot = Record<
+  'projects' | 'conversations' | 'messages' | 'searchDocuments' | 'usageMessages',
+  Record<string, unknown>[]
+>;
 
 /** Every row and every column of the read models, ordered by id, as plain objects. */
 async function snapshot(): Promise<Snapshot> {
@@ -665,6 +669,7 @@ async function snapshot(): Promise<Snapshot> {
     conversations: plain(await em.find(ConversationView, {}, { orderBy: { id: 'asc' } })),
     messages: plain(await em.find(MessageView, {}, { orderBy: { id: 'asc' } })),
     searchDocuments: plain(await em.find(SearchDocumentView, {}, { orderBy: { id: 'asc' } })),
+    usageMessages: plain(await em.find(UsageMessageView, {}, { orderBy: { id: 'asc' } })),
   };
 }
 

@@ -4,6 +4,7 @@ import { ConversationView } from '../../projections/conversation.entity.js';
 import { MessageView } from '../../projections/message.entity.js';
 import { ProjectView } from '../../projections/project.entity.js';
 import { SearchDocumentView } from '../../projections/search.entity.js';
+import { UsageMessageView } from '../../projections/usage.entity.js';
 
 /** Runs `use` with an ORM of its own on the database, as another process would. */
 export async function withOrm<T>(databaseUrl: string, use: (orm: MikroORM) => Promise<T>): Promise<T> {
@@ -27,6 +28,7 @@ export async function tableRows(databaseUrl: string): Promise<Record<string, unk
       conversations: await all(ConversationView),
       messages: await all(MessageView),
       search_documents: await all(SearchDocumentView),
+      usage_messages: await all(UsageMessageView),
     };
   });
 }

@@ -10,6 +10,7 @@ export const migrationNames = [
   '0005-instances',
   '0006-message-depth',
   '0007-search',
+  '0008-usage',
 ] as const;
 
 /**
@@ -35,6 +36,8 @@ export async function migrationOptions(
     postgresql6,
     sqlite7,
     postgresql7,
+    sqlite8,
+    postgresql8,
   ] = await Promise.all([
     import('@mikro-orm/migrations'),
     import('./sqlite-0001-init.js'),
@@ -51,6 +54,8 @@ export async function migrationOptions(
     import('./postgresql-0006-message-depth.js'),
     import('./sqlite-0007-search.js'),
     import('./postgresql-0007-search.js'),
+    import('./sqlite-0008-usage.js'),
+    import('./postgresql-0008-usage.js'),
   ]);
   const list =
     kind === 'postgresql'
@@ -62,6 +67,7 @@ export async function migrationOptions(
           postgresql5.PostgresqlInstances,
           postgresql6.PostgresqlMessageDepth,
           postgresql7.PostgresqlSearch,
+          postgresql8.PostgresqlUsage,
         ]
       : [
           sqlite1.SqliteInit,
@@ -71,6 +77,7 @@ export async function migrationOptions(
           sqlite5.SqliteInstances,
           sqlite6.SqliteMessageDepth,
           sqlite7.SqliteSearch,
+          sqlite8.SqliteUsage,
         ];
   return {
     extensions: [Migrator],
