@@ -1,6 +1,7 @@
 import { assertNever } from '../src/domain/shared/assert-never.js';
 import { SearchDocumentView } from './search.entity.js';
 import type { Projector } from './projector.js';
+import { emptyIndex, unindexConversation } from './search-index.js';
 import { deleteRows, insertRow, updateRow } from './sql-rows.js';
 
 const TABLE = 'search_documents';
@@ -43,6 +44,7 @@ export const searchProjector: Projector = {
         return;
       }
       case 'ConversationPurged':
+        await unindexConversation(em, event.data.conversation_id);
         await deleteRows(em, TABLE, 'conversation_id', event.data.conversation_id);
         return;
       case 'ProjectCreated':
@@ -63,4 +65,5 @@ export const searchProjector: Projector = {
         assertNever(event);
     }
   },
+  reset: emptyIndex,
 };

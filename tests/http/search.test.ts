@@ -1,6 +1,8 @@
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { projectors } from '../../projections/projectors.js';
 import { rebuildProjections } from '../../projections/rebuild.js';
+import { parseDatabaseUrl } from '../../src/db/database-url.js';
 import { exchange } from '../support/commands.js';
 import { httpClient, type HttpClient } from '../support/http-client.js';
 import { startLlamaDouble, type LlamaDouble } from '../support/llama-double.js';
@@ -46,6 +48,18 @@ async function hits(params: Record<string, string>): Promise<Hit[]> {
   const reply = await search(params);
   expect(reply.status, reply.text).toBe(200);
   return reply.body.items;
+}
+
+/** SQLite: FTS5 checks that its index holds exactly the words of search_documents (it throws otherwise). */
+function expectIndexIntact(): void {
+  const target = parseDatabaseUrl(server.database.url);
+  if (target.kind !== 'sqlite') return;
+  const raw = new Database(target.file);
+  try {
+    raw.exec(`insert into search_fts (search_fts, rank) values ('integrity-check', 1)`);
+  } finally {
+    raw.close();
+  }
 }
 
 async function newConversation(body: Record<string, unknown> = {}): Promise<string> {
@@ -229,6 +243,7 @@ describe('GET /api/search', () => {
     expect((await api.delete(`/api/conversations/${id}?purge=true`)).status).toBe(204);
     expect(await hits({ q: word })).toEqual([]);
     expect(await tracesOf(server.database.url, word)).toEqual([]);
+    expectIndexIntact();
   });
 
   it('pages with an opaque cursor through every hit once, best first', async () => {
@@ -264,6 +279,7 @@ describe('GET /api/search', () => {
 
     await rebuildProjections(server.services.db.em(), projectors);
     expect(await Promise.all(queries.map((q) => hits({ q })))).toEqual(before);
+    expectIndexIntact();
   });
 
   it('finds words in any script, with their accents, case-insensitively', async () => {

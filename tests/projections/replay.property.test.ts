@@ -683,6 +683,7 @@ async function emptyDatabase(): Promise<void> {
   await db.em().transactional(async (tx) => {
     await tx.nativeDelete(EventRecord, {});
     for (const projector of projectors) {
+      await projector.reset?.(tx);
       for (const entity of projector.owns) await tx.nativeDelete(entity, {});
     }
     await tx.nativeUpdate(ProjectionCheckpoint, {}, { position: 0 });

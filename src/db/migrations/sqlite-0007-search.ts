@@ -2,9 +2,11 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * Full-text search (projections/search.projector.ts). The projector writes `search_documents`; an FTS5 index over
- * its `body` follows it through triggers (an external-content table: the text is stored once). `seq` is the row's
- * rowid, named so that VACUUM keeps it, since the index refers to rows by it. FTS5's secure-delete makes a delete
- * remove the words from the index itself, so a purge leaves none of them in the file (scrubbed-deletes.ts).
+ * its `body` follows inserts and updates through triggers (an external-content table: the text is stored once).
+ * Deletes are the projector's (search-index.ts): a delete trigger would make emptying the table for a rebuild
+ * cost a lookup per row. `seq` is the row's rowid, named so that VACUUM keeps it: the index refers to rows by it.
+ * FTS5's secure-delete makes a delete remove the words from the index itself, so a purge leaves none of them in
+ * the file (scrubbed-deletes.ts).
  * Words are case-folded and keep their accents, as with PostgreSQL's `simple` configuration.
  * Existing conversations are indexed by a replay: a new projector is filled from the log on the next start.
  */
@@ -22,9 +24,6 @@ export class SqliteSearch extends Migration {
     this.addSql(`insert into search_fts (search_fts, rank) values ('secure-delete', 1)`);
     this.addSql(`create trigger search_documents_inserted after insert on search_documents begin
       insert into search_fts (rowid, body) values (new.seq, new.body);
-    end`);
-    this.addSql(`create trigger search_documents_deleted after delete on search_documents begin
-      insert into search_fts (search_fts, rowid, body) values ('delete', old.seq, old.body);
     end`);
     this.addSql(`create trigger search_documents_updated after update of body on search_documents begin
       insert into search_fts (search_fts, rowid, body) values ('delete', old.seq, old.body);
