@@ -5,10 +5,8 @@
  * out of a term, and FTS5's or PostgreSQL's own operators (NEAR, AND, NOT, :*, &, !) mean nothing special.
  */
 export type SearchTerm = {
-  /** The text as typed, without quotes or `*`: each database splits it into words its own way. */
+  /** A word or "a phrase" as typed, without quotes or `*`: each database splits it into words its own way. */
   text: string;
-  /** A phrase or a word written with quotes. */
-  quoted: boolean;
   /** `word*`: any word starting with `text`. */
   prefix: boolean;
 };
@@ -34,7 +32,8 @@ export function parseSearch(input: string): SearchQuery {
     if (negated.length > 0 && clause.length > 1) {
       throw new SearchSyntaxError(`an excluded term (-) cannot be one side of OR (at character ${negated[0]!.at + 1})`);
     }
-    // Terms without a letter or digit (punctuation, symbols, emoji) match nothing in either database: left out.
+    // Terms without a letter or digit are left out: PostgreSQL indexes no punctuation, symbols or emoji, SQLite
+    // some (emoji), and a search should find the same in both.
     const terms = clause.map((token) => token.term).filter(hasWords);
     if (terms.length === 0) continue;
     if (negated.length > 0) none.push(terms[0]!);
@@ -70,7 +69,7 @@ function tokenize(input: string): Token[] {
       if (input[i] === '*') {
         throw new SearchSyntaxError(`a prefix (*) goes after a word, not a quoted phrase (at character ${i + 1})`);
       }
-      tokens.push({ kind: 'term', at, negated, term: { text, quoted: true, prefix: false } });
+      tokens.push({ kind: 'term', at, negated, term: { text, prefix: false } });
       continue;
     }
     let end = i;
@@ -86,7 +85,7 @@ function tokenize(input: string): Token[] {
     if (prefix && text !== '' && !ONE_WORD.test(text)) {
       throw new SearchSyntaxError(`a prefix search (${word}) takes one word of letters and digits before the *`);
     }
-    tokens.push({ kind: 'term', at, negated, term: { text, quoted: false, prefix: prefix && text !== '' } });
+    tokens.push({ kind: 'term', at, negated, term: { text, prefix: prefix && text !== '' } });
   }
   return tokens;
 }

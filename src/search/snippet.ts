@@ -37,7 +37,7 @@ export function snippet(text: string, query: SearchQuery): string {
     at = word.end;
   }
   html += escapeHtml(collapse(text.slice(at, end)));
-  return end < text.length ? `${html}…` : html;
+  return (end < text.length ? `${html}…` : html).trim();
 }
 
 /** Whether a lowercased word is one the query looks for (words of excluded terms are not shown). */

@@ -170,6 +170,13 @@ describe('GET /api/search', () => {
     const [hit] = await hits({ q: 'platypus', conversation_id: id });
     expect(hit!.snippet).toMatch(/^….* the <mark>platypus<\/mark> lays eggs .*…$/);
     expect(hit!.snippet.split(' ').length).toBeLessThanOrEqual(34);
+
+    // No spaces to cut at: a cut by characters, never through an emoji's surrogate pair.
+    await exchange(server.services, id, 'Emoji?', `${'🦙'.repeat(301)} okapi ${'🦙'.repeat(301)}`);
+    const [okapi] = await hits({ q: 'okapi', conversation_id: id });
+    expect(okapi!.snippet).toMatch(/^…🦙+ <mark>okapi<\/mark> 🦙+…$/u);
+    expect(okapi!.snippet.length).toBeLessThanOrEqual(300 + '<mark></mark>……'.length);
+    expect(okapi!.snippet).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
   });
 
   it('tells whether each hit is on the current branch: after a regeneration, and after switching back', async () => {
