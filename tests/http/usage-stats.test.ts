@@ -190,14 +190,25 @@ describe('GET /api/stats/usage', () => {
     await answeredAt(server.services, id, '2025-03-02T00:00:00.000Z', answer(2));
     await answeredAt(server.services, id, '2025-03-02T12:00:00.000Z', answer(4));
     await answeredAt(server.services, id, '2025-03-03T08:00:00.000Z', answer(8));
+    const stopped = await answeredAt(server.services, id, '2025-03-02T06:00:00.000Z', 'cancelled');
+    await react(stopped.answerId, 'thumbs_down');
 
     const perDay = await figures({ project_id: projectId });
-    expect(perDay.items.map((d) => [d.day, d.messages, d.completion_tokens, d.tokens_per_second])).toEqual([
-      ['2025-03-01', 1, 1, 1],
-      ['2025-03-02', 2, 6, 3],
-      ['2025-03-03', 1, 8, 8],
+    const columns = ['day', 'messages', 'completed', 'cancelled', 'completion_tokens', 'tokens_per_second'];
+    expect(perDay.items.map((d) => columns.map((c) => d[c]))).toEqual([
+      ['2025-03-01', 1, 1, 0, 1, 1],
+      ['2025-03-02', 3, 2, 1, 6, 3],
+      ['2025-03-03', 1, 1, 0, 8, 8],
     ]);
-    expect(perDay.total).toMatchObject({ messages: 4, completion_tokens: 15, tokens_per_second: 3.75 });
+    expect(perDay.total).toMatchObject({
+      messages: 5,
+      completed: 4,
+      cancelled: 1,
+      completion_tokens: 15,
+      tokens_per_second: 3.75,
+      average_completion_ms: 100,
+      thumbs_down: 1,
+    });
 
     const tokensIn = async (from: string, to?: string) =>
       (await figures({ project_id: projectId, from, ...(to ? { to } : {}) })).total.completion_tokens;

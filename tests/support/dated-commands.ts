@@ -13,14 +13,14 @@ export type DatedAnswer = {
 };
 
 /**
- * A question and its completed answer through the command layer of a running app, their events stamped `at`
- * (an ISO instant): how a test puts answers on days other than today.
+ * A question and its answer, completed or stopped, through the command layer of a running app, their events
+ * stamped `at` (an ISO instant): how a test puts answers on days other than today.
  */
 export async function answeredAt(
   services: Services,
   conversationId: string,
   at: string,
-  answer: DatedAnswer,
+  answer: DatedAnswer | 'cancelled',
 ): Promise<{ questionId: string; answerId: string }> {
   const store = {
     em: services.db.em(),
@@ -41,6 +41,10 @@ export async function answeredAt(
     type: 'StartAssistantResponse',
     data: { conversation_id, message_id: answerId, parent_message_id: questionId, metadata: {} },
   });
+  if (answer === 'cancelled') {
+    await run({ type: 'CancelMessage', data: { conversation_id, message_id: answerId, partial_content: 'A' } });
+    return { questionId, answerId };
+  }
   await run({
     type: 'CompleteMessage',
     data: {
