@@ -48,6 +48,9 @@ export async function ormConfig(databaseUrl: string = defaultDatabaseUrl): Promi
         connection.pragma('synchronous = NORMAL');
         connection.pragma('busy_timeout = 5000');
         connection.pragma('foreign_keys = ON');
+        // Whatever SQLite frees is overwritten with zeros at once: text rewritten long before a purge (a row that
+        // grew, FTS5 index segments merged) must not linger in free space (src/db/scrubbed-deletes.ts).
+        connection.pragma('secure_delete = ON');
         done(null, connection);
       },
     },

@@ -73,6 +73,36 @@ describe('DELETE /api/conversations/:id?purge=true', () => {
     }
   });
 
+  it('leaves no byte of an answer that checkpoints rewrote: what SQLite freed before the purge is zeroed too', async () => {
+    const server = await startTestServer();
+    const api = httpClient(server.url);
+    const text = secret();
+    const id = (await api.post('/api/conversations', { title: 'Checkpointed' })).body.id as string;
+    const [question, answer] = [uuidv7(), uuidv7()];
+    const run = (command: Parameters<typeof runConversationCommand>[1]) =>
+      runConversationCommand(server.services, command);
+    await run({
+      type: 'PostUserMessage',
+      data: { conversation_id: id, message_id: question, content: 'Q', metadata: {} },
+    });
+    await run({
+      type: 'StartAssistantResponse',
+      data: { conversation_id: id, message_id: answer, parent_message_id: question, metadata: {} },
+    });
+    // Each checkpoint rewrites the answer's row, longer: its earlier copies are freed long before the purge.
+    for (let i = 0; i < 20; i += 1) {
+      await run({
+        type: 'CheckpointResponse',
+        data: { conversation_id: id, message_id: answer, delta: ` ${text} ${'x'.repeat(50)}` },
+      });
+    }
+    await run({ type: 'CancelMessage', data: { conversation_id: id, message_id: answer, partial_content: 'cut' } });
+    expect(await tracesOf(server, text)).not.toEqual([]);
+
+    expect((await api.delete(`/api/conversations/${id}?purge=true`)).status).toBe(204);
+    expect(await tracesOf(server, text)).toEqual([]);
+  });
+
   it('keeps the read models what a replay of the log builds', async () => {
     const server = await startTestServer();
     const api = httpClient(server.url);

@@ -244,6 +244,10 @@ describe('GET /api/search', () => {
     const word = `qqpurged${Math.random().toString(36).slice(2, 10)}`;
     const id = await newConversation({ title: `title ${word}` });
     await exchange(server.services, id, `question ${word}`, `answer ${word}`);
+    // Later writes make FTS5 merge its segments, freeing pages that held the word before the purge.
+    const other = await newConversation();
+    for (let i = 0; i < 30; i += 1)
+      await exchange(server.services, other, `filler ${i} question`, `filler ${i} answer`);
     expect(await hits({ q: word })).toHaveLength(3);
     expect(await tracesOf(server.database.url, word)).not.toEqual([]);
 
