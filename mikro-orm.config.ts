@@ -4,11 +4,21 @@ import { ConversationView } from './projections/conversation.entity.js';
 import { MessageView } from './projections/message.entity.js';
 import { ProjectView } from './projections/project.entity.js';
 import { ProjectionCheckpoint } from './projections/checkpoint.entity.js';
+import { SearchDocumentView } from './projections/search.entity.js';
+import { UsageMessageView } from './projections/usage.entity.js';
 import { defaultDatabaseUrl, parseDatabaseUrl } from './src/db/database-url.js';
 import { migrationOptions } from './src/db/migrations/migrations.js';
 import { EventRecord } from './src/event-store/event.entity.js';
 
-const entities = [EventRecord, ProjectionCheckpoint, ProjectView, ConversationView, MessageView];
+const entities = [
+  EventRecord,
+  ProjectionCheckpoint,
+  ProjectView,
+  ConversationView,
+  MessageView,
+  SearchDocumentView,
+  UsageMessageView,
+];
 
 type SqliteConnection = { pragma: (statement: string) => unknown };
 
@@ -38,6 +48,9 @@ export async function ormConfig(databaseUrl: string = defaultDatabaseUrl): Promi
         connection.pragma('synchronous = NORMAL');
         connection.pragma('busy_timeout = 5000');
         connection.pragma('foreign_keys = ON');
+        // Whatever SQLite frees is overwritten with zeros at once: text rewritten long before a purge (a row that
+        // grew, FTS5 index segments merged) must not linger in free space (src/db/scrubbed-deletes.ts).
+        connection.pragma('secure_delete = ON');
         done(null, connection);
       },
     },

@@ -9,4 +9,6 @@ export type Projector = {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- schemas of different row types
   owns: EntityName<any>[];
   project: (em: EntityManager, event: StoredEvent) => Promise<void>;
+  /** Runs in a rebuild before the owned tables are emptied, for what emptying them does not reach (an index). */
+  reset?: (em: EntityManager) => Promise<void>;
 };

@@ -21,6 +21,7 @@ export async function rebuildProjections(
   const batchSize = options.batchSize ?? 2000;
   await inTransaction(em, async (tx) => {
     for (const projector of list) {
+      await projector.reset?.(tx);
       for (const entity of projector.owns) await runSql(tx, `delete from ${em.getMetadata().get(entity).tableName}`);
     }
     const names = list.map((p) => p.name);

@@ -22,6 +22,8 @@ import { IMPORT_PATH, importRoutes } from './routes/import.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { messageRoutes } from './routes/messages.routes.js';
 import { projectRoutes } from './routes/projects.routes.js';
+import { searchRoutes } from './routes/search.routes.js';
+import { statsRoutes } from './routes/stats.routes.js';
 import { titleRoutes } from './routes/title.routes.js';
 import type { SchemaLimits } from './schemas/schema-limits.js';
 
@@ -39,6 +41,8 @@ export const apiRoutes = (limits: SchemaLimits): readonly RouteSpec[] => [
   ...eventRoutes(limits),
   ...eventStreamRoutes,
   ...conversationHistoryRoutes(limits),
+  ...searchRoutes(limits),
+  ...statsRoutes,
 ];
 
 export const apiInfo = {

@@ -11,6 +11,8 @@ const tagDescriptions: Record<string, string> = {
   Messages: 'Single messages and their reactions',
   Chat: 'Questions answered by llama.cpp, streamed token by token over Server-Sent Events',
   'Event log': 'The append-only log every read model is built from',
+  Search: 'Full-text search over messages and titles',
+  Statistics: 'Usage of the model, added up per day or per model',
 };
 
 const problemRef = { $ref: '#/components/schemas/Problem' };

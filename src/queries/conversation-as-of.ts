@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { ConversationRow } from '../../projections/conversation.entity.js';
 import { projectInMemory } from '../../projections/in-memory-rows.js';
 import type { MessageRow } from '../../projections/message.entity.js';
-import { projectors } from '../../projections/projectors.js';
+import { resourceProjectors } from '../../projections/projectors.js';
 import { streamAsOf, type AsOf } from './as-of.js';
 import { toConversationResponse, type ConversationResponse } from './conversation.queries.js';
 
@@ -22,7 +22,7 @@ export type ConversationAsOf = {
 export async function conversationAsOf(em: EntityManager, id: string, asOf: AsOf): Promise<ConversationAsOf | null> {
   const events = await streamAsOf(em, id, asOf);
   if (events.some((event) => event.stream_type !== 'conversation')) return null;
-  const rows = await projectInMemory(em, projectors, events);
+  const rows = await projectInMemory(em, resourceProjectors, events);
   const row = rows.row('conversations', id) as ConversationRow | undefined;
   if (!row) return null;
   const projectDeleted = row.project_id ? await projectDeletedAsOf(em, row.project_id, asOf) : false;
@@ -37,7 +37,7 @@ export async function conversationAsOf(em: EntityManager, id: string, asOf: AsOf
 async function projectDeletedAsOf(em: EntityManager, id: string, asOf: AsOf): Promise<boolean> {
   const events = await streamAsOf(em, id, asOf);
   if (events.some((event) => event.stream_type !== 'project')) return false;
-  const rows = await projectInMemory(em, projectors, events);
+  const rows = await projectInMemory(em, resourceProjectors, events);
   const deletedAt = rows.row('projects', id)?.deleted_at;
   return deletedAt !== undefined && deletedAt !== null;
 }

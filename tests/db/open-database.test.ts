@@ -16,6 +16,7 @@ import { exchange } from '../support/commands.js';
 import { httpClient } from '../support/http-client.js';
 import { freshDatabase, type TestDatabase } from '../support/test-database.js';
 import { testConfig } from '../support/test-server.js';
+import { projectors } from '../../projections/projectors.js';
 
 const databases: TestDatabase[] = [];
 
@@ -112,7 +113,7 @@ describe('openDatabase', () => {
     const { url } = await database();
     await withOpen(url, async (db, logged) => {
       expect((await migrationRows(db.em())).map((row) => row.name)).toEqual([...migrationNames]);
-      expect(await checkpoints(db.em())).toEqual({ project: 0, conversation: 0, message: 0 });
+      expect(await checkpoints(db.em())).toEqual(Object.fromEntries(projectors.map((p) => [p.name, 0])));
       expect(logged).toEqual([]);
       expect((await listProjects(db.em(), { limit: 10, include_deleted: true })).items).toEqual([]);
     });
@@ -142,7 +143,7 @@ describe('openDatabase', () => {
       positions: await checkpoints(db.em()),
       lastPosition: (await listEvents(db.em(), { after: 0, limit: 1000 })).next_after,
     }));
-    expect(positions).toEqual({ project: lastPosition, conversation: lastPosition, message: lastPosition });
+    expect(positions).toEqual(Object.fromEntries(projectors.map((p) => [p.name, lastPosition])));
     expect(Object.values(before.messages).flatMap((page) => (page as { items: unknown[] }).items)).toHaveLength(10);
 
     // As if the message projector were new: no checkpoint row and an empty table.

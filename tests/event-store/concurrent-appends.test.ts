@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectionCheckpoint } from '../../projections/checkpoint.entity.js';
 import { httpClient, type HttpClient } from '../support/http-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { projectors } from '../../projections/projectors.js';
 
 let server: TestServer;
 let api: HttpClient;
@@ -38,10 +39,8 @@ describe('many appends at once, each on a stream of its own', () => {
     expect(created).toHaveLength(CREATIONS);
     const last = Math.max(...(log.body.items as { position: number }[]).map((e) => e.position));
     const rows = await server.services.db.em().find(ProjectionCheckpoint, {}, { disableIdentityMap: true });
-    expect(Object.fromEntries(rows.map((row) => [row.name, Number(row.position)]))).toEqual({
-      project: last,
-      conversation: last,
-      message: last,
-    });
+    expect(Object.fromEntries(rows.map((row) => [row.name, Number(row.position)]))).toEqual(
+      Object.fromEntries(projectors.map((p) => [p.name, last])),
+    );
   });
 });

@@ -359,6 +359,24 @@ describe('real responses conform to the schemas /openapi.json documents for them
         expectStatus(200, api.get(`/api/conversations/${ids.conversation}/messages?as_of=2999-01-01T00:00:00Z`)),
     },
     {
+      name: 'search hits, a message and a title',
+      method: 'get',
+      path: '/api/search',
+      reply: () => api.get('/api/search?q=hello%20OR%20talk&limit=1'),
+    },
+    {
+      name: 'usage per day',
+      method: 'get',
+      path: '/api/stats/usage',
+      reply: () => api.get('/api/stats/usage?from=2020-01-01'),
+    },
+    {
+      name: 'usage per model',
+      method: 'get',
+      path: '/api/stats/usage',
+      reply: () => api.get('/api/stats/usage?group_by=model'),
+    },
+    {
       name: 'chat stream refused for an unknown conversation (a problem, not a stream)',
       method: 'post',
       path: '/api/chat/stream',

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { projectors } from '../../projections/projectors.js';
@@ -8,7 +7,7 @@ import { uuidv7 } from '../../src/ids.js';
 import { exchange, runConversationCommand } from '../support/commands.js';
 import { httpClient, type HttpClient } from '../support/http-client.js';
 import { tableRows } from '../support/read-model-rows.js';
-import { withClient } from '../support/test-database.js';
+import { tracesOf as tracesOfIn } from '../support/traces.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** Text no other test writes: if any byte of it is left, the purge left it. */
@@ -27,26 +26,7 @@ async function conversationWithSecrets(server: TestServer, api: HttpClient, proj
   return id;
 }
 
-/** Where `text` is still found: SQLite, in the bytes of the database and WAL files; PostgreSQL, in any row. */
-async function tracesOf(server: TestServer, text: string): Promise<string[]> {
-  const target = parseDatabaseUrl(server.database.url);
-  if (target.kind === 'sqlite') {
-    return [target.file, `${target.file}-wal`].filter(
-      (file) => existsSync(file) && readFileSync(file).includes(Buffer.from(text, 'utf8')),
-    );
-  }
-  return withClient(target.url, async (client) => {
-    const tables = await client.query<{ name: string }>(
-      "select table_name as name from information_schema.tables where table_schema = 'public'",
-    );
-    const found: string[] = [];
-    for (const { name } of tables.rows) {
-      const hits = await client.query(`select 1 from "${name}" t where t::text like $1 limit 1`, [`%${text}%`]);
-      if (hits.rowCount) found.push(name);
-    }
-    return found;
-  });
-}
+const tracesOf = (server: TestServer, text: string) => tracesOfIn(server.database.url, text);
 
 describe('DELETE /api/conversations/:id?purge=true', () => {
   it('erases the conversation: it, its messages and its events are gone, only a content-free tombstone is left', async () => {
@@ -91,6 +71,36 @@ describe('DELETE /api/conversations/:id?purge=true', () => {
       raw.close();
       expect(await tracesOf(server, text)).toEqual([]);
     }
+  });
+
+  it('leaves no byte of an answer that checkpoints rewrote: what SQLite freed before the purge is zeroed too', async () => {
+    const server = await startTestServer();
+    const api = httpClient(server.url);
+    const text = secret();
+    const id = (await api.post('/api/conversations', { title: 'Checkpointed' })).body.id as string;
+    const [question, answer] = [uuidv7(), uuidv7()];
+    const run = (command: Parameters<typeof runConversationCommand>[1]) =>
+      runConversationCommand(server.services, command);
+    await run({
+      type: 'PostUserMessage',
+      data: { conversation_id: id, message_id: question, content: 'Q', metadata: {} },
+    });
+    await run({
+      type: 'StartAssistantResponse',
+      data: { conversation_id: id, message_id: answer, parent_message_id: question, metadata: {} },
+    });
+    // Each checkpoint rewrites the answer's row, longer: its earlier copies are freed long before the purge.
+    for (let i = 0; i < 20; i += 1) {
+      await run({
+        type: 'CheckpointResponse',
+        data: { conversation_id: id, message_id: answer, delta: ` ${text} ${'x'.repeat(50)}` },
+      });
+    }
+    await run({ type: 'CancelMessage', data: { conversation_id: id, message_id: answer, partial_content: 'cut' } });
+    expect(await tracesOf(server, text)).not.toEqual([]);
+
+    expect((await api.delete(`/api/conversations/${id}?purge=true`)).status).toBe(204);
+    expect(await tracesOf(server, text)).toEqual([]);
   });
 
   it('keeps the read models what a replay of the log builds', async () => {

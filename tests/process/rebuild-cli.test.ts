@@ -172,7 +172,7 @@ describe('npm run projections:rebuild (tsx src/cli/rebuild-projections.ts)', () 
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       const lines = run.stdout.trim().split('\n');
-      expect(lines[0]).toBe('Rebuilding project, conversation, message from the event log');
+      expect(lines[0]).toBe('Rebuilding project, conversation, message, search, usage from the event log');
       const progress = lines.filter((line) => line.includes('events/s'));
       expect(progress).toHaveLength(Math.ceil(events / batchSize));
       expect(progress[0]).toMatch(/^ {2}10 events \(position \d+\), \d+ events\/s$/);
@@ -194,6 +194,8 @@ describe('npm run projections:rebuild (tsx src/cli/rebuild-projections.ts)', () 
         ['conversation', lastPosition],
         ['message', lastPosition],
         ['project', lastPosition],
+        ['search', lastPosition],
+        ['usage', lastPosition],
       ]);
     },
     TEST_TIMEOUT,
@@ -237,7 +239,7 @@ describe('npm run projections:rebuild (tsx src/cli/rebuild-projections.ts)', () 
       const run = await rebuild(db.url, 'message', 'bogus');
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toContain('Unknown projector bogus; known: project, conversation, message');
+      expect(run.stderr).toContain('Unknown projector bogus; known: project, conversation, message, search, usage');
       expect(run.stderr).toContain('usage: npm run projections:rebuild');
       expect(await snapshot(db.url)).toEqual(before);
     },

@@ -10,6 +10,7 @@ import { httpClient } from '../support/http-client.js';
 import { killServerProcesses, spawnServerProcess } from '../support/server-process.js';
 import { freshDatabase, type TestDatabase } from '../support/test-database.js';
 import { testConfig } from '../support/test-server.js';
+import { projectors } from '../../projections/projectors.js';
 
 const TEST_TIMEOUT = 90_000;
 
@@ -157,11 +158,12 @@ if (process.env.TEST_DRIVER !== 'postgresql') {
           const checkpoints: { name: string; position: number }[] = await connection.execute(
             'select name, position from projection_checkpoints order by name',
           );
-          expect(checkpoints).toEqual([
-            { name: 'conversation', position: 0 },
-            { name: 'message', position: 0 },
-            { name: 'project', position: 0 },
-          ]);
+          expect(checkpoints).toEqual(
+            projectors
+              .map((p) => p.name)
+              .sort()
+              .map((name) => ({ name, position: 0 })),
+          );
           const [journal] = (await connection.execute('pragma journal_mode')) as { journal_mode: string }[];
           expect(journal?.journal_mode).toBe('wal');
         } finally {

@@ -10,6 +10,8 @@ import { projectInlineWith } from '../../projections/project-inline.js';
 import { ProjectView } from '../../projections/project.entity.js';
 import { projectors } from '../../projections/projectors.js';
 import { rebuildProjections } from '../../projections/rebuild.js';
+import { SearchDocumentView } from '../../projections/search.entity.js';
+import { UsageMessageView } from '../../projections/usage.entity.js';
 import { handleCommand } from '../../src/commands/handle-command.js';
 import { importConversations } from '../../src/commands/import-conversations.js';
 import { purgeConversation, purgeProject } from '../../src/commands/purge.js';
@@ -767,7 +769,10 @@ async function runSteps(
 
 // ---------------------------------------------------------------- reading the read models
 
-type Snapshot = Record<'projects' | 'conversations' | 'messages', Record<string, unknown>[]>;
+type Snapshot = Record<
+  'projects' | 'conversations' | 'messages' | 'searchDocuments' | 'usageMessages',
+  Record<string, unknown>[]
+>;
 
 /** Every row and every column of the read models, ordered by id, as plain objects. */
 async function snapshot(): Promise<Snapshot> {
@@ -777,6 +782,8 @@ async function snapshot(): Promise<Snapshot> {
     projects: plain(await em.find(ProjectView, {}, { orderBy: { id: 'asc' } })),
     conversations: plain(await em.find(ConversationView, {}, { orderBy: { id: 'asc' } })),
     messages: plain(await em.find(MessageView, {}, { orderBy: { id: 'asc' } })),
+    searchDocuments: plain(await em.find(SearchDocumentView, {}, { orderBy: { id: 'asc' } })),
+    usageMessages: plain(await em.find(UsageMessageView, {}, { orderBy: { id: 'asc' } })),
   };
 }
 
@@ -790,6 +797,7 @@ async function emptyDatabase(): Promise<void> {
   await db.em().transactional(async (tx) => {
     await tx.nativeDelete(EventRecord, {});
     for (const projector of projectors) {
+      await projector.reset?.(tx);
       for (const entity of projector.owns) await tx.nativeDelete(entity, {});
     }
     await tx.nativeUpdate(ProjectionCheckpoint, {}, { position: 0 });

@@ -3,6 +3,8 @@ import { ormConfig } from '../../mikro-orm.config.js';
 import { ConversationView } from '../../projections/conversation.entity.js';
 import { MessageView } from '../../projections/message.entity.js';
 import { ProjectView } from '../../projections/project.entity.js';
+import { SearchDocumentView } from '../../projections/search.entity.js';
+import { UsageMessageView } from '../../projections/usage.entity.js';
 
 /** Runs `use` with an ORM of its own on the database, as another process would. */
 export async function withOrm<T>(databaseUrl: string, use: (orm: MikroORM) => Promise<T>): Promise<T> {
@@ -25,6 +27,8 @@ export async function tableRows(databaseUrl: string): Promise<Record<string, unk
       projects: await all(ProjectView),
       conversations: await all(ConversationView),
       messages: await all(MessageView),
+      search_documents: await all(SearchDocumentView),
+      usage_messages: await all(UsageMessageView),
     };
   });
 }

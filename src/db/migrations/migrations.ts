@@ -10,6 +10,8 @@ export const migrationNames = [
   '0005-instances',
   '0006-message-depth',
   '0007-unbounded-text',
+  '0008-search',
+  '0009-usage',
 ] as const;
 
 /**
@@ -35,6 +37,10 @@ export async function migrationOptions(
     postgresql6,
     sqlite7,
     postgresql7,
+    sqlite8,
+    postgresql8,
+    sqlite9,
+    postgresql9,
   ] = await Promise.all([
     import('@mikro-orm/migrations'),
     import('./sqlite-0001-init.js'),
@@ -51,6 +57,10 @@ export async function migrationOptions(
     import('./postgresql-0006-message-depth.js'),
     import('./sqlite-0007-unbounded-text.js'),
     import('./postgresql-0007-unbounded-text.js'),
+    import('./sqlite-0008-search.js'),
+    import('./postgresql-0008-search.js'),
+    import('./sqlite-0009-usage.js'),
+    import('./postgresql-0009-usage.js'),
   ]);
   const list =
     kind === 'postgresql'
@@ -62,6 +72,8 @@ export async function migrationOptions(
           postgresql5.PostgresqlInstances,
           postgresql6.PostgresqlMessageDepth,
           postgresql7.PostgresqlUnboundedText,
+          postgresql8.PostgresqlSearch,
+          postgresql9.PostgresqlUsage,
         ]
       : [
           sqlite1.SqliteInit,
@@ -71,6 +83,8 @@ export async function migrationOptions(
           sqlite5.SqliteInstances,
           sqlite6.SqliteMessageDepth,
           sqlite7.SqliteUnboundedText,
+          sqlite8.SqliteSearch,
+          sqlite9.SqliteUsage,
         ];
   return {
     extensions: [Migrator],
