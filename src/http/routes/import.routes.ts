@@ -26,9 +26,16 @@ export const IMPORT_PATH = '/api/conversations/import';
  * usual case, and a large one) costs one compiled check; only an invalid one pays for the full error report.
  */
 function checker<T extends TSchema>(schema: T): (body: unknown) => Static<T> {
-  const compiled = Compile(schema);
-  const report = validator(schema, 'body');
-  return (body) => (compiled.Check(body) ? body : report(body)) as Static<T>;
+  // Compiled on the first import, not at start: most servers never see one, and these schemas are large.
+  let check: ((body: unknown) => Static<T>) | undefined;
+  return (body) => {
+    if (!check) {
+      const compiled = Compile(schema);
+      const report = validator(schema, 'body');
+      check = (input) => (compiled.Check(input) ? input : report(input)) as Static<T>;
+    }
+    return check(body);
+  };
 }
 
 const checkExport = checker(ExportDocument);
