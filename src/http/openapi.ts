@@ -82,6 +82,13 @@ function operation(route: RouteSpec, guarded: boolean): Json {
       schema: plain(schema),
       ...(typeof (schema as Json).description === 'string' ? { description: (schema as Json).description } : {}),
     })),
+    ...Object.entries(route.requestHeaders ?? {}).map(([name, header]) => ({
+      name,
+      in: 'header',
+      required: false,
+      description: header.description,
+      schema: plain(header.schema),
+    })),
     ...(route.ifMatch
       ? [
           {

@@ -35,6 +35,8 @@ export type RouteSpec<P extends TObject = TObject, Q extends TObject = TObject, 
   bodyCheck?: TSchema;
   /** Documents and honours the optional If-Match request header; other routes ignore it. */
   ifMatch?: boolean;
+  /** Other optional request headers the handler reads, for the docs (the handler checks them itself). */
+  requestHeaders?: Record<string, { description: string; schema: TSchema }>;
   responses: Record<number, ResponseSpec>;
   handle: (ctx: AppContext, input: Input<Static<P>, Static<Q>, Static<B>>) => Promise<void>;
 };

@@ -80,6 +80,16 @@ describe('GET /openapi.json', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('documents the Last-Event-ID request header of the routes that resume an event stream', () => {
+    for (const [path, method] of [
+      ['/api/events/stream', 'get'],
+      ['/api/chat/stream/{session_id}', 'get'],
+    ] as const) {
+      const header = doc.paths[path][method].parameters.find((p: Json) => p.in === 'header');
+      expect(header, path).toMatchObject({ name: 'Last-Event-ID', required: false, schema: { type: 'string' } });
+    }
+  });
+
   it('documents each path parameter as a required path parameter with a schema', () => {
     for (const { path, method, operation } of operations()) {
       const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);

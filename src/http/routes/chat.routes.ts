@@ -17,7 +17,7 @@ import {
   StopResult,
 } from '../schemas/chat.schemas.js';
 import { IdParams } from '../schemas/common.schemas.js';
-import { missing, ok, retryLater } from './responses.js';
+import { lastEventIdHeader, missing, ok, retryLater } from './responses.js';
 
 const tags = ['Chat'];
 
@@ -166,6 +166,7 @@ export const chatRoutes: RouteSpec[] = [
     tags,
     params: SessionParams,
     query: ResumeQuery,
+    requestHeaders: lastEventIdHeader('the events after it are replayed. `?last_event_id=` does the same'),
     responses: {
       200: stream('The rest of the stream'),
       404: missing('chat session'),

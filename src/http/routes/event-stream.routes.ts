@@ -7,7 +7,7 @@ import { HttpProblem, RETRY_AFTER_SECONDS } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { LoggedEvent } from '../schemas/event.schemas.js';
 import { EventStreamQuery } from '../schemas/event-stream.schemas.js';
-import { retryLater } from './responses.js';
+import { lastEventIdHeader, retryLater } from './responses.js';
 
 export const eventStreamRoutes: RouteSpec[] = [
   defineRoute({
@@ -25,6 +25,7 @@ export const eventStreamRoutes: RouteSpec[] = [
       'when the server shuts down (reconnect). Filters combine: `project_id`, `conversation_id`, `types`.',
     tags: ['Event log'],
     query: EventStreamQuery,
+    requestHeaders: lastEventIdHeader('a log position; the events after it come first. It wins over `after`'),
     responses: {
       200: {
         description: 'The stream: one message per event, `id:` its log position, `data:` the event',
