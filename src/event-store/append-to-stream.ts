@@ -30,28 +30,14 @@ export type AppendRequest = {
  * Concurrent writers are caught by UNIQUE(stream_id, stream_version), never by a read alone.
  */
 export async function appendToStream(store: EventStore, request: AppendRequest): Promise<StoredEvent[]> {
-  const { streamId, streamType, expected, events, metadata } = request;
+  const { streamId, expected, events } = request;
   if (events.length === 0) return [];
   const createdAt = store.now().toISOString();
   let stored: StoredEvent[];
   try {
     // The transaction is the append's own, never the request's entity manager's.
     stored = await inTransaction(store.em, async (tx) => {
-      const current = expected === 'no_stream' ? 0 : await currentVersion(tx, streamId);
-      if (typeof expected === 'number' && current !== expected) {
-        throw new ConcurrencyError(streamId, expected, current);
-      }
-      const rows = events.map((event, i) => ({
-        stream_id: streamId,
-        stream_type: streamType,
-        stream_version: current + i + 1,
-        type: event.type,
-        data: event.data,
-        metadata,
-        schema_version: 1,
-        created_at: createdAt,
-      }));
-      const appended = await insertEvents(tx, rows as NewEventRow[]);
+      const appended = await insertEvents(tx, await rowsToAppend(tx, request, createdAt));
       await store.projectInline(tx, appended);
       return appended;
     });
@@ -60,6 +46,35 @@ export async function appendToStream(store: EventStore, request: AppendRequest):
   }
   store.bus.emit('committed', stored);
   return stored;
+}
+
+/**
+ * The rows of a request's events, numbered on from the stream's version; a version other than the one the request
+ * expects is a ConcurrencyError.
+ */
+export async function rowsToAppend(
+  tx: EntityManager,
+  request: AppendRequest,
+  createdAt: string,
+): Promise<NewEventRow[]> {
+  const { streamId, streamType, expected, events, metadata } = request;
+  const current = expected === 'no_stream' ? 0 : await currentVersion(tx, streamId);
+  if (typeof expected === 'number' && current !== expected) {
+    throw new ConcurrencyError(streamId, expected, current);
+  }
+  return events.map(
+    (event, i) =>
+      ({
+        stream_id: streamId,
+        stream_type: streamType,
+        stream_version: current + i + 1,
+        type: event.type,
+        data: event.data,
+        metadata,
+        schema_version: 1,
+        created_at: createdAt,
+      }) as NewEventRow,
+  );
 }
 
 export async function currentVersion(em: EntityManager, streamId: string): Promise<number> {

@@ -1,6 +1,5 @@
 import { inTransaction } from '../db/in-transaction.js';
-import { asConcurrencyError, currentVersion, type AppendRequest, type EventStore } from './append-to-stream.js';
-import { ConcurrencyError } from './expected-version.js';
+import { asConcurrencyError, rowsToAppend, type AppendRequest, type EventStore } from './append-to-stream.js';
 import { insertEvents, type NewEventRow } from './insert-events.js';
 import type { StoredEvent } from './stored-event.js';
 
@@ -20,24 +19,7 @@ export async function appendToStreams(store: EventStore, requests: AppendRequest
   try {
     stored = await inTransaction(store.em, async (tx) => {
       const rows: NewEventRow[] = [];
-      for (const { streamId, streamType, expected, events, metadata } of requests) {
-        const current = expected === 'no_stream' ? 0 : await currentVersion(tx, streamId);
-        if (typeof expected === 'number' && current !== expected) {
-          throw new ConcurrencyError(streamId, expected, current);
-        }
-        events.forEach((event, i) =>
-          rows.push({
-            stream_id: streamId,
-            stream_type: streamType,
-            stream_version: current + i + 1,
-            type: event.type,
-            data: event.data,
-            metadata,
-            schema_version: 1,
-            created_at: createdAt,
-          } as NewEventRow),
-        );
-      }
+      for (const request of requests) rows.push(...(await rowsToAppend(tx, request, createdAt)));
       const appended: StoredEvent[] = [];
       let start = 0;
       for (; start + EVENTS_PER_INSERT <= rows.length; start += EVENTS_PER_INSERT) {
