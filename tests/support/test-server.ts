@@ -1,5 +1,5 @@
 import { afterAll } from 'vitest';
-import type { Config } from '../../src/config/config.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { freshDatabase, type TestDatabase } from './test-database.js';
 
@@ -8,35 +8,17 @@ export type TestServer = RunningServer & { database: TestDatabase };
 /** An unreachable llama.cpp by default: port 9 (discard) refuses connections on loopback. */
 const NO_LLM = 'http://127.0.0.1:9';
 
+/** The documented defaults (an empty environment), but what a test server must differ in. */
 export function testConfig(databaseUrl: string, overrides: Partial<Config> = {}): Config {
   return {
+    ...loadConfig({}),
     port: 0,
-    host: '127.0.0.1',
     databaseUrl,
     llmApiUrl: NO_LLM,
     corsOrigins: ['http://localhost:3000'],
-    apiToken: null,
-    debug: false,
-    autoTitle: false,
-    maxMessageLength: 10_000,
-    maxNameLength: 200,
-    maxTitleLength: 500,
-    maxDescriptionLength: 5000,
-    maxPageSize: 100,
-    maxMessagesPageSize: 500,
-    maxEventsPageSize: 1000,
-    maxBodyBytes: 1024 * 1024,
-    maxImportBytes: 64 * 1024 * 1024,
-    metadataMaxBytes: 64 * 1024,
-    metadataMaxDepth: 16,
-    sseMaxPerClient: 8,
-    eventsHeartbeatMs: 15_000,
     logLevel: 'silent',
     llmTimeoutMs: 5_000,
     llmIdleTimeoutMs: 5_000,
-    llmMaxConcurrency: null,
-    llmMaxQueue: 16,
-    workers: 1,
     // Answers still running when a test server closes are cancelled at once, without waiting.
     shutdownTimeoutMs: 0,
     ...overrides,

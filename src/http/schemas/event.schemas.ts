@@ -2,20 +2,20 @@ import { Type } from 'typebox';
 import { Limit, Timestamp } from './common.schemas.js';
 import type { SchemaLimits } from './schema-limits.js';
 
-/** Within the configured page size. */
+/** Where a page of the log starts: after this position (the `next_after` of the previous page). */
+export const AfterPosition = Type.Integer({
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  default: 0,
+  description: 'Log position to read after: the next_after of the previous page',
+});
+
+/** A page of the log, within MAX_EVENTS_PAGE_SIZE. */
+export const EventsPageSize = (limits: SchemaLimits) => Limit(limits.maxEventsPageSize, 100, 'MAX_EVENTS_PAGE_SIZE');
+
 export const eventListQuery = (limits: SchemaLimits) =>
   Type.Object(
-    {
-      after: Type.Optional(
-        Type.Integer({
-          minimum: 0,
-          maximum: Number.MAX_SAFE_INTEGER,
-          default: 0,
-          description: 'Log position to read after',
-        }),
-      ),
-      limit: Type.Optional(Limit(limits.maxEventsPageSize, 100, 'MAX_EVENTS_PAGE_SIZE')),
-    },
+    { after: Type.Optional(AfterPosition), limit: Type.Optional(EventsPageSize(limits)) },
     { additionalProperties: false },
   );
 
