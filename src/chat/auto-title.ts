@@ -8,7 +8,7 @@ import { readStream } from '../event-store/read-stream.js';
 import type { StoredEvent } from '../event-store/stored-event.js';
 import type { LlamaClient } from '../llm/llama-client.js';
 import type { Logger } from '../logger.js';
-import { firstExchange } from '../queries/first-exchange.js';
+import { answeredBefore, firstExchange } from '../queries/first-exchange.js';
 import { suggestTitle } from './suggest-title.js';
 
 export type AutoTitleDeps = {
@@ -51,6 +51,8 @@ export function startAutoTitle(deps: AutoTitleDeps): { stop: () => Promise<void>
 async function titleAfter(deps: AutoTitleDeps, completed: StoredEvent<MessageCompleted>, signal: AbortSignal) {
   const { conversation_id, message_id } = completed.data;
   const store = deps.store();
+  // Most answers are not a conversation's first: the read model says so without reading its whole stream.
+  if (await answeredBefore(store.em, conversation_id)) return;
   const history = (await readStream(store.em, conversation_id)) as StoredEvent<ConversationEvent>[];
   const state = history.reduce(conversationDecider.evolve, conversationDecider.initialState());
   if (!wantsGeneratedTitle(state, message_id)) return;

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import type { MessageRow } from '../../projections/message.entity.js';
+import { runSql } from '../db/run-sql.js';
 import { pathPage } from './message-path.js';
 
 /** The first question of a branch and the answer to it, if there is one yet. */
@@ -18,3 +19,13 @@ export async function firstExchange(
 
 const answerText = (message: MessageRow | undefined) =>
   message?.role === 'assistant' && message.content.trim() !== '' ? message.content : null;
+
+/** Whether the conversation has more than one complete answer: then none of them is its first. */
+export async function answeredBefore(em: EntityManager, conversationId: string): Promise<boolean> {
+  const rows = await runSql<{ id: string }>(
+    em,
+    "select id from messages where conversation_id = ? and role = 'assistant' and status = 'complete' limit 2",
+    [conversationId],
+  );
+  return rows.length > 1;
+}
