@@ -46,7 +46,8 @@ function exportedConversation({ conversation, messages }: ConversationWithMessag
   };
 }
 
-function exportedMessage(row: MessageRow): ExportedMessage {
+/** A message row as an export carries it: every field, with its own id. */
+export function exportedMessage(row: MessageRow): ExportedMessage {
   return {
     id: row.id,
     parent_message_id: row.parent_message_id ?? null,

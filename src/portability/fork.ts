@@ -2,6 +2,7 @@ import type { MessageRow } from '../../projections/message.entity.js';
 import type { ImportConversation, ProjectStatus } from '../domain/conversation/conversation.commands.js';
 import type { ImportedMessage } from '../domain/conversation/conversation.events.js';
 import type { ConversationResponse } from '../queries/conversation.queries.js';
+import { exportedMessage } from './export-document.js';
 
 export type ForkRequest = {
   source: ConversationResponse;
@@ -23,21 +24,16 @@ export function forkCommand(request: ForkRequest): ImportConversation {
   const { source, branch } = request;
   const at = branch.at(-1)!;
   const ids = branch.map(() => request.newId());
-  const messages = branch.map((message, i): ImportedMessage => ({
-    message_id: ids[i]!,
-    parent_message_id: i === 0 ? null : ids[i - 1]!,
-    role: message.role as ImportedMessage['role'],
-    content: message.content,
-    status: message.status as ImportedMessage['status'],
-    finish_reason: (message.finish_reason ?? null) as ImportedMessage['finish_reason'],
-    reaction: (message.reaction ?? null) as ImportedMessage['reaction'],
-    token_count: message.token_count ?? null,
-    model_name: message.model_name ?? null,
-    completion_time_ms: message.completion_time_ms ?? null,
-    metadata: message.metadata,
-    created_at: message.created_at,
-    updated_at: message.updated_at,
-  }));
+  const messages = branch.map((message, i): ImportedMessage => {
+    const { id: _id, parent_message_id: _parent, status, ...fields } = exportedMessage(message);
+    return {
+      ...fields,
+      message_id: ids[i]!,
+      parent_message_id: i === 0 ? null : ids[i - 1]!,
+      // The route refuses a branch with an answer still streaming.
+      status: status as ImportedMessage['status'],
+    };
+  });
   const forked_from = { conversation_id: source.id, message_id: at.id };
   return {
     type: 'ImportConversation',
