@@ -7,11 +7,13 @@ if (!postgres) {
 
 /**
  * The same suite runs once per database: SQLite always, PostgreSQL when TEST_DATABASE_URL is set.
- * `*.postgresql.test.ts` files prove what only PostgreSQL does (instances sharing one database server).
+ * `*.postgresql.test.ts` files prove what only PostgreSQL does (instances sharing one database server),
+ * `*.sqlite.test.ts` files what only SQLite does (a file locked or made read-only by another process).
  */
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/support/build-bundles.ts'],
     testTimeout: 30_000,
     // Most tests wait on sockets, timers and child processes rather than the CPU: two files at a time halve the run.
     maxWorkers: 2,
@@ -33,7 +35,16 @@ export default defineConfig({
         },
       },
       ...(postgres
-        ? [{ extends: true as const, test: { name: 'postgresql', env: { TEST_DRIVER: 'postgresql' } } }]
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgresql',
+                env: { TEST_DRIVER: 'postgresql' },
+                exclude: ['**/node_modules/**', 'tests/**/*.sqlite.test.ts'],
+              },
+            },
+          ]
         : []),
     ],
   },

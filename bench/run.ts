@@ -12,9 +12,10 @@ import { commands } from './scenarios/commands.js';
 import { longHistory } from './scenarios/long-history.js';
 import { rebuild } from './scenarios/rebuild.js';
 import { start } from './scenarios/start.js';
+import { exportGap } from './scenarios/export-gap.js';
 
 /** In the order of the table. */
-const scenarios: Scenario[] = [tokenRelay, firstToken, manyStreams, commands, longHistory, rebuild, start];
+const scenarios: Scenario[] = [tokenRelay, firstToken, manyStreams, commands, longHistory, rebuild, start, exportGap];
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, runs: { type: 'string' } },

@@ -1,19 +1,17 @@
-import type { EntityManager } from '@mikro-orm/knex';
 import { assertNever } from '../src/domain/shared/assert-never.js';
 import type { StoredEvent } from '../src/event-store/stored-event.js';
-import { ConversationView } from './conversation.entity.js';
 import type { Projector } from './projector.js';
-import { deleteRows, increment, insertRow, updateRow } from './sql-rows.js';
+import { increment, type Changes, type ReadModelWrites } from './read-model-writes.js';
 
 export const conversationProjector: Projector = {
   name: 'conversation',
-  owns: [ConversationView],
-  async project(em, event) {
+  owns: ['conversations'],
+  async project(writes, event) {
     const at = event.created_at;
     switch (event.type) {
       case 'ConversationCreated': {
         const { conversation_id: id, project_id, title, metadata } = event.data;
-        await insertRow(em, 'conversations', {
+        await writes.insert('conversations', {
           id,
           project_id,
           title,
@@ -31,7 +29,7 @@ export const conversationProjector: Projector = {
       }
       case 'ConversationImported': {
         const { conversation_id: id, project_id, title, metadata, created_at, updated_at } = event.data;
-        await insertRow(em, 'conversations', {
+        await writes.insert('conversations', {
           id,
           project_id,
           title,
@@ -49,33 +47,33 @@ export const conversationProjector: Projector = {
       }
       // Messages come in creation order: the last one is the newest, as with messages posted here.
       case 'MessageImported':
-        await change(em, event, {
+        await change(writes, event, {
           last_message_at: event.data.created_at,
           activity_at: event.data.created_at,
           message_count: increment(),
         });
         return;
       case 'ConversationRenamed':
-        await change(em, event, { title: event.data.title, updated_at: at });
+        await change(writes, event, { title: event.data.title, updated_at: at });
         return;
       case 'ConversationMoved':
-        await change(em, event, { project_id: event.data.to_project_id, updated_at: at });
+        await change(writes, event, { project_id: event.data.to_project_id, updated_at: at });
         return;
       case 'ConversationMetadataChanged':
-        await change(em, event, { metadata: event.data.metadata, updated_at: at });
+        await change(writes, event, { metadata: event.data.metadata, updated_at: at });
         return;
       case 'ConversationDeleted':
-        await change(em, event, { deleted_at: at, updated_at: at });
+        await change(writes, event, { deleted_at: at, updated_at: at });
         return;
       case 'ConversationRestored':
-        await change(em, event, { deleted_at: null, updated_at: at });
+        await change(writes, event, { deleted_at: null, updated_at: at });
         return;
       case 'ConversationPurged':
-        await deleteRows(em, 'conversations', 'id', event.data.conversation_id);
+        await writes.delete('conversations', 'id', event.data.conversation_id);
         return;
       case 'UserMessagePosted':
       case 'AssistantResponseStarted':
-        await change(em, event, {
+        await change(writes, event, {
           last_message_at: at,
           activity_at: at,
           updated_at: at,
@@ -84,14 +82,14 @@ export const conversationProjector: Projector = {
         });
         return;
       case 'CurrentLeafSelected':
-        await change(em, event, { current_leaf_id: event.data.message_id, updated_at: at });
+        await change(writes, event, { current_leaf_id: event.data.message_id, updated_at: at });
         return;
       case 'AssistantResponseProgressed':
       case 'MessageCompleted':
       case 'MessageFailed':
       case 'MessageCancelled':
       case 'MessageReactionChanged':
-        await change(em, event, {});
+        await change(writes, event, {});
         return;
       case 'ProjectCreated':
       case 'ProjectUpdated':
@@ -106,10 +104,10 @@ export const conversationProjector: Projector = {
 };
 
 /** Every event of the stream moves the row's version, which the ETag is made of. */
-function change(
-  em: EntityManager,
+async function change(
+  writes: ReadModelWrites,
   event: StoredEvent & { data: { conversation_id: string } },
-  fields: Parameters<typeof updateRow>[3],
+  fields: Changes<'conversations'>,
 ): Promise<void> {
-  return updateRow(em, 'conversations', event.data.conversation_id, { ...fields, version: event.stream_version });
+  await writes.update('conversations', event.data.conversation_id, { ...fields, version: event.stream_version });
 }

@@ -1,23 +1,21 @@
-import type { EntityManager } from '@mikro-orm/knex';
 import { assertNever } from '../src/domain/shared/assert-never.js';
 import type { JsonObject } from '../src/domain/shared/decider.js';
-import { MessageView } from './message.entity.js';
 import type { Projector } from './projector.js';
-import { placeUnder, type TreePlace } from './message-tree.js';
-import { append, deleteRows, insertRow, selectColumns, selectJson, updateRow } from './sql-rows.js';
+import { placeUnder } from './message-tree.js';
+import { append, type ReadModelWrites } from './read-model-writes.js';
 
 export const messageProjector: Projector = {
   name: 'message',
-  owns: [MessageView],
-  async project(em, event) {
+  owns: ['messages'],
+  async project(writes, event) {
     const at = event.created_at;
     switch (event.type) {
       case 'UserMessagePosted':
       case 'AssistantResponseStarted': {
         const { conversation_id, message_id, parent_message_id, metadata } = event.data;
         const user = event.type === 'UserMessagePosted';
-        const place = placeUnder(parent_message_id ? await treePlaceOf(em, parent_message_id) : null);
-        await insertRow(em, 'messages', {
+        const place = placeUnder(parent_message_id ? await treePlaceOf(writes, parent_message_id) : null);
+        await writes.insert('messages', {
           id: message_id,
           conversation_id,
           seq: event.stream_version,
@@ -40,8 +38,8 @@ export const messageProjector: Projector = {
       }
       case 'MessageImported': {
         const { message_id, parent_message_id, ...message } = event.data;
-        const place = placeUnder(parent_message_id ? await treePlaceOf(em, parent_message_id) : null);
-        await insertRow(em, 'messages', {
+        const place = placeUnder(parent_message_id ? await treePlaceOf(writes, parent_message_id) : null);
+        await writes.insert('messages', {
           id: message_id,
           conversation_id: message.conversation_id,
           seq: event.stream_version,
@@ -64,8 +62,8 @@ export const messageProjector: Projector = {
       }
       case 'MessageCompleted': {
         const { message_id, content, token_count, model_name, completion_time_ms, finish_reason, timings } = event.data;
-        const metadata = await metadataOf(em, message_id);
-        await updateRow(em, 'messages', message_id, {
+        const metadata = await metadataOf(writes, message_id);
+        await writes.update('messages', message_id, {
           content,
           status: 'complete',
           token_count,
@@ -79,8 +77,8 @@ export const messageProjector: Projector = {
       }
       case 'MessageFailed': {
         const { message_id, partial_content, error, error_type } = event.data;
-        const metadata = await metadataOf(em, message_id);
-        await updateRow(em, 'messages', message_id, {
+        const metadata = await metadataOf(writes, message_id);
+        await writes.update('messages', message_id, {
           content: partial_content,
           status: 'failed',
           metadata: { ...metadata, error, error_type },
@@ -89,13 +87,13 @@ export const messageProjector: Projector = {
         return;
       }
       case 'AssistantResponseProgressed':
-        await updateRow(em, 'messages', event.data.message_id, {
+        await writes.update('messages', event.data.message_id, {
           content: append(event.data.delta),
           updated_at: at,
         });
         return;
       case 'MessageCancelled':
-        await updateRow(em, 'messages', event.data.message_id, {
+        await writes.update('messages', event.data.message_id, {
           content: event.data.partial_content,
           status: 'cancelled',
           finish_reason: 'cancelled',
@@ -103,10 +101,10 @@ export const messageProjector: Projector = {
         });
         return;
       case 'MessageReactionChanged':
-        await updateRow(em, 'messages', event.data.message_id, { reaction: event.data.reaction, updated_at: at });
+        await writes.update('messages', event.data.message_id, { reaction: event.data.reaction, updated_at: at });
         return;
       case 'ConversationPurged':
-        await deleteRows(em, 'messages', 'conversation_id', event.data.conversation_id);
+        await writes.delete('messages', 'conversation_id', event.data.conversation_id);
         return;
       case 'ProjectCreated':
       case 'ProjectUpdated':
@@ -128,9 +126,10 @@ export const messageProjector: Projector = {
   },
 };
 
-const metadataOf = (em: EntityManager, id: string) => selectJson<JsonObject>(em, 'messages', 'metadata', id);
+const metadataOf = async (writes: ReadModelWrites, id: string): Promise<JsonObject> =>
+  (await writes.row('messages', id, ['metadata'])).metadata;
 
-const treePlaceOf = async (em: EntityManager, id: string) => {
-  const parent = await selectColumns<TreePlace>(em, 'messages', id, ['depth', 'anchor_id']);
-  return { id, depth: Number(parent.depth), anchor_id: parent.anchor_id };
+const treePlaceOf = async (writes: ReadModelWrites, id: string) => {
+  const parent = await writes.row('messages', id, ['depth', 'anchor_id']);
+  return { id, depth: Number(parent.depth), anchor_id: parent.anchor_id ?? null };
 };

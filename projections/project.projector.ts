@@ -1,18 +1,16 @@
 import { assertNever } from '../src/domain/shared/assert-never.js';
-import { ProjectView } from './project.entity.js';
 import type { Projector } from './projector.js';
-import { deleteRows, insertRow, updateRow } from './sql-rows.js';
 
 export const projectProjector: Projector = {
   name: 'project',
-  owns: [ProjectView],
-  async project(em, event) {
+  owns: ['projects'],
+  async project(writes, event) {
     const at = event.created_at;
     const version = event.stream_version;
     switch (event.type) {
       case 'ProjectCreated': {
         const { project_id: id, name, description, metadata } = event.data;
-        await insertRow(em, 'projects', {
+        await writes.insert('projects', {
           id,
           name,
           description,
@@ -26,7 +24,7 @@ export const projectProjector: Projector = {
       }
       case 'ProjectUpdated': {
         const { project_id, name, description, metadata } = event.data;
-        await updateRow(em, 'projects', project_id, {
+        await writes.update('projects', project_id, {
           ...(name === undefined ? {} : { name }),
           ...(description === undefined ? {} : { description }),
           ...(metadata === undefined ? {} : { metadata }),
@@ -37,14 +35,14 @@ export const projectProjector: Projector = {
       }
       case 'ProjectDeleted':
       case 'ProjectRestored':
-        await updateRow(em, 'projects', event.data.project_id, {
+        await writes.update('projects', event.data.project_id, {
           deleted_at: event.type === 'ProjectDeleted' ? at : null,
           updated_at: at,
           version,
         });
         return;
       case 'ProjectPurged':
-        await deleteRows(em, 'projects', 'id', event.data.project_id);
+        await writes.delete('projects', 'id', event.data.project_id);
         return;
       case 'ConversationCreated':
       case 'ConversationRenamed':

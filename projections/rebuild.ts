@@ -3,9 +3,9 @@ import { inTransaction } from '../src/db/in-transaction.js';
 import { readAll } from '../src/event-store/read-all.js';
 import { ProjectionCheckpoint } from './checkpoint.entity.js';
 import { runSql } from '../src/db/run-sql.js';
-import { applyEvents } from './project-inline.js';
-import { withRowBuffer } from './row-buffer.js';
+import { projectInlineWith } from './project-inline.js';
 import type { Projector } from './projector.js';
+import { emptyTable } from './read-model-sql.js';
 
 export type RebuildProgress = { done: number; position: number; eventsPerSecond: number };
 
@@ -20,10 +20,7 @@ export async function rebuildProjections(
 ): Promise<{ events: number }> {
   const batchSize = options.batchSize ?? 2000;
   await inTransaction(em, async (tx) => {
-    for (const projector of list) {
-      await projector.reset?.(tx);
-      for (const entity of projector.owns) await runSql(tx, `delete from ${em.getMetadata().get(entity).tableName}`);
-    }
+    await emptyReadModels(tx, list);
     const names = list.map((p) => p.name);
     await runSql(
       tx,
@@ -31,19 +28,25 @@ export async function rebuildProjections(
       names,
     );
   });
+  const projectInline = projectInlineWith(list);
   const started = performance.now();
   let position = 0;
   let done = 0;
   for (;;) {
     const batch = await readAll(em.fork(), position, batchSize);
     if (batch.length === 0) break;
-    await inTransaction(em, (tx) => withRowBuffer(tx, () => applyEvents(tx, list, batch)));
+    await inTransaction(em, (tx) => projectInline(tx, batch, 'batched'));
     done += batch.length;
     position = batch.at(-1)!.position;
     const seconds = (performance.now() - started) / 1000;
     options.onProgress?.({ done, position, eventsPerSecond: Math.round(done / Math.max(seconds, 1e-3)) });
   }
   return { events: done };
+}
+
+/** Empties the tables `list` owns (and what goes with them: search's index). */
+export async function emptyReadModels(tx: EntityManager, list: readonly Projector[]): Promise<void> {
+  for (const projector of list) for (const table of projector.owns) await emptyTable(tx, table);
 }
 
 /** Makes sure every projector has a checkpoint row, so inline appends can advance it. */

@@ -1,10 +1,7 @@
 import { assertNever } from '../src/domain/shared/assert-never.js';
-import { SearchDocumentView } from './search.entity.js';
 import type { Projector } from './projector.js';
-import { emptyIndex, unindexConversation } from './search-index.js';
-import { deleteRows, insertRow, updateRow } from './sql-rows.js';
 
-const TABLE = 'search_documents';
+const TABLE = 'search_documents' as const;
 
 /**
  * Keeps what search finds: titles, questions, and answers once they ended. A streaming answer is indexed by its end
@@ -13,13 +10,13 @@ const TABLE = 'search_documents';
  */
 export const searchProjector: Projector = {
   name: 'search',
-  owns: [SearchDocumentView],
-  async project(em, event) {
+  owns: ['search_documents'],
+  async project(writes, event) {
     switch (event.type) {
       case 'ConversationCreated':
       case 'ConversationImported': {
         const { conversation_id, title } = event.data;
-        await insertRow(em, TABLE, {
+        await writes.insert(TABLE, {
           id: conversation_id,
           conversation_id,
           message_id: null,
@@ -29,17 +26,17 @@ export const searchProjector: Projector = {
         return;
       }
       case 'ConversationRenamed':
-        await updateRow(em, TABLE, event.data.conversation_id, { body: event.data.title ?? '' });
+        await writes.update(TABLE, event.data.conversation_id, { body: event.data.title ?? '' });
         return;
       case 'UserMessagePosted': {
         const { conversation_id, message_id, content } = event.data;
-        await insertRow(em, TABLE, { id: message_id, conversation_id, message_id, role: 'user', body: content });
+        await writes.insert(TABLE, { id: message_id, conversation_id, message_id, role: 'user', body: content });
         return;
       }
       case 'MessageImported': {
         // An import holds ended messages only: each is shown, and indexed, as it comes.
         const { conversation_id, message_id, role, content } = event.data;
-        await insertRow(em, TABLE, { id: message_id, conversation_id, message_id, role, body: content });
+        await writes.insert(TABLE, { id: message_id, conversation_id, message_id, role, body: content });
         return;
       }
       case 'MessageCompleted':
@@ -47,12 +44,11 @@ export const searchProjector: Projector = {
       case 'MessageCancelled': {
         const { conversation_id, message_id } = event.data;
         const body = event.type === 'MessageCompleted' ? event.data.content : event.data.partial_content;
-        await insertRow(em, TABLE, { id: message_id, conversation_id, message_id, role: 'assistant', body });
+        await writes.insert(TABLE, { id: message_id, conversation_id, message_id, role: 'assistant', body });
         return;
       }
       case 'ConversationPurged':
-        await unindexConversation(em, event.data.conversation_id);
-        await deleteRows(em, TABLE, 'conversation_id', event.data.conversation_id);
+        await writes.delete(TABLE, 'conversation_id', event.data.conversation_id);
         return;
       case 'ProjectCreated':
       case 'ProjectUpdated':
@@ -72,5 +68,4 @@ export const searchProjector: Projector = {
         assertNever(event);
     }
   },
-  reset: emptyIndex,
 };

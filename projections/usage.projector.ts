@@ -1,9 +1,7 @@
 import { assertNever } from '../src/domain/shared/assert-never.js';
-import { UsageMessageView } from './usage.entity.js';
 import type { Projector } from './projector.js';
-import { deleteRows, insertRow, updateRow } from './sql-rows.js';
 
-const TABLE = 'usage_messages';
+const TABLE = 'usage_messages' as const;
 
 type Timings = { prompt_n?: number; prompt_ms?: number; predicted_n?: number; predicted_ms?: number };
 
@@ -22,13 +20,13 @@ function timingsIn(metadata: Record<string, unknown>): Timings {
  */
 export const usageProjector: Projector = {
   name: 'usage',
-  owns: [UsageMessageView],
-  async project(em, event) {
+  owns: ['usage_messages'],
+  async project(writes, event) {
     switch (event.type) {
       case 'UserMessagePosted':
       case 'AssistantResponseStarted': {
         const user = event.type === 'UserMessagePosted';
-        await insertRow(em, TABLE, {
+        await writes.insert(TABLE, {
           id: event.data.message_id,
           conversation_id: event.data.conversation_id,
           role: user ? 'user' : 'assistant',
@@ -49,7 +47,7 @@ export const usageProjector: Projector = {
         // Counted like the answers given here, at the time they were given, with whatever the file kept of them.
         const message = event.data;
         const timings = timingsIn(message.metadata);
-        await insertRow(em, TABLE, {
+        await writes.insert(TABLE, {
           id: message.message_id,
           conversation_id: message.conversation_id,
           role: message.role,
@@ -68,7 +66,7 @@ export const usageProjector: Projector = {
       }
       case 'MessageCompleted': {
         const { message_id, model_name, token_count, completion_time_ms, timings } = event.data;
-        await updateRow(em, TABLE, message_id, {
+        await writes.update(TABLE, message_id, {
           status: 'complete',
           model_name,
           completion_tokens: token_count,
@@ -81,16 +79,16 @@ export const usageProjector: Projector = {
         return;
       }
       case 'MessageFailed':
-        await updateRow(em, TABLE, event.data.message_id, { status: 'failed' });
+        await writes.update(TABLE, event.data.message_id, { status: 'failed' });
         return;
       case 'MessageCancelled':
-        await updateRow(em, TABLE, event.data.message_id, { status: 'cancelled' });
+        await writes.update(TABLE, event.data.message_id, { status: 'cancelled' });
         return;
       case 'MessageReactionChanged':
-        await updateRow(em, TABLE, event.data.message_id, { reaction: event.data.reaction });
+        await writes.update(TABLE, event.data.message_id, { reaction: event.data.reaction });
         return;
       case 'ConversationPurged':
-        await deleteRows(em, TABLE, 'conversation_id', event.data.conversation_id);
+        await writes.delete(TABLE, 'conversation_id', event.data.conversation_id);
         return;
       case 'ProjectCreated':
       case 'ProjectUpdated':

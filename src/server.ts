@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/config.js';
-import { openDatabase } from './db/open-database.js';
+import { openDatabase } from './startup/open-database.js';
 import { startLiveness } from './cluster/liveness.js';
 import { openLink } from './cluster/open-link.js';
 import { announceInstance, onSiblingGone } from './cluster/worker-messages.js';
@@ -14,8 +14,8 @@ import { createApp } from './http/app.js';
 import { createClientStreams } from './http/client-streams.js';
 import { answerClientErrors } from './http/client-errors.js';
 import { uuidv7 } from './ids.js';
-import { projectInlineWith } from '../projections/project-inline.js';
-import { projectors } from '../projections/projectors.js';
+import { createEventStores } from './startup/event-stores.js';
+import { createChatFlow } from './chat/chat-flow.js';
 import { createChatSessions } from './chat/chat-sessions.js';
 import { createStreamStateCache } from './commands/stream-state-cache.js';
 import type { Survivors } from './chat/mark-interrupted.js';
@@ -38,8 +38,6 @@ export type RunningServer = {
   /** During a close: cancels the answers still running at once instead of waiting. */
   hurry: () => void;
 };
-
-const projectInline = projectInlineWith(projectors);
 
 /** Composition root: wires the database, bus, clock, ids and the other processes into the app and listens. */
 export async function startServer(
@@ -66,8 +64,23 @@ export async function startServer(
       idleTimeoutMs: config.llmIdleTimeoutMs,
     });
     const bus = createEventBus();
+    const now = overrides.now ?? (() => new Date());
+    const eventStoreOn = createEventStores(bus, now);
     const feed = createLogFeed({ em: db.em, bus, link, logger });
     cleanups.push(() => feed.close());
+    const store = () => eventStoreOn(db.em());
+    const stateCache = createStreamStateCache();
+    const chatFlow = createChatFlow({
+      drain,
+      slots: createGenerationSlots(config.llmMaxQueue),
+      liveness,
+      sessions: chat,
+      llm,
+      tokens: createTokenCounter(llm.countTokens),
+      store,
+      stateCache,
+      maxConcurrency: config.llmMaxConcurrency,
+    });
     const services: Services = {
       config,
       db,
@@ -77,17 +90,15 @@ export async function startServer(
       llmHealth: createLlmHealth(config.llmApiUrl),
       llm,
       chat,
+      chatFlow,
       drain,
       link,
       remoteChat: createRemoteChat(link),
-      liveness,
-      slots: createGenerationSlots(config.llmMaxQueue),
       clientStreams: createClientStreams(config.sseMaxPerClient),
-      tokens: createTokenCounter(llm.countTokens),
-      stateCache: createStreamStateCache(),
-      now: () => new Date(),
-      newId: () => uuidv7(),
-      ...overrides,
+      stateCache,
+      eventStoreOn,
+      now,
+      newId: overrides.newId ?? (() => uuidv7()),
     };
     cleanups.push(serveRemoteChat(link, chat));
     if (link.hasPeers) {
@@ -96,7 +107,6 @@ export async function startServer(
       );
     }
     const survivors: Survivors = link.hasPeers ? { alone: false } : { alone: true, instanceId };
-    const store = () => ({ em: db.em(), projectInline, bus: services.bus, now: services.now });
     if (config.autoTitle) {
       const autoTitle = startAutoTitle({ bus, store, llm, logger, maxTitleLength: config.maxTitleLength });
       cleanups.push(autoTitle.stop);

@@ -313,7 +313,7 @@ export type Rebuilt = {
   /** From the CLI's own `Done: N events in S s` line: the replay, without the process start. */
   events: number;
   seconds: number;
-  /** The child process from spawn to exit (tsx start, connecting, migrations check, replay). */
+  /** The child process from spawn to exit (loading the bundle, connecting, migrations check, replay). */
   wallSeconds: number;
   /** The last lines the CLI printed. */
   output: string;
@@ -322,7 +322,7 @@ export type Rebuilt = {
 /** `npm run projections:rebuild` on the database, as a child process; its progress goes to `log` now and then. */
 export function rebuildReadModels(databaseUrl: string, log: (line: string) => void): Promise<Rebuilt> {
   const started = performance.now();
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'cli', 'rebuild-projections.ts')], {
+  const child = spawn(process.execPath, [join(root, 'dist', 'rebuild-projections.mjs')], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'pipe', 'pipe'],

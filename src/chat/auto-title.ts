@@ -1,10 +1,10 @@
 import { runConversationCommand } from '../commands/conversation-command.js';
+import { foldStream } from '../commands/handle-command.js';
 import { conversationDecider } from '../domain/conversation/conversation.decider.js';
-import type { ConversationEvent, MessageCompleted } from '../domain/conversation/conversation.events.js';
+import type { MessageCompleted } from '../domain/conversation/conversation.events.js';
 import { wantsGeneratedTitle } from '../domain/conversation/wants-generated-title.js';
 import type { EventStore } from '../event-store/append-to-stream.js';
 import type { EventBus } from '../event-store/event-bus.js';
-import { readStream } from '../event-store/read-stream.js';
 import type { StoredEvent } from '../event-store/stored-event.js';
 import type { LlamaClient } from '../llm/llama-client.js';
 import type { Logger } from '../logger.js';
@@ -53,8 +53,7 @@ async function titleAfter(deps: AutoTitleDeps, completed: StoredEvent<MessageCom
   const store = deps.store();
   // Most answers are not a conversation's first: the read model says so without reading its whole stream.
   if (await answeredBefore(store.em, conversation_id)) return;
-  const history = (await readStream(store.em, conversation_id)) as StoredEvent<ConversationEvent>[];
-  const state = history.reduce(conversationDecider.evolve, conversationDecider.initialState());
+  const { state } = await foldStream(store.em, conversationDecider, { id: conversation_id, type: 'conversation' });
   if (!wantsGeneratedTitle(state, message_id)) return;
   const exchange = await firstExchange(store.em, conversation_id, message_id);
   if (exchange === null) return;

@@ -1,5 +1,5 @@
 import { isDatabaseUnavailable } from '../db/database-unavailable.js';
-import type { ConversationCommand } from '../domain/conversation/conversation.commands.js';
+import type { ConversationRequest } from '../commands/conversation-command.js';
 import type { EventMetadata } from '../event-store/stored-event.js';
 import type { ChatChunk, ChatRequest } from '../llm/chat-types.js';
 import type { LlamaClient } from '../llm/llama-client.js';
@@ -12,7 +12,7 @@ import { retryWhileUnavailable } from './retry-while-unavailable.js';
 export type GenerationDeps = {
   llm: LlamaClient;
   /** Runs a conversation command through the command layer (its own transaction). */
-  record: (command: ConversationCommand, metadata?: EventMetadata) => Promise<unknown>;
+  record: (command: ConversationRequest, metadata?: EventMetadata) => Promise<unknown>;
   log: Logger;
   /** How often the partial answer is stored while streaming; a crash loses at most this much. */
   checkpointMs: number;
@@ -122,7 +122,7 @@ export async function endWithError(
     ? { type: 'cancelled' as const, message: reasonOf(session.abort.signal) }
     : describe(error);
   if (type === 'internal') deps.log.error({ err: error, message_id }, 'generation failed');
-  const end: ConversationCommand = cancelled
+  const end: ConversationRequest = cancelled
     ? { type: 'CancelMessage', data: { conversation_id, message_id, partial_content } }
     : { type: 'FailMessage', data: { conversation_id, message_id, error: message, error_type: type, partial_content } };
   try {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { projectors } from '../../projections/projectors.js';
 import { rebuildProjections } from '../../projections/rebuild.js';
 import { loadConfig, loadDotEnv } from '../config/config.js';
-import { openDatabase } from '../db/open-database.js';
+import { openDatabase } from '../startup/open-database.js';
 
 const usage = 'usage: npm run projections:rebuild [-- <projector>...] [--batch-size N]';
 

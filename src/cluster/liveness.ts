@@ -1,6 +1,6 @@
 import { parseDatabaseUrl } from '../db/database-url.js';
 import { runSql } from '../db/run-sql.js';
-import type { Database } from '../db/open-database.js';
+import type { Database } from '../db/connect-database.js';
 import type { Logger } from '../logger.js';
 import { holdInstanceLock } from './advisory-lock.js';
 import { startHeartbeat } from './heartbeat.js';

@@ -1,11 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/config.js';
 import { parseDatabaseUrl } from '../db/database-url.js';
-import { openDatabase } from '../db/open-database.js';
+import { openDatabase } from '../startup/open-database.js';
 import { createEventBus } from '../event-store/event-bus.js';
 import { createLogger } from '../logger.js';
-import { projectInlineWith } from '../../projections/project-inline.js';
-import { projectors } from '../../projections/projectors.js';
+import { createEventStores } from '../startup/event-stores.js';
 import { sweepAbandoned } from '../chat/sweep-abandoned.js';
 import { relaySignals } from './relay-signals.js';
 import { isInstanceStarted, type PrimaryMessage } from './worker-messages.js';
@@ -30,8 +29,8 @@ export async function runPrimary(config: Config): Promise<void> {
       parseDatabaseUrl(config.databaseUrl).kind === 'sqlite'
         ? { alone: true as const, instanceId: 'primary' }
         : { alone: false as const };
-    const bus = createEventBus();
-    const store = () => ({ em: db.em(), projectInline: projectInlineWith(projectors), bus, now: () => new Date() });
+    const eventStoreOn = createEventStores(createEventBus(), () => new Date());
+    const store = () => eventStoreOn(db.em());
     await sweepAbandoned(store, survivors, logger, { repeat: false });
   } finally {
     await db.close();

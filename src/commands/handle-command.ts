@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/knex';
 import type { DomainEvent, StreamType } from '../domain/domain-event.js';
 import type { Decider } from '../domain/shared/decider.js';
 import { conflict } from '../domain/shared/domain-error.js';
@@ -15,10 +16,94 @@ export type CommandOptions = {
   stateCache?: StreamStateCache;
 };
 
+export type StreamRef = { id: string; type: StreamType };
+
+/**
+ * A command, or how to make it from what the database holds now and the stream's folded state: the context its
+ * decider needs (where a project stands, what an id already names) is loaded with the stream, again on each attempt.
+ */
+export type CommandInput<C, S = unknown> = C | ((em: EntityManager, state: S) => Promise<C>);
+
 export type CommandResult<S> = { appended: StoredEvent[]; version: number; state: S };
+
+/**
+ * What a decider made of a command on a stream as of `version`; nothing is written yet. `foreign`: the id is a
+ * stream of another type (then the decision appends nothing, and its state is no state of this stream to keep).
+ */
+export type Decision<E, S> = { stream: StreamRef; events: E[]; version: number; state: S; foreign?: StreamType };
 
 /** Decisions re-made on fresh state when another writer got in first; then the conflict reaches the client. */
 const ATTEMPTS = 5;
+
+const cacheKey = (stream: StreamRef) => `${stream.type}:${stream.id}`;
+
+/**
+ * The stream folded as of its last version: from the cached state when there is one, reading only what came after.
+ * A client-made id may name a stream of another type: then `foreign` is its type and the state the initial one.
+ */
+export async function foldStream<E extends DomainEvent, S>(
+  em: EntityManager,
+  decider: Pick<Decider<unknown, E, S>, 'evolve' | 'initialState'>,
+  stream: StreamRef,
+  stateCache?: StreamStateCache,
+): Promise<{ version: number; state: S; foreign?: StreamType }> {
+  const cached = stateCache?.take(cacheKey(stream));
+  const history = (await readStream(em, stream.id, cached?.version ?? 0)) as StoredEvent<E>[];
+  const version = history.at(-1)?.stream_version ?? cached?.version ?? 0;
+  const foreign = history.find((e) => e.stream_type !== stream.type)?.stream_type;
+  if (foreign) return { version, state: decider.initialState(), foreign };
+  const state = history.reduce<S>(
+    (s, e) => decider.evolve(s, e),
+    (cached?.state as S | undefined) ?? decider.initialState(),
+  );
+  return { version, state };
+}
+
+/**
+ * Read, fold, decide: the one way every command is decided (appended by handleCommand, appended with others by an
+ * import, erased by a purge). Refuses a version other than `expectedVersion`, and any event for a stream of another
+ * type. The folded state is handed back to the cache unless the decision is returned: its writer does that.
+ */
+export async function decideOnStream<C, E extends DomainEvent, S>(
+  store: EventStore,
+  decider: Decider<C, E, S>,
+  stream: StreamRef,
+  input: CommandInput<C, S>,
+  options: Pick<CommandOptions, 'expectedVersion' | 'stateCache'>,
+): Promise<Decision<E, S>> {
+  const { version, state, foreign } = await foldStream(store.em, decider, stream, options.stateCache);
+  try {
+    if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
+      throw new ConcurrencyError(stream.id, options.expectedVersion, version);
+    }
+    const command =
+      typeof input === 'function'
+        ? await (input as (em: EntityManager, state: S) => Promise<C>)(store.em, state)
+        : input;
+    const events = decider.decide(command, state);
+    if (events.length > 0 && foreign) throw conflict(`Id ${stream.id} already belongs to a ${foreign}`);
+    return { stream, events, version, state, ...(foreign ? { foreign } : {}) };
+  } catch (error) {
+    // `state` is still the stream as of `version`: worth keeping for the next command.
+    if (!foreign) remember(options, stream, version, state);
+    throw error;
+  }
+}
+
+/** Keeps a stream's folded state for the next command on it. */
+export function remember(
+  options: Pick<CommandOptions, 'stateCache'>,
+  stream: StreamRef,
+  version: number,
+  state: unknown,
+): void {
+  options.stateCache?.put(cacheKey(stream), { version, state });
+}
+
+/** Drops a stream's folded state: an erased stream keeps nothing in memory. */
+export function forget(options: Pick<CommandOptions, 'stateCache'>, stream: StreamRef): void {
+  options.stateCache?.take(cacheKey(stream));
+}
 
 /**
  * Reads the stream, folds it, decides, appends at the version it read. A client that sent no If-Match asked for
@@ -28,8 +113,8 @@ const ATTEMPTS = 5;
 export async function handleCommand<C, E extends DomainEvent, S>(
   store: EventStore,
   decider: Decider<C, E, S>,
-  stream: { id: string; type: StreamType },
-  command: C,
+  stream: StreamRef,
+  command: CommandInput<C, S>,
   options: CommandOptions,
 ): Promise<CommandResult<S>> {
   for (let attempt = 1; ; attempt++) {
@@ -47,40 +132,30 @@ export async function handleCommand<C, E extends DomainEvent, S>(
 async function decideAndAppend<C, E extends DomainEvent, S>(
   store: EventStore,
   decider: Decider<C, E, S>,
-  stream: { id: string; type: StreamType },
-  command: C,
+  stream: StreamRef,
+  command: CommandInput<C, S>,
   options: CommandOptions,
 ): Promise<CommandResult<S>> {
-  const key = `${stream.type}:${stream.id}`;
-  const cached = options.stateCache?.take(key);
-  const history = (await readStream(store.em, stream.id, cached?.version ?? 0)) as StoredEvent<E>[];
-  const version = history.at(-1)?.stream_version ?? cached?.version ?? 0;
-  // A client-made id may already name a stream of another type: decide as if nothing existed, never append to it.
-  const foreign = history.find((e) => e.stream_type !== stream.type);
-  const state = foreign
-    ? decider.initialState()
-    : history.reduce<S>((s, e) => decider.evolve(s, e), (cached?.state as S | undefined) ?? decider.initialState());
-  // Whatever happens next, `state` is the stream as of `version`: worth keeping for the next command.
-  let kept: { version: number; state: S } | undefined = foreign ? undefined : { version, state };
+  const { events, version, state, foreign } = await decideOnStream(store, decider, stream, command, options);
+  if (events.length === 0) {
+    if (!foreign) remember(options, stream, version, state);
+    return { appended: [], version, state };
+  }
+  let appended: StoredEvent[];
   try {
-    if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
-      throw new ConcurrencyError(stream.id, options.expectedVersion, version);
-    }
-    const events = decider.decide(command, state);
-    if (events.length === 0) return { appended: [], version, state };
-    if (foreign) throw conflict(`Id ${stream.id} already belongs to a ${foreign.stream_type}`);
-    const appended = await appendToStream(store, {
+    appended = await appendToStream(store, {
       streamId: stream.id,
       streamType: stream.type,
       expected: version === 0 ? 'no_stream' : version,
       events,
       metadata: options.metadata,
     });
-    kept = undefined;
-    const next = events.reduce(decider.evolve, state);
-    kept = { version: version + events.length, state: next };
-    return { appended, version: version + events.length, state: next };
-  } finally {
-    if (kept) options.stateCache?.put(key, kept);
+  } catch (error) {
+    remember(options, stream, version, state);
+    throw error;
   }
+  // evolve may update the state in place: it is kept only once the fold is done.
+  const next = events.reduce(decider.evolve, state);
+  remember(options, stream, version + events.length, next);
+  return { appended, version: version + events.length, state: next };
 }

@@ -1,13 +1,9 @@
-import { withRowBuffer } from '../../projections/row-buffer.js';
 import type { ImportConversation } from '../domain/conversation/conversation.commands.js';
 import { conversationDecider } from '../domain/conversation/conversation.decider.js';
-import type { ConversationEvent } from '../domain/conversation/conversation.events.js';
-import { conflict } from '../domain/shared/domain-error.js';
 import type { AppendRequest, EventStore } from '../event-store/append-to-stream.js';
 import { appendToStreams } from '../event-store/append-to-streams.js';
-import { readStream } from '../event-store/read-stream.js';
 import type { StoredEvent } from '../event-store/stored-event.js';
-import type { CommandOptions } from './handle-command.js';
+import { decideOnStream, type CommandOptions } from './handle-command.js';
 
 /**
  * Decides each import on its own conversation's stream, then appends them all in one transaction: every
@@ -20,24 +16,21 @@ export async function importConversations(
 ): Promise<StoredEvent[]> {
   const requests: AppendRequest[] = [];
   for (const command of commands) {
-    const streamId = command.data.conversation_id;
-    const history = (await readStream(store.em, streamId)) as StoredEvent<ConversationEvent>[];
-    const foreign = history.find((e) => e.stream_type !== 'conversation');
-    if (foreign) throw conflict(`Id ${streamId} already belongs to a ${foreign.stream_type}`);
-    const state = history.reduce(conversationDecider.evolve, conversationDecider.initialState());
-    const version = history.at(-1)?.stream_version ?? 0;
+    const stream = { id: command.data.conversation_id, type: 'conversation' as const };
+    // Not cached: each stream is new, and most are never commanded again by this process.
+    const { events, version } = await decideOnStream(store, conversationDecider, stream, command, {});
     requests.push({
-      streamId,
-      streamType: 'conversation',
+      streamId: stream.id,
+      streamType: stream.type,
       expected: version === 0 ? 'no_stream' : version,
-      events: conversationDecider.decide(command, state),
+      events,
       metadata: options.metadata,
     });
   }
-  // Thousands of rows at once, as in a rebuild: each row is written once, in multi-row statements (row-buffer.ts).
+  // Thousands of rows at once, as in a rebuild: each row is written once, in multi-row statements (batched-writes.ts).
   const buffered: EventStore = {
     ...store,
-    projectInline: (tx, events) => withRowBuffer(tx, () => store.projectInline(tx, events)),
+    projectInline: (tx, events) => store.projectInline(tx, events, 'batched'),
   };
   return appendToStreams(buffered, requests);
 }

@@ -1,15 +1,12 @@
 import { conversationDecider } from '../domain/conversation/conversation.decider.js';
 import { projectDecider } from '../domain/project/project.decider.js';
-import type { DomainEvent, StreamType } from '../domain/domain-event.js';
+import type { DomainEvent } from '../domain/domain-event.js';
 import type { Decider } from '../domain/shared/decider.js';
-import { notFound } from '../domain/shared/domain-error.js';
 import type { EventStore } from '../event-store/append-to-stream.js';
 import { eraseStreams, type Erasure } from '../event-store/erase-streams.js';
-import { ConcurrencyError } from '../event-store/expected-version.js';
-import { readStream } from '../event-store/read-stream.js';
 import type { StoredEvent } from '../event-store/stored-event.js';
 import { conversationIdsOf } from '../queries/conversation.queries.js';
-import type { CommandOptions } from './handle-command.js';
+import { decideOnStream, forget, type CommandOptions, type StreamRef } from './handle-command.js';
 
 /** Erases a conversation for good: its events and read rows, leaving its tombstone, which it returns. */
 export async function purgeConversation(
@@ -48,31 +45,24 @@ export async function purgeProject(store: EventStore, id: string, options: Comma
   return erase(store, [...conversations, project], options);
 }
 
+/** The tombstone a decider puts in place of a stream, decided on the path every command takes. */
 async function decideErasure<C, E extends DomainEvent, S>(
   store: EventStore,
   decider: Decider<C, E, S>,
-  stream: { id: string; type: StreamType },
+  stream: StreamRef,
   expectedVersion: number | undefined,
   command: C,
 ): Promise<Erasure> {
-  const history = (await readStream(store.em, stream.id)) as StoredEvent<E>[];
-  // The id of a stream of another type names nothing of this type.
-  if (history.some((e) => e.stream_type !== stream.type))
-    throw notFound(`${capitalised(stream.type)} ${stream.id} not found`);
-  const version = history.at(-1)?.stream_version ?? 0;
-  if (expectedVersion !== undefined && expectedVersion !== version) {
-    throw new ConcurrencyError(stream.id, expectedVersion, version);
-  }
-  const state = history.reduce(decider.evolve, decider.initialState());
-  const [tombstone] = decider.decide(command, state);
-  return { streamId: stream.id, streamType: stream.type, expected: version, tombstone: tombstone! };
+  // The id of a stream of another type names nothing of this type: its decider finds nothing to purge (404).
+  const { events, version } = await decideOnStream(store, decider, stream, command, {
+    ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+  });
+  return { streamId: stream.id, streamType: stream.type, expected: version, tombstone: events[0]! };
 }
 
 async function erase(store: EventStore, erasures: Erasure[], options: CommandOptions): Promise<StoredEvent[]> {
   const tombstones = await eraseStreams(store, erasures, options.metadata);
   // Folded states hold titles and metadata: nothing of an erased stream stays in memory.
-  for (const { streamId, streamType } of erasures) options.stateCache?.take(`${streamType}:${streamId}`);
+  for (const { streamId, streamType } of erasures) forget(options, { id: streamId, type: streamType });
   return tombstones;
 }
-
-const capitalised = (word: string) => word[0]!.toUpperCase() + word.slice(1);

@@ -4,10 +4,17 @@ import { dialectOf } from './dialect.js';
 import { runOnSqlite } from './sqlite-statements.js';
 import { withSqliteConnection } from './sqlite-connection.js';
 
-const held = new WeakMap<EntityManager, Database>();
+const SQLITE = Symbol('sqlite transaction');
+
+/**
+ * What an `inTransaction` callback's entity manager holds as its transaction context on SQLite: the connection the
+ * transaction runs on. The entity manager carries it, so no table on the side has to map one to the other.
+ */
+type SqliteTransaction = { [SQLITE]: Database };
 
 /** The SQLite connection an `inTransaction` callback runs on, for runSql. */
-export const sqliteTransactionOf = (em: EntityManager): Database | undefined => held.get(em);
+export const sqliteTransactionOf = (em: EntityManager): Database | undefined =>
+  (em.getTransactionContext() as Partial<SqliteTransaction> | undefined)?.[SQLITE];
 
 /**
  * Runs `work` in one transaction on an entity manager of its own, and commits, or rolls back when it throws.
@@ -26,7 +33,8 @@ export async function inTransaction<T>(em: EntityManager, work: (tx: EntityManag
   const tx = em.fork();
   return withSqliteConnection(em, async (connection) => {
     runOnSqlite(connection, 'begin immediate', []);
-    held.set(tx, connection);
+    const context: SqliteTransaction = { [SQLITE]: connection };
+    tx.setTransactionContext(context as never);
     try {
       const result = await work(tx);
       runOnSqlite(connection, 'commit', []);
@@ -36,7 +44,7 @@ export async function inTransaction<T>(em: EntityManager, work: (tx: EntityManag
       if (connection.inTransaction) runOnSqlite(connection, 'rollback', []);
       throw error;
     } finally {
-      held.delete(tx);
+      tx.resetTransactionContext();
     }
   });
 }

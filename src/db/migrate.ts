@@ -14,10 +14,15 @@ export async function migrate(orm: MikroORM, databaseUrl: string): Promise<void>
 
 async function somethingPending(orm: MikroORM): Promise<boolean> {
   try {
-    const rows: { name: string }[] = await orm.em.getConnection().execute('select name from mikro_orm_migrations');
-    const applied = new Set(rows.map((row) => row.name));
-    return migrationNames.some((name) => !applied.has(name));
+    return (await pendingMigrations(orm.em as EntityManager)).length > 0;
   } catch {
     return true; // no migrations table yet: a new database
   }
+}
+
+/** The migrations this code knows that the database has not applied; throws when it has no migrations table. */
+export async function pendingMigrations(em: EntityManager): Promise<string[]> {
+  const rows: { name: string }[] = await em.getConnection().execute('select name from mikro_orm_migrations');
+  const applied = new Set(rows.map((row) => row.name));
+  return migrationNames.filter((name) => !applied.has(name));
 }

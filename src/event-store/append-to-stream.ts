@@ -16,6 +16,9 @@ export type EventStore = {
   now: () => Date;
 };
 
+/** The app's event store, on the entity manager its caller reads and appends with. */
+export type EventStoreOn = (em: EntityManager) => EventStore;
+
 export type AppendRequest = {
   streamId: string;
   streamType: StreamType;

@@ -1,16 +1,15 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import type { ParameterizedContext } from 'koa';
 import type { Config } from '../config/config.js';
-import type { Database } from '../db/open-database.js';
+import type { Database } from '../db/connect-database.js';
+import type { EventStoreOn } from '../event-store/append-to-stream.js';
 import type { EventBus } from '../event-store/event-bus.js';
 import type { LogFeed } from '../event-store/log-feed.js';
+import type { ChatFlow } from '../chat/chat-flow.js';
 import type { ChatSessions } from '../chat/chat-sessions.js';
 import type { RemoteChat } from '../chat/remote-chat.js';
 import type { SignalLink } from '../cluster/signals.js';
-import type { Liveness } from '../cluster/liveness.js';
-import type { GenerationSlots } from '../chat/generation-slots.js';
 import type { ClientStreams } from './client-streams.js';
-import type { TokenCounter } from '../chat/token-counter.js';
 import type { StreamStateCache } from '../commands/stream-state-cache.js';
 import type { LlamaClient } from '../llm/llama-client.js';
 import type { LlmHealth } from '../llm/llm-health.js';
@@ -28,21 +27,22 @@ export type Services = {
   logger: Logger;
   llmHealth: LlmHealth;
   llm: LlamaClient;
+  /** This process's chat sessions: what a resume, a stop and a purge look up. */
   chat: ChatSessions;
+  /** Answers a question: admission, the generation and how it ended (src/chat/chat-flow.ts). */
+  chatFlow: ChatFlow;
   /** The answers being served, and a shutdown's drain of them. */
   drain: Drain;
   /** Chat sessions other workers or instances run. */
   remoteChat: RemoteChat;
   /** Signals to and from the other processes of this deployment. */
   link: SignalLink;
-  /** This process's heartbeat and its claims on the answers it generates. */
-  liveness: Liveness;
-  slots: GenerationSlots;
   /** Event streams open per client address. */
   clientStreams: ClientStreams;
-  tokens: TokenCounter;
   /** Folded states of recently used streams, for the command layer. */
   stateCache: StreamStateCache;
+  /** The event store with every read model's projector (src/startup/event-stores.ts). */
+  eventStoreOn: EventStoreOn;
   now: () => Date;
   newId: () => string;
 };

@@ -1,16 +1,11 @@
-import { projectInlineWith } from '../../projections/project-inline.js';
-import { projectors } from '../../projections/projectors.js';
 import type { CommandOptions } from '../commands/handle-command.js';
 import type { EventStore } from '../event-store/append-to-stream.js';
 import type { AppContext } from './app-state.js';
 import { HttpProblem } from './problem.js';
 
-const projectInline = projectInlineWith(projectors);
-
 /** The event store as one request sees it: its own entity manager, the app's bus and clock. */
 export function eventStore(ctx: AppContext): EventStore {
-  const { bus, now } = ctx.state.services;
-  return { em: ctx.state.em, projectInline, bus, now };
+  return ctx.state.services.eventStoreOn(ctx.state.em);
 }
 
 export function commandOptions(ctx: AppContext): CommandOptions {

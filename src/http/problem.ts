@@ -80,13 +80,15 @@ function classify(error: unknown, ifMatchSent: boolean): Known | undefined {
         return { status: 404, kind: 'not-found', detail: error.message };
       case 'conflict':
         return { status: 409, kind: 'conflict', detail: error.message };
-      case 'invalid':
-        return {
-          status: 422,
-          kind: 'validation',
-          detail: error.message,
-          errors: error.path ? [{ path: `body${error.path}`, message: error.message }] : undefined,
-        };
+      case 'invalid': {
+        const { field, path } = error;
+        const errors = field
+          ? [{ path: `${field.in}${field.pointer}`, message: field.message }]
+          : path
+            ? [{ path: `body${path}`, message: error.message }]
+            : undefined;
+        return { status: 422, kind: 'validation', detail: error.message, errors };
+      }
     }
   }
   if (error instanceof ConcurrencyError) {

@@ -27,8 +27,7 @@ export function uniqueFileNames(stems: readonly string[], extension: string): st
   });
 }
 
-/** A Content-Disposition that downloads as `name`, with a plain ASCII name for clients that want one. */
-export function attachment(name: string, asciiFallback: string): string {
-  const ascii = /^[\x20-\x7e]+$/.test(name) && !/["\\]/.test(name) ? name : asciiFallback;
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+/** `name` when it is plain printable ASCII a quoted `filename=` carries as it is, `asciiFallback` otherwise. */
+export function asciiFileName(name: string, asciiFallback: string): string {
+  return /^[\x20-\x7e]+$/.test(name) && !/["\\]/.test(name) ? name : asciiFallback;
 }

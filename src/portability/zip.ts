@@ -1,4 +1,5 @@
-import { crc32, deflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { crc32, deflateRaw as deflateRawCallback } from 'node:zlib';
 
 export type ZipEntry = { name: string; content: string | Buffer; modified: Date };
 
@@ -11,20 +12,25 @@ const VERSION = 20;
 const MADE_ON_UNIX = (3 << 8) | VERSION;
 const REGULAR_FILE_RW_R_R = (0o100644 << 16) >>> 0;
 
+const deflateRaw = promisify(deflateRawCallback);
+
 /**
  * A zip archive (PKWARE APPNOTE 6.3) of the entries, each deflated, names in UTF-8. Node's zlib gives the deflate
  * and the CRC-32, so the format is all that is written here: local headers, central directory, end record.
- * Without ZIP64: up to 65,535 entries and 4 GB, more than an export held in memory reaches.
+ * Without ZIP64: up to 65,535 entries and 4 GB, more than an export held in memory reaches. Entries are taken one
+ * at a time and deflated on libuv's thread pool, so a large archive never holds the event loop for long: running
+ * token streams go on between entries and while each one is compressed.
  */
-export function zipArchive(entries: readonly ZipEntry[]): Buffer {
-  if (entries.length > MAX_ZIP_ENTRIES) throw new RangeError(`A zip holds at most ${MAX_ZIP_ENTRIES} files`);
+export async function zipArchive(entries: Iterable<ZipEntry> | AsyncIterable<ZipEntry>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
-  for (const entry of entries) {
+  let count = 0;
+  for await (const entry of entries) {
+    if (++count > MAX_ZIP_ENTRIES) throw new RangeError(`A zip holds at most ${MAX_ZIP_ENTRIES} files`);
     const name = Buffer.from(entry.name, 'utf8');
     const data = Buffer.isBuffer(entry.content) ? entry.content : Buffer.from(entry.content, 'utf8');
-    const packed = deflateRawSync(data);
+    const packed = await deflateRaw(data);
     const checksum = crc32(data);
     const [time, date] = dosTime(entry.modified);
 
@@ -64,8 +70,8 @@ export function zipArchive(entries: readonly ZipEntry[]): Buffer {
   const directory = Buffer.concat(central);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt16LE(count, 8);
+  end.writeUInt16LE(count, 10);
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...chunks, directory, end]);

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { ConversationRow } from '../../projections/conversation.entity.js';
-import { projectInMemory } from '../../projections/in-memory-rows.js';
+import { projectInMemory } from '../../projections/memory-writes.js';
 import type { MessageRow } from '../../projections/message.entity.js';
 import { resourceProjectors } from '../../projections/projectors.js';
 import { streamAsOf, type AsOf } from './as-of.js';
@@ -22,22 +21,22 @@ export type ConversationAsOf = {
 export async function conversationAsOf(em: EntityManager, id: string, asOf: AsOf): Promise<ConversationAsOf | null> {
   const events = await streamAsOf(em, id, asOf);
   if (events.some((event) => event.stream_type !== 'conversation')) return null;
-  const rows = await projectInMemory(em, resourceProjectors, events);
-  const row = rows.row('conversations', id) as ConversationRow | undefined;
+  const rows = await projectInMemory(resourceProjectors, events);
+  const row = rows.row('conversations', id);
   if (!row) return null;
   const projectDeleted = row.project_id ? await projectDeletedAsOf(em, row.project_id, asOf) : false;
   return {
     conversation: toConversationResponse(row),
     version: row.version,
     hidden: row.deleted_at !== null || projectDeleted,
-    messages: rows.rows('messages') as MessageRow[],
+    messages: rows.rows('messages'),
   };
 }
 
 async function projectDeletedAsOf(em: EntityManager, id: string, asOf: AsOf): Promise<boolean> {
   const events = await streamAsOf(em, id, asOf);
   if (events.some((event) => event.stream_type !== 'project')) return false;
-  const rows = await projectInMemory(em, resourceProjectors, events);
+  const rows = await projectInMemory(resourceProjectors, events);
   const deletedAt = rows.row('projects', id)?.deleted_at;
   return deletedAt !== undefined && deletedAt !== null;
 }

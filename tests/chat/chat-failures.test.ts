@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 /**
- * `tsx src/main.ts` on a fresh database, configured by `env` only. An app started in this process shares its event
+ * `node dist/server.mjs` on a fresh database, configured by `env` only. An app started in this process shares its event
  * loop with the double: the double would see a closed socket only once the app's own work after the abort is done.
  */
 async function startInOwnProcess(env: Record<string, string>): Promise<Server> {

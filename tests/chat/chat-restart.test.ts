@@ -24,7 +24,7 @@ afterAll(async () => {
   for (const database of databases.splice(0)) await database.drop();
 });
 
-/** `tsx src/main.ts` in its own process group, with only the configuration given here. */
+/** `node dist/server.mjs` in its own process group, with only the configuration given here. */
 function spawnServer(databaseUrl: string) {
   return startServerProcess({
     PORT: '0',

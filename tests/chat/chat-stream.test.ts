@@ -737,6 +737,22 @@ describe('GET /api/chat/stream/:session_id: resume', () => {
     }
   });
 
+  it('a Last-Event-ID header wins over ?last_event_id=; one that is not an event id is a 422 naming the header', async () => {
+    const conversationId = await newConversation();
+    const answer = await ask(conversationId, 'Quick one');
+    const sessionId = answer.start.session_id as string;
+
+    const both = await resume(sessionId, { 'Last-Event-ID': '3' }, '?last_event_id=1');
+    expect(wire(await both.ended)).toEqual(wire(answer.events.slice(3)));
+
+    for (const header of ['abc', '-3', '1.5', '9'.repeat(20)]) {
+      const refused = await resume(sessionId, { 'Last-Event-ID': header });
+      expect((await problem(refused, 422)).errors, header).toEqual([
+        { path: 'header/Last-Event-ID', message: expect.any(String) },
+      ]);
+    }
+  });
+
   it('answers 404 with a problem for an unknown session', async () => {
     await problem(await api.get(`/api/chat/stream/${uuidv7()}`), 404);
   });

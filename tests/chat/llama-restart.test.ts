@@ -75,7 +75,7 @@ describe('llama.cpp killed (SIGKILL) mid-answer, then restarted and loading its 
           interval: 100,
         });
         const next = await chat('And now?');
-        expect(next.status).toBe(200);
+        expect({ status: next.status, body: next.body }).toMatchObject({ status: 200 });
         expect((await next.ended).at(-1)?.json).toMatchObject({ type: 'complete', finish_reason: 'stop' });
         expect(next.text()).toBe(replyWords(12).join(''));
       } finally {

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/open-database.js';
+import { openDatabase } from '../../src/startup/open-database.js';
 import { migrationNames } from '../../src/db/migrations/migrations.js';
 import { freshDatabase, withClient, type TestDatabase } from '../support/test-database.js';
 

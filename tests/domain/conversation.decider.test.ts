@@ -34,6 +34,7 @@ const create = (
     project_status: 'active',
     title: 'Chat',
     metadata: { pinned: false },
+    id_taken_by: null,
     ...data,
   },
 });
@@ -137,6 +138,24 @@ describe('conversation decider', () => {
         .given([created])
         .when(create({ project_id: 'p-2' }))
         .thenThrows('conflict', /c-1/);
+    });
+  });
+
+  describe('CreateConversation with an id that names something else', () => {
+    for (const owner of ['project', 'message', 'chat session'] as const) {
+      it(`an id that already belongs to a ${owner} is a conflict saying so`, () => {
+        spec
+          .given([])
+          .when(create({ id_taken_by: owner }))
+          .thenThrows('conflict', new RegExp(`^Id c-1 already belongs to a ${owner}$`));
+      });
+    }
+
+    it('a retried create on its own stream is answered as before: what else the id names is not asked', () => {
+      spec
+        .given([created])
+        .when(create({ id_taken_by: 'conversation' }))
+        .thenNothing();
     });
   });
 
@@ -635,6 +654,8 @@ describe('chat commands', () => {
         content: 'Why is the sky blue?',
         metadata: {},
         assistant_metadata: { session_id: 's-1' },
+        max_content_length: 1000,
+        project_status: null,
         ...fields,
       },
     }) satisfies ConversationCommand;
@@ -761,7 +782,111 @@ describe('chat commands', () => {
         type: 'RegenerateResponse',
         data: { conversation_id, message_id: 'm-1', new_message_id: 'm-3', assistant_metadata: {} },
       })
-      .thenThrows('invalid', /cannot be regenerated|not an answer/);
+      .thenThrows('invalid', /^Message m-1 is not an answer that can be regenerated$/, undefined, {
+        in: 'params',
+        pointer: '/id',
+        message: 'is not an assistant message',
+      });
+  });
+
+  describe('MAX_MESSAGE_LENGTH and a hidden conversation', () => {
+    const tooLong = {
+      in: 'body',
+      pointer: '/message',
+      message: 'must be at most 5 characters (MAX_MESSAGE_LENGTH)',
+    } as const;
+
+    it('a question longer than max_content_length characters is refused naming body/message and the limit', () => {
+      spec
+        .given([created])
+        .when(ask({ content: '123456', max_content_length: 5 }))
+        .thenThrows(
+          'invalid',
+          /^body\/message: must be at most 5 characters \(MAX_MESSAGE_LENGTH\)$/,
+          undefined,
+          tooLong,
+        );
+    });
+
+    it('the length is counted in characters, not UTF-16 units: exactly at the limit is asked', () => {
+      const events = conversationDecider.decide(
+        ask({ content: '😀😀😀😀😀', max_content_length: 5 }),
+        fold(conversationDecider, [created]),
+      );
+      expect(events.map((e) => e.type)).toEqual(['UserMessagePosted', 'AssistantResponseStarted']);
+    });
+
+    it('too long a question is refused before the conversation is looked at, even one that does not exist', () => {
+      spec
+        .given([])
+        .when(ask({ content: '123456', max_content_length: 5 }))
+        .thenThrows('invalid', /MAX_MESSAGE_LENGTH/);
+    });
+
+    it('a conversation in a deleted project is not found for a question; in an active one or none it is asked', () => {
+      spec
+        .given([created])
+        .when(ask({ project_status: 'deleted' }))
+        .thenThrows('not_found', /Conversation c-1 not found/);
+      for (const project_status of ['active', null] as const) {
+        const events = conversationDecider.decide(ask({ project_status }), fold(conversationDecider, [created]));
+        expect(events.map((e) => e.type)).toEqual(['UserMessagePosted', 'AssistantResponseStarted']);
+      }
+    });
+
+    it('a deleted conversation is not found for a question', () => {
+      spec
+        .given([created, deleted])
+        .when(ask())
+        .thenThrows('not_found', /Conversation c-1 not found/);
+    });
+  });
+
+  describe('ForkConversation', () => {
+    const fork = (message_id: string, project_status: 'active' | 'deleted' | null = null) =>
+      ({ type: 'ForkConversation', data: { conversation_id, message_id, project_status } }) as const;
+    const answered = [created, userPosted('m-1', null), assistantStarted('m-2', 'm-1')];
+    const done: ConversationEvent = { type: 'MessageCompleted', data: { ...completion, message_id: 'm-2' } };
+
+    it('forking a branch that has ended changes nothing of the source', () => {
+      spec
+        .given([...answered, done])
+        .when(fork('m-2'))
+        .thenNothing();
+    });
+
+    it('forking while a message of the branch is being generated is a conflict naming it', () => {
+      spec
+        .given(answered)
+        .when(fork('m-2'))
+        .thenThrows('conflict', /^Message m-2 is still being generated; fork once it has ended$/);
+    });
+
+    it('forking at the question of an answer still streaming is fine: the answer is not on that branch', () => {
+      spec.given(answered).when(fork('m-1')).thenNothing();
+    });
+
+    it('forking at a message the conversation does not hold is not found, naming both', () => {
+      spec
+        .given([...answered, done])
+        .when(fork('m-9'))
+        .thenThrows('not_found', /^Message m-9 not found in conversation c-1$/);
+    });
+
+    it('a missing, deleted, or hidden (deleted project) conversation is not found', () => {
+      spec
+        .given([])
+        .when(fork('m-1'))
+        .thenThrows('not_found', /^Conversation c-1 not found$/);
+      spec
+        .given([...answered, done, deleted])
+        .when(fork('m-1'))
+        .thenThrows('not_found', /^Conversation c-1 not found$/);
+      spec
+        .given([...answered, done])
+        .when(fork('m-1', 'deleted'))
+        .thenThrows('not_found', /^Conversation c-1 not found$/);
+    });
   });
 
   it('selecting a leaf moves the default parent of the next question there', () => {

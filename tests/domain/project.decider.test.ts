@@ -6,6 +6,8 @@ import { deciderSpec, fold } from '../support/decider-spec.js';
 const spec = deciderSpec(projectDecider);
 
 const body = { name: 'Research', description: 'Papers to read', metadata: { color: 'blue' } };
+/** What CreateProject carries besides the body: nothing else is named by its id. */
+const fresh = { id_taken_by: null };
 const created: ProjectEvent = { type: 'ProjectCreated', data: { project_id: 'p-1', ...body } };
 const deleted: ProjectEvent = { type: 'ProjectDeleted', data: { project_id: 'p-1' } };
 const restored: ProjectEvent = { type: 'ProjectRestored', data: { project_id: 'p-1' } };
@@ -15,42 +17,42 @@ describe('project decider', () => {
     it('creating on an empty stream records ProjectCreated with the whole body', () => {
       spec
         .given([])
-        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body } })
+        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body, ...fresh } })
         .then([{ type: 'ProjectCreated', data: { project_id: 'p-1', ...body } }]);
     });
 
     it('a retried create with the same id and body appends nothing', () => {
       spec
         .given([created])
-        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body } })
+        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body, ...fresh } })
         .thenNothing();
     });
 
     it('a retried create whose metadata keys come in another order still appends nothing', () => {
       spec
         .given([{ type: 'ProjectCreated', data: { project_id: 'p-1', ...body, metadata: { a: 1, b: 2 } } }])
-        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body, metadata: { b: 2, a: 1 } } })
+        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body, ...fresh, metadata: { b: 2, a: 1 } } })
         .thenNothing();
     });
 
     it('a create with an existing id but another name is a conflict', () => {
       spec
         .given([created])
-        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body, name: 'Other' } })
+        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body, ...fresh, name: 'Other' } })
         .thenThrows('conflict', /p-1 already exists/);
     });
 
     it('a create with an existing id but other metadata is a conflict', () => {
       spec
         .given([created])
-        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body, metadata: { color: 'red' } } })
+        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body, ...fresh, metadata: { color: 'red' } } })
         .thenThrows('conflict');
     });
 
     it('a retried create compares with the created body, not the current one after an update', () => {
       spec
         .given([created, { type: 'ProjectUpdated', data: { project_id: 'p-1', name: 'Renamed' } }])
-        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body } })
+        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body, ...fresh } })
         .thenNothing();
     });
   });
@@ -229,8 +231,39 @@ describe('PurgeProject', () => {
       .thenThrows('not_found');
     spec
       .given([purged])
-      .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body } })
+      .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body, ...fresh } })
       .thenThrows('conflict', /purged/);
     expect(fold(projectDecider, [created, purged])).toStrictEqual({ status: 'purged' });
+  });
+});
+
+describe('CreateProject with an id that names something else', () => {
+  for (const owner of ['conversation', 'message', 'chat session'] as const) {
+    it(`an id that already belongs to a ${owner} is a conflict saying so`, () => {
+      spec
+        .given([])
+        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body, id_taken_by: owner } })
+        .thenThrows('conflict', new RegExp(`^Id p-1 already belongs to a ${owner}$`));
+    });
+  }
+});
+
+describe('ReceiveConversations (an import into the project)', () => {
+  const receive = { type: 'ReceiveConversations' as const, data: { project_id: 'p-1' } };
+  const refusal = { in: 'query', pointer: '/project_id', message: 'names no project, or a deleted one: p-1' } as const;
+
+  it('an active project takes the conversations, changing nothing of its own', () => {
+    spec.given([created]).when(receive).thenNothing();
+    spec.given([created, deleted, restored]).when(receive).thenNothing();
+  });
+
+  it('a missing, deleted or purged project is refused naming query/project_id', () => {
+    const purged: ProjectEvent = { type: 'ProjectPurged', data: { project_id: 'p-1' } };
+    for (const history of [[], [created, deleted], [purged]]) {
+      spec
+        .given(history)
+        .when(receive)
+        .thenThrows('invalid', /^query\/project_id: names no project, or a deleted one: p-1$/, undefined, refusal);
+    }
   });
 });

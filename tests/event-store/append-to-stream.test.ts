@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectInlineWith } from '../../projections/project-inline.js';
 import { projectors } from '../../projections/projectors.js';
 import { handleCommand } from '../../src/commands/handle-command.js';
-import { openDatabase, type Database } from '../../src/db/open-database.js';
+import type { Database } from '../../src/db/connect-database.js';
+import { openDatabase } from '../../src/startup/open-database.js';
 import { conversationDecider } from '../../src/domain/conversation/conversation.decider.js';
 import type { DomainEvent } from '../../src/domain/domain-event.js';
 import { appendToStream, type EventStore } from '../../src/event-store/append-to-stream.js';
@@ -134,7 +135,7 @@ describe('appendToStream', () => {
       });
     await run(db.em(), {
       type: 'CreateConversation',
-      data: { conversation_id, project_id: null, project_status: null, title: null, metadata: {} },
+      data: { conversation_id, project_id: null, project_status: null, title: null, metadata: {}, id_taken_by: null },
     });
     expect((await findConversation(requestEm, conversation_id))?.conversation.message_count).toBe(0);
     await run(db.em(), {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { projectInlineWith } from '../../projections/project-inline.js';
 import { projectors } from '../../projections/projectors.js';
-import { openDatabase } from '../../src/db/open-database.js';
+import { openDatabase } from '../../src/startup/open-database.js';
 import { appendToStream } from '../../src/event-store/append-to-stream.js';
 import { createEventBus } from '../../src/event-store/event-bus.js';
 import type { StoredEvent } from '../../src/event-store/stored-event.js';

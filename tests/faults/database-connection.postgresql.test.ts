@@ -47,6 +47,24 @@ async function newProject(name: string): Promise<string> {
 }
 
 describe('PostgreSQL unreachable (every connection cut, new ones refused)', () => {
+  it('/health/ready says 503 database-unavailable and /health/live 200 while it is cut; ready again by itself', async () => {
+    expect((await api.get('/health/ready')).status).toBe(200);
+    await proxy.cut();
+    try {
+      const ready = await api.get('/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(ready.body).toMatchObject({ type: '/problems/database-unavailable', status: 503 });
+      expect((await api.get('/health/live')).status).toBe(200);
+    } finally {
+      await proxy.restore();
+    }
+    await vi.waitFor(async () => expect((await api.get('/health/ready')).status).toBe(200), {
+      timeout: 10_000,
+      interval: 100,
+    });
+  });
+
   it('/health says 503 disconnected, commands, reads and chats answer 503 + Retry-After; service resumes by itself', async () => {
     const projectId = await newProject('Before the outage');
     const conversation = await api.post('/api/conversations', { project_id: projectId });

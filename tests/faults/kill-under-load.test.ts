@@ -162,7 +162,7 @@ describe('kill -9 in the middle of 20 concurrent chats and writes', () => {
       await second.stop();
 
       const inline = await tableRows(database.url);
-      const rebuilt = await runCli('rebuild-projections.ts', [], {
+      const rebuilt = await runCli('rebuild-projections', [], {
         env: { DATABASE_URL: database.url },
         timeoutMs: 60_000,
       });

@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import type { Server } from 'node:http';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -112,5 +115,17 @@ describe('asset routes', () => {
       await response.arrayBuffer();
       expect(response.status, name).toBe(404);
     }
+  });
+});
+
+describe('ReDoc', () => {
+  test('/redoc loads the standalone bundle the build copied into dist/, byte for byte the redoc package version', async () => {
+    const manifest = createRequire(import.meta.url).resolve('redoc/package.json');
+    const { version } = JSON.parse(await readFile(manifest, 'utf8')) as { version: string };
+    const script = resourceRefs((await fetchPage('/redoc')).html).find((ref) => ref.endsWith('.js'));
+    expect(script).toBe(`/redoc/assets/${version}/redoc.standalone.js`);
+
+    const served = Buffer.from(await (await fetch(`${origin}${script}`)).arrayBuffer());
+    expect(served.equals(await readFile(join(dirname(manifest), 'bundles', 'redoc.standalone.js')))).toBe(true);
   });
 });

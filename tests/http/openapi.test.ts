@@ -457,6 +457,8 @@ describe('real responses conform to the schemas /openapi.json documents for them
       reply: () => api.post(`/api/conversations/${ids.conversation}/fork`, { message_id: ids.assistant }),
     },
     { name: 'health', method: 'get', path: '/health', reply: () => api.get('/health') },
+    { name: 'liveness', method: 'get', path: '/health/live', reply: () => api.get('/health/live') },
+    { name: 'readiness', method: 'get', path: '/health/ready', reply: () => api.get('/health/ready') },
     {
       name: '404 problem',
       method: 'get',

@@ -527,3 +527,30 @@ describe('countTokens', () => {
     expect(await client(await deadUrl()).countTokens('abcdefgh')).toBe(2);
   });
 });
+
+describe('a kept-alive connection llama.cpp closes as the next request goes out on it', () => {
+  it('a stream request goes again on a new connection and streams the whole reply', async () => {
+    const double = await llama({ tokens: 3, closeReused: true });
+    const llm = client(double);
+    const deltas = async () => (await collect(stream(llm))).filter((chunk) => chunk.type === 'delta');
+    const first = await deltas();
+    expect(first).toHaveLength(3);
+    await sleep(20); // the agent takes the connection back once the response ended
+    expect(await deltas()).toEqual(first);
+    expect(double.requests.map((request) => request.closedUnanswered)).toEqual([false, true, false]);
+  });
+
+  it('a tokenize request goes again on a new connection and counts', async () => {
+    const double = await llama({ closeReused: true });
+    const llm = client(double);
+    expect(await llm.countTokens('one two')).toBe(pieces('one two').length);
+    await sleep(20); // fetch gives the connection back to its pool once the answer was read
+    expect(await llm.countTokens('three four')).toBe(pieces('three four').length);
+    expect(double.requests.map((request) => request.closedUnanswered)).toEqual([false, true, false]);
+  });
+
+  it('a refused connection is still llm_unavailable at once, not retried into a timeout', async () => {
+    const error = await collect(stream(client(await deadUrl()))).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ type: 'llm_unavailable' });
+  });
+});

@@ -22,7 +22,6 @@ async function warningsOf(env: Record<string, string>, name: string) {
     ...env,
   });
   await server.listening();
-  // Straight to the server, not through tsx, which kills a server slow to acknowledge a relayed signal.
   server.signal('SIGTERM');
   expect(await server.exited).toBe(0);
   return server.logs().filter((line) => line.level === 40);

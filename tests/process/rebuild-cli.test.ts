@@ -13,7 +13,7 @@ import { runCli, withServer } from '../support/run-cli.js';
 const TEST_TIMEOUT = 90_000;
 
 const rebuild = (databaseUrl: string, ...args: string[]) =>
-  runCli('rebuild-projections.ts', args, { env: { DATABASE_URL: databaseUrl }, timeoutMs: TEST_TIMEOUT - 10_000 });
+  runCli('rebuild-projections', args, { env: { DATABASE_URL: databaseUrl }, timeoutMs: TEST_TIMEOUT - 10_000 });
 
 type Snapshot = {
   projects: unknown;
@@ -157,7 +157,7 @@ async function corruptReadModels(databaseUrl: string): Promise<void> {
   });
 }
 
-describe('npm run projections:rebuild (tsx src/cli/rebuild-projections.ts)', () => {
+describe('npm run projections:rebuild (node dist/rebuild-projections.mjs)', () => {
   it(
     'rebuilds every read model from the log, printing progress in events/s and a Done line, identical to inline',
     async () => {

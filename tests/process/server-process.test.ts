@@ -23,7 +23,7 @@ afterAll(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts `tsx src/main.ts` with only the configuration given here (and an LLM that is not there). */
+/** Starts `node dist/server.mjs` with only the configuration given here (and an LLM that is not there). */
 const spawnServer = (env: Record<string, string>) => spawnServerProcess({ LLM_API_URL: 'http://127.0.0.1:9', ...env });
 
 async function database(): Promise<TestDatabase> {
@@ -38,7 +38,7 @@ function tempDir(): string {
   return dir;
 }
 
-describe('the server process (tsx src/main.ts)', () => {
+describe('the server process (node dist/server.mjs)', () => {
   it(
     'listens on the port the OS picks for PORT=0 and serves /health and /api/projects from DATABASE_URL',
     async () => {

@@ -19,7 +19,7 @@ const TOKEN_DELAY_MS = 100;
 /** Long enough for a short answer on a busy machine; the drain ends as soon as the answer does. */
 const GENEROUS_TIMEOUT_MS = 30_000;
 const SHORT_TIMEOUT_MS = 500;
-/** Beyond SHUTDOWN_TIMEOUT_MS: storing the cancellation, closing the database, tsx passing the exit on. */
+/** Beyond SHUTDOWN_TIMEOUT_MS: storing the cancellation and closing the database. */
 const EXIT_MARGIN_MS = 5_000;
 
 const databases: TestDatabase[] = [];
@@ -41,7 +41,7 @@ async function database(): Promise<TestDatabase> {
   return created;
 }
 
-/** `tsx src/main.ts` on `databaseUrl` and the llama.cpp double, with SHUTDOWN_TIMEOUT_MS=`timeoutMs`. */
+/** `node dist/server.mjs` on `databaseUrl` and the llama.cpp double, with SHUTDOWN_TIMEOUT_MS=`timeoutMs`. */
 function spawnServer(databaseUrl: string, timeoutMs: number) {
   return startServerProcess({
     PORT: '0',

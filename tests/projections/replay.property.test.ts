@@ -9,7 +9,7 @@ import { messageProjector } from '../../projections/message.projector.js';
 import { projectInlineWith } from '../../projections/project-inline.js';
 import { ProjectView } from '../../projections/project.entity.js';
 import { projectors } from '../../projections/projectors.js';
-import { rebuildProjections } from '../../projections/rebuild.js';
+import { emptyReadModels, rebuildProjections } from '../../projections/rebuild.js';
 import { SearchDocumentView } from '../../projections/search.entity.js';
 import { UsageMessageView } from '../../projections/usage.entity.js';
 import { handleCommand } from '../../src/commands/handle-command.js';
@@ -17,7 +17,8 @@ import { importConversations } from '../../src/commands/import-conversations.js'
 import { purgeConversation, purgeProject } from '../../src/commands/purge.js';
 import { createStreamStateCache } from '../../src/commands/stream-state-cache.js';
 import { projectStatus } from '../../src/commands/project-status.js';
-import { openDatabase, type Database } from '../../src/db/open-database.js';
+import type { Database } from '../../src/db/connect-database.js';
+import { openDatabase } from '../../src/startup/open-database.js';
 import type { ConversationCommand, ImportConversation } from '../../src/domain/conversation/conversation.commands.js';
 import { conversationDecider } from '../../src/domain/conversation/conversation.decider.js';
 import type {
@@ -551,7 +552,8 @@ async function toCommand(
     case 'createProject': {
       const project_id = s.retry ? at(projects, s.pick) : uuidv7();
       const { name, description, metadata } = s;
-      return { project: { type: 'CreateProject', data: { project_id, name, description, metadata } } };
+      const data = { project_id, name, description, metadata, id_taken_by: null };
+      return { project: { type: 'CreateProject', data } };
     }
     case 'updateProject':
       return { project: { type: 'UpdateProject', data: { project_id: project('active'), ...s.changes } } };
@@ -565,7 +567,7 @@ async function toCommand(
       return {
         conversation: {
           type: 'CreateConversation',
-          data: { conversation_id, ...target, title: s.title, metadata: s.metadata },
+          data: { conversation_id, ...target, title: s.title, metadata: s.metadata, id_taken_by: null },
         },
       };
     }
@@ -642,7 +644,14 @@ async function toCommand(
           ? {}
           : { parent_message_id: s.parent.kind === 'root' ? null : at(messages, s.parent.pick) };
       const ids = { user_message_id: uuidv7(), assistant_message_id: uuidv7() };
-      const fields = { content: s.content, metadata: s.metadata, assistant_metadata: {} };
+      // As the chat route asks it, with no length limit and (as before) no look at the conversation's project.
+      const fields = {
+        content: s.content,
+        metadata: s.metadata,
+        assistant_metadata: {},
+        max_content_length: Number.MAX_SAFE_INTEGER,
+        project_status: null,
+      };
       return { conversation: { type: 'AskQuestion', data: { conversation_id, ...ids, ...parent, ...fields } } };
     }
     case 'regenerate': {
@@ -796,10 +805,7 @@ async function checkpoints(): Promise<Record<string, number>> {
 async function emptyDatabase(): Promise<void> {
   await db.em().transactional(async (tx) => {
     await tx.nativeDelete(EventRecord, {});
-    for (const projector of projectors) {
-      await projector.reset?.(tx);
-      for (const entity of projector.owns) await tx.nativeDelete(entity, {});
-    }
+    await emptyReadModels(tx, projectors);
     await tx.nativeUpdate(ProjectionCheckpoint, {}, { position: 0 });
   });
 }

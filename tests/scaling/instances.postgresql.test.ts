@@ -136,7 +136,7 @@ describe('three instances on different ports sharing one PostgreSQL database', (
     async () => {
       await Promise.all(instances.slice(1).map((instance) => instance.stop()));
       const before = await tableRows(database.url);
-      const rebuild = await runCli('rebuild-projections.ts', [], {
+      const rebuild = await runCli('rebuild-projections', [], {
         env: { DATABASE_URL: database.url },
         timeoutMs: TEST_TIMEOUT - 10_000,
       });

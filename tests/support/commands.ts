@@ -1,5 +1,5 @@
 import { runConversationCommand as runCommand } from '../../src/commands/conversation-command.js';
-import type { ConversationCommand } from '../../src/domain/conversation/conversation.commands.js';
+import type { ConversationRequest } from '../../src/commands/conversation-command.js';
 import type { Services } from '../../src/http/app-state.js';
 import { projectInlineWith } from '../../projections/project-inline.js';
 import { projectors } from '../../projections/projectors.js';
@@ -9,7 +9,7 @@ import { uuidv7 } from '../../src/ids.js';
  * Runs a conversation command through the command layer of a running app, as the chat
  * handler will: posting messages has no HTTP route before chat streaming exists.
  */
-export function runConversationCommand(services: Services, command: ConversationCommand) {
+export function runConversationCommand(services: Services, command: ConversationRequest) {
   const store = {
     em: services.db.em(),
     projectInline: projectInlineWith(projectors),

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Decider } from '../../src/domain/shared/decider.js';
-import { DomainError, type DomainErrorCode } from '../../src/domain/shared/domain-error.js';
+import { DomainError, type DomainErrorCode, type InvalidField } from '../../src/domain/shared/domain-error.js';
 
 /** Folds a history from the decider's initial state, as the command layer does before deciding. */
 export function fold<Command, Event, State>(
@@ -24,8 +24,8 @@ export function deciderSpec<Command, Event, State>(decider: Decider<Command, Eve
           then: (expected: Event[]) => expect(decide()).toStrictEqual(expected),
           /** The command succeeds and appends nothing. */
           thenNothing: () => expect(decide()).toStrictEqual([]),
-          /** The command is refused with a DomainError of this code (and message and path, when given). */
-          thenThrows: (code: DomainErrorCode, message?: RegExp, path?: string) => {
+          /** The command is refused with a DomainError of this code (and message, path and field, when given). */
+          thenThrows: (code: DomainErrorCode, message?: RegExp, path?: string, field?: InvalidField) => {
             let error: unknown;
             try {
               decide();
@@ -37,6 +37,7 @@ export function deciderSpec<Command, Event, State>(decider: Decider<Command, Eve
             expect(domainError.code).toBe(code);
             if (message) expect(domainError.message).toMatch(message);
             if (path !== undefined) expect(domainError.path).toBe(path);
+            if (field !== undefined) expect(domainError.field).toStrictEqual(field);
           },
         };
       },

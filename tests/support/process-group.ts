@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 
-/** SIGKILL to a detached child's whole process group (tsx and the node process it runs), if it still runs. */
+/** SIGKILL to a detached child's whole process group (the process and any it started), if it still runs. */
 export function killGroup(child: ChildProcess): void {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   try {

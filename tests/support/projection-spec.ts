@@ -1,8 +1,9 @@
 import { wrap, type EntityName } from '@mikro-orm/core';
 import { ProjectionCheckpoint } from '../../projections/checkpoint.entity.js';
-import { applyEvents } from '../../projections/project-inline.js';
+import { projectInlineWith } from '../../projections/project-inline.js';
 import type { Projector } from '../../projections/projector.js';
-import type { Database } from '../../src/db/open-database.js';
+import type { Database } from '../../src/db/connect-database.js';
+import { inTransaction } from '../../src/db/in-transaction.js';
 import type { DomainEvent, StreamType } from '../../src/domain/domain-event.js';
 import { projectEventTypes } from '../../src/domain/project/project.events.js';
 import type { StoredEvent } from '../../src/event-store/stored-event.js';
@@ -71,7 +72,7 @@ export function projectionSpec(database: Database): ProjectionSpec {
 
   async function given(projectors: Projector | readonly Projector[], ...events: StoredEvent[]): Promise<Then> {
     const list = Array.isArray(projectors) ? (projectors as readonly Projector[]) : [projectors as Projector];
-    await database.em().transactional((tx) => applyEvents(tx, list, events));
+    await inTransaction(database.em(), (tx) => projectInlineWith(list)(tx, events));
     return then;
   }
 

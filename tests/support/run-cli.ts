@@ -6,22 +6,21 @@ import { httpClient, type HttpClient } from './http-client.js';
 import { testConfig } from './test-server.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
 
 export type CliRun = { code: number | null; stdout: string; stderr: string };
 
 /**
- * Runs `tsx src/cli/<script> ...args` to its end, with none of the app's settings inherited, only `env`;
- * killed after `timeoutMs`.
+ * Runs `node dist/<cli>.mjs ...args` (the bundle its npm script runs, built by the suite's global setup) to its end,
+ * with none of the app's settings inherited, only `env`; killed after `timeoutMs`.
  */
 export function runCli(
-  script: string,
+  cli: 'rebuild-projections' | 'copy-database',
   args: string[],
   options: { env?: Record<string, string>; timeoutMs: number },
 ): Promise<CliRun> {
   const env = { ...process.env };
   for (const name of Object.keys(EnvSchema.properties)) delete env[name];
-  const child = spawn(tsx, [join(root, 'src', 'cli', script), ...args], {
+  const child = spawn(process.execPath, [join(root, 'dist', `${cli}.mjs`), ...args], {
     cwd: root,
     env: { ...env, ...options.env },
     stdio: 'pipe',

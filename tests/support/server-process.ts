@@ -4,10 +4,10 @@ import { killGroup } from './process-group.js';
 import { EnvSchema } from '../../src/config/env.schema.js';
 
 const root = join(import.meta.dirname, '..', '..');
-/** tsx compiles on start; on a small, busy machine that takes a few seconds. */
+/** The bundle starts in about a second, but a small, busy machine running several test files is slower. */
 const START_TIMEOUT = 40_000;
 
-/** `tsx src/main.ts` running in its own process group. */
+/** `node dist/server.mjs` (what `npm start` runs, built by the suite's global setup) in its own process group. */
 export type ServerProcess = {
   child: ChildProcess;
   /** Everything written so far. */
@@ -19,15 +19,14 @@ export type ServerProcess = {
   listening: () => Promise<string>;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
-  /** SIGTERM to tsx, which relays it to the server, as a process manager stops it; resolves with the exit code. */
+  /** SIGTERM, as a process manager stops it; resolves with the exit code. */
   stop: () => Promise<number | null>;
   /**
-   * `signal` to the server itself (the pid of its `listening` line; under WORKERS the primary's, of its `all workers
-   * listening` line), not through tsx: tsx gives the server 30 ms to acknowledge a relayed signal before it kills it,
-   * too short while the server is busy. A process manager running `node dist/server.mjs` signals it directly too.
+   * `signal` to the process of the server's `listening` line (under WORKERS the primary's, of its `all workers
+   * listening` line); throws before it logged one.
    */
   signal: (signal: NodeJS.Signals) => void;
-  /** SIGKILL to the whole process group (tsx and the server), as a crash; resolves once it is gone. */
+  /** SIGKILL to the whole process group (the server and its workers), as a crash; resolves once it is gone. */
   kill: () => Promise<number | null>;
 };
 
@@ -42,13 +41,13 @@ export function killServerProcesses(): void {
 export type ProcessUser = { uid?: number; gid?: number };
 
 /**
- * Starts `tsx src/main.ts` from the repository root, as `npm run dev` does, without waiting for it to listen. Its
- * environment is ours without any configuration variable, plus `env`.
+ * Starts `node dist/server.mjs` from the repository root, as `npm start` does, without waiting for it to listen.
+ * Its environment is ours without any configuration variable, plus `env`.
  */
 export function spawnServerProcess(env: Record<string, string>, user: ProcessUser = {}): ServerProcess {
   const base = { ...process.env };
   for (const name of Object.keys(EnvSchema.properties)) delete base[name];
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [join(root, 'dist', 'server.mjs')], {
     cwd: root,
     env: { ...base, ...env },
     detached: true,
@@ -107,9 +106,7 @@ export function spawnServerProcess(env: Record<string, string>, user: ProcessUse
     listening,
     exited,
     stop: () => {
-      // Through tsx only before the server has a pid to signal; tsx's relay kills a busy server (see `signal`).
-      if (typeof serverPid() === 'number') signal('SIGTERM');
-      else child.kill('SIGTERM');
+      child.kill('SIGTERM');
       return exited;
     },
     signal,

@@ -31,12 +31,15 @@ export function pause(ms: number, closed: AbortSignal): Promise<boolean> {
   });
 }
 
-/** Writes one event as one HTTP chunk, or in `splitBytes`-byte chunks one event-loop turn apart. */
+/**
+ * Writes one event as one HTTP chunk, or in `splitBytes`-byte chunks. Each write gets an event-loop turn of its own,
+ * as llama-server sends each event in a send() of its own: Node 24 joins the writes of one turn into one HTTP chunk.
+ */
 export async function writeEvent(exchange: Exchange, text: string): Promise<boolean> {
   const bytes = Buffer.from(text);
   const size = exchange.options.splitBytes > 0 ? exchange.options.splitBytes : bytes.length;
   for (let at = 0; at < bytes.length; at += size) {
-    if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
     if (exchange.closed.aborted) return false;
     exchange.response.write(bytes.subarray(at, at + size));
   }

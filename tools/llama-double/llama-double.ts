@@ -20,6 +20,8 @@ export type ReceivedRequest = {
   closedAt: number | null;
   /** The client closed the connection before the response was complete (an abort). */
   clientClosed: boolean;
+  /** The double closed the connection without answering (closeReused). */
+  closedUnanswered: boolean;
 };
 
 /** Overrides one endpoint: a recording file name to replay, a Recording, or null for llama.cpp's 404. */
@@ -74,9 +76,16 @@ export async function startLlamaDouble(start: StartOptions = {}): Promise<LlamaD
         tokensSent: 0,
         closedAt: null,
         clientClosed: false,
+        closedUnanswered: false,
       };
       requests.push(received);
-      connections.get(req.socket)?.push(received);
+      const carried = connections.get(req.socket);
+      carried?.push(received);
+      if (options.closeReused && carried && carried.length > 1) {
+        received.closedUnanswered = true;
+        req.socket.destroy();
+        return;
+      }
       void answer(received, res, { ...options }).catch((error: unknown) => {
         console.error('llama double: answering failed', error);
         res.destroy();

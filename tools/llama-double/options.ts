@@ -81,6 +81,11 @@ export type LlamaDoubleOptions = {
   propsStyle: PropsStyle;
   /** false: POST /tokenize answers 404, as a server without it would. */
   tokenize: boolean;
+  /**
+   * Every request that arrives on a kept-alive connection after its first is met with the connection closing,
+   * unanswered: what a client sees when llama-server's keep-alive timeout (5 s) runs out as it sends a request.
+   */
+  closeReused: boolean;
 };
 
 export const DEFAULT_OPTIONS: Readonly<LlamaDoubleOptions> = Object.freeze({
@@ -105,4 +110,5 @@ export const DEFAULT_OPTIONS: Readonly<LlamaDoubleOptions> = Object.freeze({
   modelAlias: null,
   propsStyle: 'b4748',
   tokenize: true,
+  closeReused: false,
 });

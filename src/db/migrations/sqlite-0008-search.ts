@@ -3,7 +3,7 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * Full-text search (projections/search.projector.ts). The projector writes `search_documents`; an FTS5 index over
  * its `body` follows inserts and updates through triggers (an external-content table: the text is stored once).
- * Deletes are the projector's (search-index.ts): a delete trigger would make emptying the table for a rebuild
+ * Deletes are the projection writes' (projections/read-model-sql.ts): a delete trigger would make emptying the table for a rebuild
  * cost a lookup per row. `seq` is the row's rowid, named so that VACUUM keeps it: the index refers to rows by it.
  * FTS5's secure-delete makes a delete remove the words from the index itself, so a purge leaves none of them in
  * the file (scrubbed-deletes.ts).

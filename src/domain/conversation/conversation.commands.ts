@@ -1,4 +1,5 @@
 import type { JsonObject } from '../shared/decider.js';
+import type { IdTakenBy } from '../shared/id-owner.js';
 import type {
   ImportedMessage,
   ImportSource,
@@ -17,7 +18,14 @@ type Of<T extends string, D> = { type: T; data: { conversation_id: string } & D 
 
 export type CreateConversation = Of<
   'CreateConversation',
-  { project_id: string | null; project_status: ProjectStatus | null; title: string | null; metadata: JsonObject }
+  {
+    project_id: string | null;
+    project_status: ProjectStatus | null;
+    title: string | null;
+    metadata: JsonObject;
+    /** What else the id already names (a client may choose it); looked up by the command layer. */
+    id_taken_by: IdTakenBy;
+  }
 >;
 export type UpdateConversation = Of<
   'UpdateConversation',
@@ -56,6 +64,10 @@ export type AskQuestion = Of<
     content: string;
     metadata: JsonObject;
     assistant_metadata: JsonObject;
+    /** MAX_MESSAGE_LENGTH, in characters (code points). */
+    max_content_length: number;
+    /** Where the conversation's project stands (null: in none); in a deleted one it is not shown, nor asked. */
+    project_status: ProjectStatus | null;
   }
 >;
 /** A new answer to the question an earlier answer replied to; the old one stays as a sibling. */
@@ -65,6 +77,18 @@ export type RegenerateResponse = Of<
 >;
 /** A title the model suggested; with `unless_named`, kept out when a person named the conversation. */
 export type ApplyGeneratedTitle = Of<'ApplyGeneratedTitle', { title: string; unless_named: boolean }>;
+/**
+ * Copying the branch root -> `message_id` into a new conversation (an ImportConversation on the new stream) is
+ * decided first on the source: it changes nothing there, and refuses a branch still being written.
+ */
+export type ForkConversation = Of<
+  'ForkConversation',
+  {
+    message_id: string;
+    /** Where the conversation's project stands (null: in none); in a deleted one it is not shown, nor forked. */
+    project_status: ProjectStatus | null;
+  }
+>;
 export type SelectCurrentLeaf = Of<'SelectCurrentLeaf', { message_id: string }>;
 /**
  * A whole conversation made at once, with the times, outcomes and tree of where it comes from: an import, or a fork
@@ -104,6 +128,7 @@ export type ConversationCommand =
   | AskQuestion
   | RegenerateResponse
   | SelectCurrentLeaf
+  | ForkConversation
   | ApplyGeneratedTitle
   | CheckpointResponse
   | CompleteMessage

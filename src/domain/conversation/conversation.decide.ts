@@ -1,9 +1,10 @@
 import { assertNever } from '../shared/assert-never.js';
-import { conflict, invalid, notFound } from '../shared/domain-error.js';
+import { conflict, invalid, invalidField, notFound } from '../shared/domain-error.js';
 import { sameJson } from '../shared/same-json.js';
 import type { ConversationCommand, ProjectStatus } from './conversation.commands.js';
 import type { ConversationEvent } from './conversation.events.js';
 import type { ConversationState, MessageSummary } from './conversation.state.js';
+import { decideFork } from './conversation-fork.decide.js';
 import { decideImport } from './conversation-import.decide.js';
 
 type Existing = Extract<ConversationState, { status: 'active' | 'deleted' }>;
@@ -12,13 +13,14 @@ export function decideConversation(command: ConversationCommand, state: Conversa
   const { conversation_id } = command.data;
   switch (command.type) {
     case 'CreateConversation': {
-      const { project_id, title, metadata, project_status } = command.data;
+      const { project_id, title, metadata, project_status, id_taken_by } = command.data;
       if (state.status === 'purged') throw conflict(`Conversation ${conversation_id} was purged; its id is not reused`);
       if (state.status !== 'missing') {
         // A retried create with the same id and body is answered with what exists.
         if (sameJson({ project_id, title, metadata }, state.created)) return [];
         throw conflict(`Conversation ${conversation_id} already exists with a different body`);
       }
+      if (id_taken_by !== null) throw conflict(`Id ${conversation_id} already belongs to a ${id_taken_by}`);
       if (project_id !== null) requireProject(project_id, project_status ?? 'missing');
       return [{ type: 'ConversationCreated', data: { conversation_id, project_id, title, metadata } }];
     }
@@ -79,8 +81,10 @@ export function decideConversation(command: ConversationCommand, state: Conversa
       return [{ type: 'AssistantResponseStarted', data: { conversation_id, message_id, parent_message_id, metadata } }];
     }
     case 'AskQuestion': {
-      const current = requireActive(state, conversation_id);
       const { user_message_id, assistant_message_id, content, metadata, assistant_metadata } = command.data;
+      // Before the conversation is looked at: too long a question is refused whatever it is asked in.
+      requireLength(content, command.data.max_content_length);
+      const current = requireShown(state, conversation_id, command.data.project_status);
       requireIdle(current);
       requireNewMessage(current, user_message_id);
       requireNewMessage(current, assistant_message_id);
@@ -115,7 +119,10 @@ export function decideConversation(command: ConversationCommand, state: Conversa
       const { message_id, new_message_id, assistant_metadata } = command.data;
       const previous = requireMessage(current, message_id);
       if (previous.role !== 'assistant' || previous.parent_message_id === null) {
-        throw invalid(`Message ${message_id} is not an answer that can be regenerated`);
+        throw invalidField(
+          { in: 'params', pointer: '/id', message: 'is not an assistant message' },
+          `Message ${message_id} is not an answer that can be regenerated`,
+        );
       }
       requireIdle(current);
       requireNewMessage(current, new_message_id);
@@ -139,6 +146,8 @@ export function decideConversation(command: ConversationCommand, state: Conversa
       if (current.leaf_message_id === command.data.message_id) return [];
       return [{ type: 'CurrentLeafSelected', data: command.data }];
     }
+    case 'ForkConversation':
+      return decideFork(command, state);
     case 'ApplyGeneratedTitle': {
       const current = requireActive(state, conversation_id);
       const { title, unless_named } = command.data;
@@ -180,6 +189,13 @@ function requireActive(state: ConversationState, id: string): Existing {
   return state;
 }
 
+/** Active, and not hidden by a deleted project: what the API shows, and lets a person ask. */
+function requireShown(state: ConversationState, id: string, projectStatus: ProjectStatus | null): Existing {
+  const current = requireActive(state, id);
+  if (projectStatus === 'deleted') throw notFound(`Conversation ${id} not found`);
+  return current;
+}
+
 function requireProject(projectId: string, status: ProjectStatus) {
   if (status !== 'active') throw invalid(`Project ${projectId} does not exist or is deleted`, '/project_id');
 }
@@ -206,6 +222,16 @@ function parentFor(state: Existing, asked: string | null | undefined): string | 
 function requireIdle(state: Existing) {
   for (const message of state.messages.values()) {
     if (message.status === 'streaming') throw conflict('This conversation already has an answer being generated');
+  }
+}
+
+function requireLength(content: string, max: number) {
+  if ([...content].length > max) {
+    throw invalidField({
+      in: 'body',
+      pointer: '/message',
+      message: `must be at most ${max} characters (MAX_MESSAGE_LENGTH)`,
+    });
   }
 }
 

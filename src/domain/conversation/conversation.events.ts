@@ -146,3 +146,11 @@ export const conversationEventTypes = [
   'ConversationImported',
   'MessageImported',
 ] as const satisfies readonly ConversationEvent['type'][];
+
+/** Compiles only while the list names every event of the union. */
+export const everyConversationEventListed: Exclude<
+  ConversationEvent['type'],
+  (typeof conversationEventTypes)[number]
+> extends never
+  ? true
+  : never = true;

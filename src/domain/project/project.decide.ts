@@ -1,5 +1,5 @@
 import { assertNever } from '../shared/assert-never.js';
-import { conflict, notFound } from '../shared/domain-error.js';
+import { conflict, invalidField, notFound } from '../shared/domain-error.js';
 import { sameJson } from '../shared/same-json.js';
 import type { ProjectCommand } from './project.commands.js';
 import type { ProjectEvent } from './project.events.js';
@@ -8,13 +8,15 @@ import type { ProjectState } from './project.state.js';
 export function decideProject(command: ProjectCommand, state: ProjectState): ProjectEvent[] {
   switch (command.type) {
     case 'CreateProject': {
-      if (state.status === 'missing') return [{ type: 'ProjectCreated', data: command.data }];
-      if (state.status === 'purged')
-        throw conflict(`Project ${command.data.project_id} was purged; its id is not reused`);
+      const { project_id, id_taken_by, ...asked } = command.data;
+      if (state.status === 'missing') {
+        if (id_taken_by !== null) throw conflict(`Id ${project_id} already belongs to a ${id_taken_by}`);
+        return [{ type: 'ProjectCreated', data: { project_id, ...asked } }];
+      }
+      if (state.status === 'purged') throw conflict(`Project ${project_id} was purged; its id is not reused`);
       // A retried create with the same id and body is answered with what exists.
-      const { project_id: _id, ...asked } = command.data;
       if (sameJson(asked, state.created)) return [];
-      throw conflict(`Project ${command.data.project_id} already exists with a different body`);
+      throw conflict(`Project ${project_id} already exists with a different body`);
     }
     case 'UpdateProject': {
       const current = requireActive(state, command.data.project_id);
@@ -38,6 +40,12 @@ export function decideProject(command: ProjectCommand, state: ProjectState): Pro
     case 'PurgeProject':
       requireExisting(state, command.data.project_id);
       return [{ type: 'ProjectPurged', data: command.data }];
+    case 'ReceiveConversations':
+      if (state.status !== 'active') {
+        const message = `names no project, or a deleted one: ${command.data.project_id}`;
+        throw invalidField({ in: 'query', pointer: '/project_id', message });
+      }
+      return [];
     default:
       return assertNever(command);
   }

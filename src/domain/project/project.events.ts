@@ -22,3 +22,8 @@ export const projectEventTypes = [
   'ProjectRestored',
   'ProjectPurged',
 ] as const satisfies readonly ProjectEvent['type'][];
+
+/** Compiles only while the list names every event of the union. */
+export const everyProjectEventListed: Exclude<ProjectEvent['type'], (typeof projectEventTypes)[number]> extends never
+  ? true
+  : never = true;

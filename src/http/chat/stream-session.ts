@@ -32,9 +32,3 @@ export async function streamSession(ctx: AppContext, session: SessionFeed, after
     });
   });
 }
-
-/** The SSE `Last-Event-ID` header (or `?last_event_id=`), as the number of the last event seen. */
-export function lastEventId(ctx: AppContext): number {
-  const raw = ctx.get('Last-Event-ID') || String(ctx.query.last_event_id ?? '');
-  return /^\d{1,9}$/.test(raw) ? Number(raw) : 0;
-}

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import Router from '@koa/router';
+import { builtAssets } from './built-assets.js';
 import { redocPage } from './redoc-page.js';
 import { staticAssets } from './static-assets.js';
 import { swaggerUiPage } from './swagger-ui-page.js';
@@ -16,8 +17,8 @@ function installedPackage(name: string): { dir: string; version: string } {
 /** Swagger UI at `/docs` and ReDoc at `/redoc`, rendering `openapiUrl` from locally served assets (works offline). */
 export function docsRouter({ openapiUrl, title }: { openapiUrl: string; title: string }): Router {
   const swaggerUiDist = installedPackage('swagger-ui-dist');
-  const redoc = installedPackage('redoc');
-  const redocAssets = `/redoc/assets/${redoc.version}`;
+  const built = builtAssets();
+  const redocAssets = `/redoc/assets/${built.redocVersion}`;
   const redocHtml = redocPage({ title, specUrl: openapiUrl, scriptUrl: `${redocAssets}/redoc.standalone.js` });
 
   const router = new Router();
@@ -36,9 +37,6 @@ export function docsRouter({ openapiUrl, title }: { openapiUrl: string; title: s
     ctx.type = 'html';
     ctx.body = redocHtml;
   });
-  router.get(
-    `${redocAssets}/:file`,
-    staticAssets(join(redoc.dir, 'bundles'), { 'redoc.standalone.js': 'redoc.standalone.js' }),
-  );
+  router.get(`${redocAssets}/:file`, staticAssets(built.dir, { 'redoc.standalone.js': 'redoc.standalone.js' }));
   return router;
 }

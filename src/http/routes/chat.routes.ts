@@ -1,10 +1,9 @@
-import { findConversation } from '../../queries/conversation.queries.js';
 import { findMessage } from '../../queries/message.queries.js';
 import { STOP_WAIT_MS } from '../../chat/serve-remote-chat.js';
 import { untilDone } from '../../chat/until-done.js';
 import { answerOverSse } from '../chat/answer.js';
-import { lastEventId, streamSession } from '../chat/stream-session.js';
-import { HttpProblem, notFoundProblem } from '../problem.js';
+import { streamSession } from '../chat/stream-session.js';
+import { notFoundProblem } from '../problem.js';
 import { answer } from '../command-context.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import {
@@ -17,7 +16,8 @@ import {
   StopResult,
 } from '../schemas/chat.schemas.js';
 import { IdParams } from '../schemas/common.schemas.js';
-import { lastEventIdHeader, missing, ok, retryLater } from './responses.js';
+import { lastEventId, lastEventIdHeader } from '../sse/last-event-id.js';
+import { missing, ok, retryLater } from './responses.js';
 
 const tags = ['Chat'];
 
@@ -54,14 +54,6 @@ export const chatRoutes: RouteSpec[] = [
     },
     async handle(ctx, { body }) {
       const { services } = ctx.state;
-      const max = services.config.maxMessageLength;
-      if ([...body.message].length > max) {
-        const message = `must be at most ${max} characters (MAX_MESSAGE_LENGTH)`;
-        throw new HttpProblem(422, 'validation', `body/message: ${message}`, [{ path: 'body/message', message }]);
-      }
-      if (!(await findConversation(ctx.state.em, body.conversation_id))) {
-        throw notFoundProblem(`Conversation ${body.conversation_id} not found`);
-      }
       const [session_id, user_message_id, message_id] = [services.newId(), services.newId(), services.newId()];
       const { conversation_id } = body;
       await answerOverSse(ctx, {
@@ -81,6 +73,7 @@ export const chatRoutes: RouteSpec[] = [
             content: body.message,
             metadata: {},
             assistant_metadata: { session_id, options: body.options ?? {} },
+            max_content_length: services.config.maxMessageLength,
           },
         },
       });
@@ -107,12 +100,8 @@ export const chatRoutes: RouteSpec[] = [
     },
     async handle(ctx, { params, body }) {
       const previous = await findMessage(ctx.state.em, params.id);
+      // Which conversation's stream decides it; its decider refuses a message that is no answer.
       if (!previous) throw notFoundProblem(`Message ${params.id} not found`);
-      if (previous.role !== 'assistant' || !previous.parent_message_id) {
-        throw new HttpProblem(422, 'validation', `Message ${params.id} is not an answer that can be regenerated`, [
-          { path: 'params/id', message: 'is not an assistant message' },
-        ]);
-      }
       const { services } = ctx.state;
       const [session_id, message_id] = [services.newId(), services.newId()];
       const { conversation_id } = previous;
@@ -120,7 +109,8 @@ export const chatRoutes: RouteSpec[] = [
         conversation_id,
         session_id,
         message_id,
-        question_id: previous.parent_message_id,
+        // A message without a question is no answer: the decider refuses it before anything reads this.
+        question_id: previous.parent_message_id ?? '',
         user_message_id: null,
         options: body.options ?? {},
         start: {
@@ -166,15 +156,18 @@ export const chatRoutes: RouteSpec[] = [
     tags,
     params: SessionParams,
     query: ResumeQuery,
-    requestHeaders: lastEventIdHeader('the events after it are replayed. `?last_event_id=` does the same'),
+    requestHeaders: lastEventIdHeader(
+      'the events after it are replayed. `?last_event_id=` does the same; the header wins over it',
+    ),
     responses: {
       200: stream('The rest of the stream'),
       404: missing('chat session'),
+      422: { description: 'Invalid `?last_event_id=`, or a Last-Event-ID header that is not an event id' },
       429: { description: 'This client address has SSE_MAX_PER_CLIENT streams open; retry after Retry-After seconds' },
     },
-    async handle(ctx, { params }) {
+    async handle(ctx, { params, query }) {
       const { chat, remoteChat } = ctx.state.services;
-      const after = lastEventId(ctx);
+      const after = lastEventId(ctx) ?? Number(query.last_event_id ?? 0);
       const session = chat.get(params.session_id) ?? (await remoteChat.watch(params.session_id, after));
       if (!session) throw notFoundProblem(`Chat session ${params.session_id} not found`);
       await streamSession(ctx, session, after);

@@ -1,7 +1,10 @@
-import { runConversationCommand as runCommand } from '../../commands/conversation-command.js';
-import { projectStatus } from '../../commands/project-status.js';
+import {
+  createConversation,
+  runConversationCommand,
+  updateConversation,
+  type ConversationRequest,
+} from '../../commands/conversation-command.js';
 import { purgeConversation } from '../../commands/purge.js';
-import type { ConversationCommand } from '../../domain/conversation/conversation.commands.js';
 import { conversationAsOf } from '../../queries/conversation-as-of.js';
 import { findConversation, listConversations } from '../../queries/conversation.queries.js';
 import { listMessages, listPath } from '../../queries/message.queries.js';
@@ -20,8 +23,9 @@ import { created, etagHeader, missing, modified, ok, preconditionFailed } from '
 
 const tags = ['Conversations'];
 
-export const runConversationCommand = (ctx: AppContext, command: ConversationCommand) =>
-  runCommand(eventStore(ctx), command, commandOptions(ctx));
+/** A conversation command as this request asks it: its entity manager, If-Match and ids. */
+export const runRequestCommand = (ctx: AppContext, command: ConversationRequest) =>
+  runConversationCommand(eventStore(ctx), command, commandOptions(ctx));
 
 async function load(ctx: AppContext, id: string, includeDeleted = false) {
   const found = await findConversation(ctx.state.em, id, includeDeleted);
@@ -35,9 +39,6 @@ async function loadAsOf(ctx: AppContext, id: string, asOf: string, includeDelete
   if (!found || (found.hidden && !includeDeleted)) throw notFoundProblem(`Conversation ${id} not found as of ${asOf}`);
   return found;
 }
-
-const statusOf = async (ctx: AppContext, projectId: string | null | undefined) =>
-  typeof projectId === 'string' ? projectStatus(ctx.state.em, projectId) : null;
 
 export function conversationRoutes(limits: SchemaLimits): RouteSpec[] {
   const { ConversationCreateBody, ConversationPatchBody, ConversationListQuery } = conversationInputSchemas(limits);
@@ -57,10 +58,12 @@ export function conversationRoutes(limits: SchemaLimits): RouteSpec[] {
       async handle(ctx, { body }) {
         const id = body.id ?? ctx.state.services.newId();
         const { project_id = null, title = null, metadata = {} } = body;
-        const result = await runConversationCommand(ctx, {
-          type: 'CreateConversation',
-          data: { conversation_id: id, project_id, project_status: await statusOf(ctx, project_id), title, metadata },
-        });
+        const id_chosen_by = body.id === undefined ? 'server' : 'client';
+        const result = await createConversation(
+          eventStore(ctx),
+          { conversation_id: id, project_id, title, metadata, id_chosen_by },
+          commandOptions(ctx),
+        );
         const { conversation, version } = await load(ctx, id, true);
         ctx.set('Location', `/api/conversations/${id}`);
         answer(ctx, result.appended.length > 0 ? 201 : 200, conversation, version);
@@ -127,10 +130,7 @@ export function conversationRoutes(limits: SchemaLimits): RouteSpec[] {
         422: { description: 'Invalid body, or the target project does not exist or is deleted' },
       },
       async handle(ctx, { params, body }) {
-        await runConversationCommand(ctx, {
-          type: 'UpdateConversation',
-          data: { conversation_id: params.id, ...body, project_status: await statusOf(ctx, body.project_id) },
-        });
+        await updateConversation(eventStore(ctx), { conversation_id: params.id, ...body }, commandOptions(ctx));
         const { conversation, version } = await load(ctx, params.id);
         answer(ctx, 200, conversation, version);
       },
@@ -144,8 +144,8 @@ export function conversationRoutes(limits: SchemaLimits): RouteSpec[] {
       deleteSummary: 'Soft-delete a conversation, or erase it for good (?purge=true)',
       purgeScope: 'the conversation and all its messages',
       purge: (ctx, id) => purgeConversation(eventStore(ctx), id, commandOptions(ctx)),
-      remove: (ctx, id) => runConversationCommand(ctx, { type: 'DeleteConversation', data: { conversation_id: id } }),
-      restore: (ctx, id) => runConversationCommand(ctx, { type: 'RestoreConversation', data: { conversation_id: id } }),
+      remove: (ctx, id) => runRequestCommand(ctx, { type: 'DeleteConversation', data: { conversation_id: id } }),
+      restore: (ctx, id) => runRequestCommand(ctx, { type: 'RestoreConversation', data: { conversation_id: id } }),
       load: async (ctx, id) => {
         const { conversation, version } = await load(ctx, id);
         return { body: conversation, version };

@@ -1,13 +1,13 @@
 import { settledHead } from '../../event-store/read-committed.js';
 import { eventMatcher } from '../../queries/event-filter.js';
-import type { AppContext } from '../app-state.js';
 import { parseEventTypes } from '../event-types-param.js';
 import { streamLog } from '../feed/stream-log.js';
 import { HttpProblem, RETRY_AFTER_SECONDS } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { LoggedEvent } from '../schemas/event.schemas.js';
 import { EventStreamQuery } from '../schemas/event-stream.schemas.js';
-import { lastEventIdHeader, retryLater } from './responses.js';
+import { lastEventId, lastEventIdHeader } from '../sse/last-event-id.js';
+import { retryLater } from './responses.js';
 
 export const eventStreamRoutes: RouteSpec[] = [
   defineRoute({
@@ -61,14 +61,3 @@ const shuttingDown = () =>
   new HttpProblem(503, 'shutting-down', 'The server is shutting down; reconnect once it is back', undefined, {
     'Retry-After': RETRY_AFTER_SECONDS,
   });
-
-/** The Last-Event-ID header as a log position; undefined when absent or empty. */
-function lastEventId(ctx: AppContext): number | undefined {
-  const raw = ctx.get('Last-Event-ID').trim();
-  if (raw === '') return undefined;
-  if (/^\d{1,15}$/.test(raw)) return Number(raw);
-  const message = 'must be the id of an event this stream sent (a log position)';
-  throw new HttpProblem(422, 'validation', `header/Last-Event-ID: ${message}`, [
-    { path: 'header/Last-Event-ID', message },
-  ]);
-}

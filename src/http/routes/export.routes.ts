@@ -1,10 +1,11 @@
+import { setImmediate } from 'node:timers/promises';
 import { allMessagesOf, liveConversationsOf } from '../../queries/export.queries.js';
 import { findConversation } from '../../queries/conversation.queries.js';
 import { findProject } from '../../queries/project.queries.js';
 import { exportDocument, type ConversationWithMessages } from '../../portability/export-document.js';
 import { ExportDocument } from '../../portability/export-format.js';
 import { conversationMarkdown } from '../../portability/export-markdown.js';
-import { attachment, fileStem, uniqueFileNames } from '../../portability/file-names.js';
+import { asciiFileName, fileStem, uniqueFileNames } from '../../portability/file-names.js';
 import { MAX_ZIP_ENTRIES, zipArchive } from '../../portability/zip.js';
 import type { AppContext } from '../app-state.js';
 import { answer } from '../command-context.js';
@@ -19,11 +20,26 @@ const withMessages = async (ctx: AppContext, conversation: ConversationWithMessa
   messages: await allMessagesOf(ctx.state.em, conversation.id),
 });
 
+/** Content-Disposition naming the file `name`, and `fallback` for clients that read only a plain ASCII name. */
+const attachment = (ctx: AppContext, name: string, fallback: string) =>
+  ctx.attachment(name, { fallback: asciiFileName(name, fallback) });
+
 function download(ctx: AppContext, name: string, fallback: string, type: string, body: string | Buffer): void {
-  ctx.set('Content-Disposition', attachment(name, fallback));
+  attachment(ctx, name, fallback);
   ctx.status = 200;
   ctx.type = type;
   ctx.body = body;
+}
+
+/** One Markdown file per conversation, written as the zip takes it, not all before the first is deflated. */
+function* markdownFiles(conversations: ConversationWithMessages[], names: string[], exportedAt: string) {
+  for (const [i, conversation] of conversations.entries()) {
+    yield {
+      name: names[i]!,
+      content: conversationMarkdown(conversation, exportedAt),
+      modified: new Date(conversation.conversation.updated_at),
+    };
+  }
 }
 
 export const exportRoutes: RouteSpec[] = [
@@ -58,7 +74,7 @@ export const exportRoutes: RouteSpec[] = [
         const markdown = conversationMarkdown(conversation, exportedAt);
         return download(ctx, `${stem}.md`, `conversation-${params.id}.md`, 'text/markdown; charset=utf-8', markdown);
       }
-      ctx.set('Content-Disposition', attachment(`${stem}.json`, `conversation-${params.id}.json`));
+      attachment(ctx, `${stem}.json`, `conversation-${params.id}.json`);
       answer(ctx, 200, exportDocument(exportedAt, null, [conversation]));
     },
   }),
@@ -89,10 +105,13 @@ export const exportRoutes: RouteSpec[] = [
       const conversations: ConversationWithMessages[] = [];
       for (const conversation of await liveConversationsOf(ctx.state.em, params.id)) {
         conversations.push(await withMessages(ctx, conversation));
+        // SQLite reads are synchronous: without a turn of the event loop between conversations, reading a large
+        // project would hold every running token stream until the last one is read.
+        await setImmediate();
       }
       const stem = fileStem(found.project.name, `project-${params.id}`);
       if (query.format !== 'markdown') {
-        ctx.set('Content-Disposition', attachment(`${stem}.json`, `project-${params.id}.json`));
+        attachment(ctx, `${stem}.json`, `project-${params.id}.json`);
         return answer(ctx, 200, exportDocument(exportedAt, found.project, conversations));
       }
       if (conversations.length > MAX_ZIP_ENTRIES) {
@@ -105,13 +124,7 @@ export const exportRoutes: RouteSpec[] = [
         ),
         'md',
       );
-      const zip = zipArchive(
-        conversations.map((conversation, i) => ({
-          name: names[i]!,
-          content: conversationMarkdown(conversation, exportedAt),
-          modified: new Date(conversation.conversation.updated_at),
-        })),
-      );
+      const zip = await zipArchive(markdownFiles(conversations, names, exportedAt));
       download(ctx, `${stem}.zip`, `project-${params.id}.zip`, 'application/zip', zip);
     },
   }),

@@ -1,10 +1,6 @@
-import { importConversations } from '../../commands/import-conversations.js';
-import { projectStatus } from '../../commands/project-status.js';
-import { forkCommand } from '../../portability/fork.js';
+import { forkConversation } from '../../commands/fork-conversation.js';
 import { findConversation } from '../../queries/conversation.queries.js';
-import { branchTo } from '../../queries/export.queries.js';
 import { answer, commandOptions, eventStore } from '../command-context.js';
-import { HttpProblem, notFoundProblem } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { IdParams } from '../schemas/common.schemas.js';
 import { Conversation } from '../schemas/conversation.schemas.js';
@@ -33,32 +29,19 @@ export const forkRoutes = (limits: SchemaLimits): RouteSpec[] => [
     },
     async handle(ctx, { params, body }) {
       const { em, services } = ctx.state;
-      const found = await findConversation(em, params.id);
-      if (!found) throw notFoundProblem(`Conversation ${params.id} not found`);
-      const branch = await branchTo(em, params.id, body.message_id);
-      if (branch.length === 0)
-        throw notFoundProblem(`Message ${body.message_id} not found in conversation ${params.id}`);
-      const streaming = branch.find((message) => message.status === 'streaming');
-      if (streaming) {
-        throw new HttpProblem(
-          409,
-          'conflict',
-          `Message ${streaming.id} is still being generated; fork once it has ended`,
-        );
-      }
-      const project_id = body.project_id === undefined ? (found.conversation.project_id ?? null) : body.project_id;
-      const id = services.newId();
-      const command = forkCommand({
-        source: found.conversation,
-        branch,
-        conversation_id: id,
-        newId: services.newId,
-        now: services.now().toISOString(),
-        title: body.title === undefined ? (found.conversation.title ?? null) : body.title,
-        project_id,
-        project_status: project_id === null ? null : await projectStatus(em, project_id),
-      });
-      await importConversations(eventStore(ctx), [command], commandOptions(ctx));
+      const id = await forkConversation(
+        eventStore(ctx),
+        {
+          conversation_id: params.id,
+          message_id: body.message_id,
+          new_conversation_id: services.newId(),
+          ...(body.title !== undefined ? { title: body.title } : {}),
+          ...(body.project_id !== undefined ? { project_id: body.project_id } : {}),
+          newId: services.newId,
+          now: services.now().toISOString(),
+        },
+        commandOptions(ctx),
+      );
       const forked = await findConversation(em, id, true);
       ctx.set('Location', `/api/conversations/${id}`);
       answer(ctx, 201, forked!.conversation, forked!.version);

@@ -1,42 +1,13 @@
-import type { EntityManager } from '@mikro-orm/knex';
-import { dialectOf } from '../../db/dialect.js';
-import { sqliteWritability } from '../../db/sqlite-writable.js';
+import { databaseReadiness } from '../../queries/database-readiness.js';
+import { databaseStatus } from '../../queries/database-status.js';
 import { answer } from '../command-context.js';
+import { HttpProblem, RETRY_AFTER_SECONDS } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
-import { Health } from '../schemas/health.schemas.js';
-import { ok } from './responses.js';
+import { Health, Liveness, Readiness } from '../schemas/health.schemas.js';
+import { ok, retryLater } from './responses.js';
 
-/** How long /health tries to take SQLite's write lock before it calls the database locked. */
-const WRITE_LOCK_PATIENCE_MS = 1000;
-
-type DatabaseStatus = 'connected' | 'disconnected' | 'locked' | 'read_only';
-
-/** Pooled connections the database dropped that the pool may not have noticed yet, each failing one query. */
-const STALE_CONNECTION_TRIES = 3;
-
-/** `select 1` on a connection that works: a pooled one the server dropped is not the database being down. */
-async function reachable(em: EntityManager): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await em.getConnection().execute('select 1');
-      return;
-    } catch (error) {
-      if (attempt >= STALE_CONNECTION_TRIES) throw error;
-    }
-  }
-}
-
-/** Reachable and writable; on SQLite a reader may pass while every write fails, so a write is tried too. */
-async function databaseStatus(em: EntityManager): Promise<DatabaseStatus> {
-  try {
-    await reachable(em);
-    if (dialectOf(em) !== 'sqlite') return 'connected';
-    const writability = await sqliteWritability(em, WRITE_LOCK_PATIENCE_MS);
-    return writability === 'writable' ? 'connected' : writability;
-  } catch {
-    return 'disconnected';
-  }
-}
+const notReady = (kind: string, detail: string) =>
+  new HttpProblem(503, kind, detail, undefined, { 'Retry-After': RETRY_AFTER_SECONDS });
 
 export const healthRoutes: RouteSpec[] = [
   defineRoute({
@@ -60,6 +31,48 @@ export const healthRoutes: RouteSpec[] = [
         database: 'connected',
         llm_service,
       });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/health/live',
+    operationId: 'healthLive',
+    summary: 'Liveness: the process answers',
+    description: "For an orchestrator's liveness probe: asks neither the database nor llama.cpp.",
+    tags: ['Health'],
+    responses: { 200: ok(Liveness, 'the process answers') },
+    async handle(ctx) {
+      answer(ctx, 200, { status: 'live' });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/health/ready',
+    operationId: 'healthReady',
+    summary: 'Readiness: the database is reachable, its migrations applied, and the server is not shutting down',
+    description:
+      "For an orchestrator's readiness probe or a load balancer. llama.cpp is not asked: chats refuse on their own " +
+      'while it is down, and every other route still works.',
+    tags: ['Health'],
+    responses: {
+      200: ok(Readiness, 'ready to serve'),
+      503: retryLater(
+        'not ready, the problem type naming why: shutting-down (draining for a stop), database-unavailable ' +
+          '(unreachable) or migrations-pending (the database lacks migrations this version needs)',
+      ),
+    },
+    async handle(ctx) {
+      if (ctx.state.services.drain.draining) {
+        throw notReady('shutting-down', 'The server is shutting down: it finishes the answers it is serving');
+      }
+      const database = await databaseReadiness(ctx.state.em);
+      if (!database.ready && database.reason === 'unreachable') {
+        throw notReady('database-unavailable', 'The database is unreachable');
+      }
+      if (!database.ready) {
+        throw notReady('migrations-pending', `The database lacks migrations: ${database.pending.join(', ')}`);
+      }
+      answer(ctx, 200, { status: 'ready' });
     },
   }),
 ];

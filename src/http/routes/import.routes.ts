@@ -1,7 +1,6 @@
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { importConversations } from '../../commands/import-conversations.js';
-import { projectStatus } from '../../commands/project-status.js';
+import { importFile } from '../../commands/import-file.js';
 import type { ImportConversation } from '../../domain/conversation/conversation.commands.js';
 import { ChatGptExport } from '../../portability/chatgpt-format.js';
 import { EXPORT_FORMAT, ExportDocument } from '../../portability/export-format.js';
@@ -10,7 +9,6 @@ import type { ImportContext } from '../../portability/import-context.js';
 import { ImportError } from '../../portability/import-error.js';
 import { importsFromExport } from '../../portability/import-export-document.js';
 import { conversationsById } from '../../queries/export.queries.js';
-import type { AppContext } from '../app-state.js';
 import { answer, commandOptions, eventStore } from '../command-context.js';
 import { HttpProblem } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
@@ -61,13 +59,6 @@ function importsOf(body: unknown, context: ImportContext): ImportConversation[] 
   }
 }
 
-async function targetProject(ctx: AppContext, projectId: string | undefined) {
-  if (projectId === undefined) return { project_id: null, project_status: null };
-  const status = await projectStatus(ctx.state.em, projectId);
-  if (status !== 'active') throw invalid('query/project_id', `names no project, or a deleted one: ${projectId}`);
-  return { project_id: projectId, project_status: status };
-}
-
 export const importRoutes: RouteSpec[] = [
   defineRoute({
     method: 'post',
@@ -96,16 +87,22 @@ export const importRoutes: RouteSpec[] = [
     },
     async handle(ctx, { query, body }) {
       const { newId, now, config } = ctx.state.services;
-      const context: ImportContext = {
-        newId,
-        now: now().toISOString(),
-        ...(await targetProject(ctx, query.project_id)),
-        metadataMaxBytes: config.metadataMaxBytes,
-        metadataMaxDepth: config.metadataMaxDepth,
-        maxTitleLength: config.maxTitleLength,
-      };
-      const commands = importsOf(body, context);
-      await importConversations(eventStore(ctx), commands, commandOptions(ctx));
+      const { commands } = await importFile(
+        eventStore(ctx),
+        {
+          project_id: query.project_id ?? null,
+          commandsFor: (target) =>
+            importsOf(body, {
+              newId,
+              now: now().toISOString(),
+              ...target,
+              metadataMaxBytes: config.metadataMaxBytes,
+              metadataMaxDepth: config.metadataMaxDepth,
+              maxTitleLength: config.maxTitleLength,
+            }),
+        },
+        commandOptions(ctx),
+      );
       const ids = commands.map((command) => command.data.conversation_id);
       answer(ctx, 201, { conversations: await conversationsById(ctx.state.em, ids) });
     },

@@ -5,7 +5,7 @@ import { notFoundProblem } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { IdParams } from '../schemas/common.schemas.js';
 import { Message, ReactionBody } from '../schemas/message.schemas.js';
-import { runConversationCommand } from './conversations.routes.js';
+import { runRequestCommand } from './conversations.routes.js';
 import { missing, ok } from './responses.js';
 
 const tags = ['Messages'];
@@ -40,7 +40,7 @@ export const messageRoutes: RouteSpec[] = [
     responses: { 200: ok(Message, 'The message with its reaction'), 404: missing('message') },
     async handle(ctx, { params, body }) {
       const { conversation_id } = await load(ctx, params.id);
-      await runConversationCommand(ctx, {
+      await runRequestCommand(ctx, {
         type: 'SetReaction',
         data: { conversation_id, message_id: params.id, reaction: body.reaction },
       });

@@ -1,5 +1,4 @@
-import { handleCommand } from '../../commands/handle-command.js';
-import { projectDecider } from '../../domain/project/project.decider.js';
+import { createProject, runProjectCommand } from '../../commands/project-command.js';
 import { findProject, listProjects, projectStats } from '../../queries/project.queries.js';
 import type { AppContext } from '../app-state.js';
 import { answer, commandOptions, eventStore } from '../command-context.js';
@@ -15,10 +14,8 @@ import type { ProjectCommand } from '../../domain/project/project.commands.js';
 
 const tags = ['Projects'];
 
-async function run(ctx: AppContext, command: ProjectCommand) {
-  const id = command.data.project_id;
-  return handleCommand(eventStore(ctx), projectDecider, { id, type: 'project' }, command, commandOptions(ctx));
-}
+const run = (ctx: AppContext, command: ProjectCommand) =>
+  runProjectCommand(eventStore(ctx), command, commandOptions(ctx));
 
 async function load(ctx: AppContext, id: string, includeDeleted = false) {
   const found = await findProject(ctx.state.em, id, includeDeleted);
@@ -44,10 +41,12 @@ export function projectRoutes(limits: SchemaLimits): RouteSpec[] {
       async handle(ctx, { body }) {
         const id = body.id ?? ctx.state.services.newId();
         const { description = null, metadata = {} } = body;
-        const result = await run(ctx, {
-          type: 'CreateProject',
-          data: { project_id: id, name: body.name, description, metadata },
-        });
+        const id_chosen_by = body.id === undefined ? 'server' : 'client';
+        const result = await createProject(
+          eventStore(ctx),
+          { project_id: id, name: body.name, description, metadata, id_chosen_by },
+          commandOptions(ctx),
+        );
         const { project, version } = await load(ctx, id, true);
         ctx.set('Location', `/api/projects/${id}`);
         answer(ctx, result.appended.length > 0 ? 201 : 200, project, version);

@@ -5,11 +5,6 @@ export const etagHeader = {
   ETag: { description: 'Weak ETag of the stream version; send it back in If-Match', schema: Type.String() },
 };
 
-/** The SSE header a reconnecting EventSource sends: the id of the last event it received. */
-export const lastEventIdHeader = (meaning: string) => ({
-  'Last-Event-ID': { description: `The id of the last event received: ${meaning}`, schema: Type.String() },
-});
-
 /** A refusal that passes: the client may ask again after the seconds it names. */
 export const retryLater = (description: string): ResponseSpec => ({
   description,

@@ -7,7 +7,7 @@ import { HttpProblem, notFoundProblem } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { IdParams } from '../schemas/common.schemas.js';
 import { Conversation } from '../schemas/conversation.schemas.js';
-import { runConversationCommand } from './conversations.routes.js';
+import { runRequestCommand } from './conversations.routes.js';
 import { etagHeader, missing, ok, retryLater } from './responses.js';
 
 export const titleRoutes: RouteSpec[] = [
@@ -41,7 +41,7 @@ export const titleRoutes: RouteSpec[] = [
         throw new HttpProblem(409, 'conflict', 'The conversation has no question yet to name it after');
       }
       const title = await withLlmProblems(() => suggestTitle(services.llm, exchange, services.config.maxTitleLength));
-      await runConversationCommand(ctx, {
+      await runRequestCommand(ctx, {
         type: 'ApplyGeneratedTitle',
         data: { conversation_id: params.id, title, unless_named: false },
       });

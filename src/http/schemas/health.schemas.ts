@@ -15,3 +15,13 @@ export const Health = Type.Object(
   },
   { additionalProperties: false, title: 'Health' },
 );
+
+export const Liveness = Type.Object(
+  { status: Type.Literal('live') },
+  { additionalProperties: false, title: 'Liveness' },
+);
+
+export const Readiness = Type.Object(
+  { status: Type.Literal('ready') },
+  { additionalProperties: false, title: 'Readiness' },
+);

@@ -25,7 +25,9 @@ export const ZipArchive = Type.String({
 
 export const attachmentHeader = {
   'Content-Disposition': {
-    description: 'attachment, with a file name made from the title (filename*, and an ASCII filename)',
+    description:
+      'attachment, with a file name made from the title: filename when it is plain ASCII, otherwise filename* ' +
+      'and an ASCII filename',
     schema: Type.String(),
   },
 };

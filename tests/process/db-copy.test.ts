@@ -10,8 +10,7 @@ import { runCli, withServer, type CliRun } from '../support/run-cli.js';
 
 const TEST_TIMEOUT = 90_000;
 
-const migrateDatabase = (...args: string[]) =>
-  runCli('migrate-database.ts', args, { timeoutMs: TEST_TIMEOUT - 10_000 });
+const copyDatabase = (...args: string[]) => runCli('copy-database', args, { timeoutMs: TEST_TIMEOUT - 10_000 });
 
 type LoggedEvent = { position: number };
 type Snapshot = {
@@ -172,11 +171,11 @@ function copiedProgress(run: CliRun): number[] {
     .map((match) => Number(match[1]));
 }
 
-describe('npm run db:migrate (tsx src/cli/migrate-database.ts)', () => {
+describe('npm run db:copy (node dist/copy-database.mjs)', () => {
   it(
     'copies the whole event log with its positions onto an empty target and rebuilds every read model there',
     async () => {
-      const run = await migrateDatabase('--from', sourceUrl, '--to', target.url, '--batch-size', '10');
+      const run = await copyDatabase('--from', sourceUrl, '--to', target.url, '--batch-size', '10');
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       const events = source.events.length;
@@ -198,7 +197,7 @@ describe('npm run db:migrate (tsx src/cli/migrate-database.ts)', () => {
   it(
     'refuses a non-empty target without --append: exit code 1, a clear message, and the target unchanged',
     async () => {
-      const run = await migrateDatabase('--from', sourceUrl, '--to', target.url);
+      const run = await copyDatabase('--from', sourceUrl, '--to', target.url);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('Refusing to copy: the target database is not empty');
       expect(run.stderr).toContain('--append');
@@ -211,7 +210,7 @@ describe('npm run db:migrate (tsx src/cli/migrate-database.ts)', () => {
   it(
     'copies 0 events with --append when the target already holds the whole log, and says so',
     async () => {
-      const run = await migrateDatabase('--from', sourceUrl, '--to', target.url, '--append');
+      const run = await copyDatabase('--from', sourceUrl, '--to', target.url, '--append');
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(copiedProgress(run)).toEqual([]);
@@ -232,7 +231,7 @@ describe('npm run db:migrate (tsx src/cli/migrate-database.ts)', () => {
       const added = grown.events.length - source.events.length;
       expect(added).toBeGreaterThan(0);
 
-      const run = await migrateDatabase('--from', sourceUrl, '--to', target.url, '--append');
+      const run = await copyDatabase('--from', sourceUrl, '--to', target.url, '--append');
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(copiedProgress(run)).toEqual([added]);
@@ -262,7 +261,7 @@ describe('npm run db:migrate (tsx src/cli/migrate-database.ts)', () => {
     async () => {
       const expected = await snapshot(target.url);
       const backUrl = `sqlite:${join(sourceDir, 'back.db')}`;
-      const run = await migrateDatabase('--from', target.url, '--to', backUrl, '--batch-size', '7');
+      const run = await copyDatabase('--from', target.url, '--to', backUrl, '--batch-size', '7');
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(copiedProgress(run).at(-1)).toBe(expected.events.length);
@@ -279,10 +278,10 @@ describe('npm run db:migrate (tsx src/cli/migrate-database.ts)', () => {
   ])(
     'exits with code 2 and the usage message, copying nothing, given %s',
     async (_case, args) => {
-      const run = await migrateDatabase(...args);
+      const run = await copyDatabase(...args);
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toContain('usage: npm run db:migrate -- --from <database-url> --to <database-url>');
+      expect(run.stderr).toContain('usage: npm run db:copy -- --from <database-url> --to <database-url>');
     },
     TEST_TIMEOUT,
   );

@@ -4,8 +4,8 @@ import { ProjectionCheckpoint } from '../../projections/checkpoint.entity.js';
 import { projectors } from '../../projections/projectors.js';
 import { rebuildProjections, type RebuildProgress } from '../../projections/rebuild.js';
 import { EventRecord } from '../event-store/event.entity.js';
-import type { Database } from './open-database.js';
-import { dialectOf } from './dialect.js';
+import type { Database } from '../db/connect-database.js';
+import { dialectOf } from '../db/dialect.js';
 
 type EventRow = InferEntity<typeof EventRecord>;
 

@@ -6,7 +6,6 @@ import { startTestServer } from '../support/test-server.js';
 import { apiSnapshot } from '../support/api-snapshot.js';
 import { expectDatabaseUnavailable } from '../support/database-unavailable.js';
 
-const sqliteRun = process.env.TEST_DRIVER !== 'postgresql';
 const lockers: Sqlite.Database[] = [];
 
 afterAll(() => {
@@ -20,9 +19,9 @@ function otherConnection(databaseUrl: string): Sqlite.Database {
   return locker;
 }
 
-describe.skipIf(!sqliteRun)(
-  'SQLite locked by another process for longer than the busy timeout (skipped on PostgreSQL: it has no ' +
-    'database-wide write lock; its faults are in database-connection.postgresql.test.ts)',
+describe(
+  'SQLite locked by another process for longer than the busy timeout (PostgreSQL has no database-wide write ' +
+    'lock; its faults are in database-connection.postgresql.test.ts)',
   () => {
     it('commands and chats answer 503 + Retry-After without writing, /health says locked; once released all works again', async () => {
       const server = await startTestServer();

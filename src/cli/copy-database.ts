@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { copyEventLog, NonEmptyTargetError } from '../db/copy-event-log.js';
+import { copyEventLog, NonEmptyTargetError } from '../operations/copy-event-log.js';
 import { parseDatabaseUrl } from '../db/database-url.js';
-import { openDatabase, type Database } from '../db/open-database.js';
+import type { Database } from '../db/connect-database.js';
+import { openDatabase } from '../startup/open-database.js';
 
 const usage =
-  'usage: npm run db:migrate -- --from <database-url> --to <database-url> [--append] [--batch-size N]\n' +
+  'usage: npm run db:copy -- --from <database-url> --to <database-url> [--append] [--batch-size N]\n' +
   '  database-url: sqlite:<path> or postgresql://user@host:port/name';
 
 type Arguments = { from: string; to: string; append: boolean; batchSize: number };
