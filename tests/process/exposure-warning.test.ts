@@ -23,7 +23,7 @@ async function warningsOf(env: Record<string, string>, name: string) {
   });
   await server.listening();
   server.signal('SIGTERM');
-  expect(await server.exited).toBe(0);
+  expect(await server.exited, server.describeExit()).toBe(0);
   return server.logs().filter((line) => line.level === 40);
 }
 

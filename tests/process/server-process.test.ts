@@ -70,7 +70,7 @@ describe('the server process (node dist/server.mjs)', () => {
         ]);
         expect(list.headers.get('x-request-id')).toBeTruthy();
       } finally {
-        expect(await server.stop()).toBe(0);
+        expect(await server.stop(), server.describeExit()).toBe(0);
       }
     },
     TEST_TIMEOUT,
@@ -85,7 +85,7 @@ describe('the server process (node dist/server.mjs)', () => {
       const created = await httpClient(url).post('/api/projects', { name: 'Survives shutdown' });
       expect(created.status).toBe(201);
 
-      expect(await server.stop()).toBe(0);
+      expect(await server.stop(), server.describeExit()).toBe(0);
       const shutdown = server.logs().find((log) => log.msg === 'shutting down');
       expect(shutdown).toMatchObject({ level: 30, signal: 'SIGTERM', service: 'gpt-oss-backend' });
       expect(server.stderr()).toBe('');
@@ -109,7 +109,7 @@ describe('the server process (node dist/server.mjs)', () => {
       const dir = tempDir();
       const file = join(dir, 'never', 'created.db');
       const server = spawnServer({ PORT: 'abc', DATABASE_URL: `sqlite:${file}`, LOG_LEVEL: 'info' });
-      expect(await server.exited).toBe(1);
+      expect(await server.exited, server.describeExit()).toBe(1);
       expect(server.stderr()).toMatch(/Configuration error: .*PORT="abc"/);
       expect(server.logs().some((log) => log.msg === 'listening')).toBe(false);
       expect(existsSync(join(dir, 'never'))).toBe(false);
@@ -134,7 +134,7 @@ if (process.env.TEST_DRIVER !== 'postgresql') {
           expect((await api.get('/api/conversations')).body).toEqual({ items: [], next_cursor: null });
           expect((await api.get('/api/events')).body).toEqual({ items: [], next_after: 0 });
         } finally {
-          expect(await server.stop()).toBe(0);
+          expect(await server.stop(), server.describeExit()).toBe(0);
         }
 
         const orm = await MikroORM.init(await ormConfig(`sqlite:${file}`));

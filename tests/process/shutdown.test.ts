@@ -132,7 +132,7 @@ describe('a server process stopped while answers stream', () => {
 
       server.signal('SIGTERM');
       const events = await stream.ended;
-      expect(await server.exited).toBe(0);
+      expect(await server.exited, server.describeExit()).toBe(0);
 
       expect(stream.broken).toBeNull();
       expect(events.at(-1)?.json).toMatchObject({ type: 'complete', message_id });
@@ -167,7 +167,7 @@ describe('a server process stopped while answers stream', () => {
       const signalledAt = performance.now();
       server.signal('SIGTERM');
       const events = await stream.ended;
-      expect(await server.exited).toBe(0);
+      expect(await server.exited, server.describeExit()).toBe(0);
       expect(performance.now() - signalledAt).toBeLessThan(SHORT_TIMEOUT_MS + EXIT_MARGIN_MS);
 
       expect(stream.broken).toBeNull();
@@ -208,7 +208,7 @@ describe('a server process stopped while answers stream', () => {
       await expect(fetch(`${server.url}/health`)).rejects.toThrow();
       connection.postJson('/api/chat/stream', { conversation_id: refused, message: 'Me too' });
       await connection.closed;
-      expect(await server.exited).toBe(0);
+      expect(await server.exited, server.describeExit()).toBe(0);
 
       const [answer, second] = connection.received().split(/(?=HTTP\/1\.1 )/);
       expect(answer).toMatch(/^HTTP\/1\.1 200/);
@@ -239,7 +239,7 @@ describe('a server process stopped while answers stream', () => {
 
       server.signal('SIGINT');
       const events = await stream.ended;
-      expect(await server.exited).toBe(0);
+      expect(await server.exited, server.describeExit()).toBe(0);
       expect(events.at(-1)?.json).toMatchObject({ type: 'error', error_type: 'cancelled' });
       expect(server.logs().find((log) => log.msg === 'shutting down')).toMatchObject({ signal: 'SIGINT' });
 
@@ -262,7 +262,7 @@ describe('a server process stopped while answers stream', () => {
       const againAt = performance.now();
       server.signal('SIGTERM');
       const events = await stream.ended;
-      expect(await server.exited).toBe(0);
+      expect(await server.exited, server.describeExit()).toBe(0);
       expect(performance.now() - againAt).toBeLessThan(EXIT_MARGIN_MS);
       expect(events.at(-1)?.json).toMatchObject({ type: 'error', error_type: 'cancelled' });
 
@@ -292,7 +292,7 @@ describe('a server process stopped while answers stream', () => {
 
       cluster.signal('SIGTERM');
       const events = await stream.ended;
-      expect(await cluster.exited).toBe(0);
+      expect(await cluster.exited, cluster.describeExit()).toBe(0);
       expect(events.at(-1)?.json).toMatchObject({ type: 'complete', message_id });
       expect(stream.text()).toBe(replyWords(20).join(''));
       expect(cluster.logs().filter((log) => log.msg === 'stopped')).toHaveLength(2);

@@ -19,6 +19,8 @@ export type ServerProcess = {
   listening: () => Promise<string>;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
+  /** How it ended (code or signal) and its stderr: a message for an assertion on `exited`. */
+  describeExit: () => string;
   /** SIGTERM, as a process manager stops it; resolves with the exit code. */
   stop: () => Promise<number | null>;
   /**
@@ -60,10 +62,12 @@ export function spawnServerProcess(env: Record<string, string>, user: ProcessUse
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   let exitCode: number | null | undefined;
+  let exitSignal: NodeJS.Signals | null = null;
   const exited = new Promise<number | null>((resolve) =>
-    child.once('close', (code) => {
+    child.once('close', (code, signal) => {
       running.delete(child);
       exitCode = code;
+      exitSignal = signal;
       resolve(code);
     }),
   );
@@ -105,6 +109,10 @@ export function spawnServerProcess(env: Record<string, string>, user: ProcessUse
     logs,
     listening,
     exited,
+    describeExit: () =>
+      exitCode === undefined
+        ? 'still running'
+        : `exited with code ${exitCode}, signal ${exitSignal}; stderr: ${stderr || '(empty)'}`,
     stop: () => {
       child.kill('SIGTERM');
       return exited;
