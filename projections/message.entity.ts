@@ -11,6 +11,8 @@ export const MessageView = defineEntity({
     seq: p.integer(),
     role: p.string().length(16),
     content: p.text(),
+    /** A thinking model's analysis before its answer; null when the model did not think (or before it was kept). */
+    reasoning: p.text().nullable(),
     status: p.string().length(16),
     finish_reason: p.string().length(16).nullable(),
     reaction: p.string().length(16).nullable(),

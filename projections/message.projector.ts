@@ -21,6 +21,7 @@ export const messageProjector: Projector = {
           seq: event.stream_version,
           role: user ? 'user' : 'assistant',
           content: user ? event.data.content : '',
+          reasoning: null,
           status: user ? 'complete' : 'streaming',
           finish_reason: null,
           reaction: null,
@@ -45,6 +46,7 @@ export const messageProjector: Projector = {
           seq: event.stream_version,
           role: message.role,
           content: message.content,
+          reasoning: message.reasoning ?? null,
           status: message.status,
           finish_reason: message.finish_reason,
           reaction: message.reaction,
@@ -62,15 +64,18 @@ export const messageProjector: Projector = {
       }
       case 'MessageCompleted': {
         const { message_id, content, token_count, model_name, completion_time_ms, finish_reason, timings } = event.data;
+        const reasoning = event.data.reasoning ?? null;
         const metadata = await metadataOf(writes, message_id);
+        const cutWhileReasoning = finish_reason === 'length' && content === '' && !!reasoning;
         await writes.update('messages', message_id, {
           content,
+          reasoning,
           status: 'complete',
           token_count,
           model_name,
           completion_time_ms,
           finish_reason,
-          metadata: { ...metadata, timings },
+          metadata: { ...metadata, timings, ...(cutWhileReasoning ? { cut_while_reasoning: true } : {}) },
           updated_at: at,
         });
         return;
@@ -80,21 +85,26 @@ export const messageProjector: Projector = {
         const metadata = await metadataOf(writes, message_id);
         await writes.update('messages', message_id, {
           content: partial_content,
+          reasoning: event.data.partial_reasoning ?? null,
           status: 'failed',
           metadata: { ...metadata, error, error_type },
           updated_at: at,
         });
         return;
       }
-      case 'AssistantResponseProgressed':
+      case 'AssistantResponseProgressed': {
+        const { delta, reasoning_delta } = event.data;
         await writes.update('messages', event.data.message_id, {
-          content: append(event.data.delta),
+          ...(delta === '' ? {} : { content: append(delta) }),
+          ...(reasoning_delta ? { reasoning: append(reasoning_delta) } : {}),
           updated_at: at,
         });
         return;
+      }
       case 'MessageCancelled':
         await writes.update('messages', event.data.message_id, {
           content: event.data.partial_content,
+          reasoning: event.data.partial_reasoning ?? null,
           status: 'cancelled',
           finish_reason: 'cancelled',
           updated_at: at,

@@ -45,7 +45,9 @@ export async function updateRow(
   for (const [column, change] of Object.entries(changes)) {
     if (isOperation(change)) {
       const operation = operationOf(change);
-      assignments.push(`${column} = ${column} ${operation.kind === 'add' ? '+' : '||'} ?`);
+      assignments.push(
+        operation.kind === 'add' ? `${column} = ${column} + ?` : `${column} = coalesce(${column}, '') || ?`,
+      );
       params.push(operation.kind === 'add' ? operation.by : operation.text);
     } else {
       assignments.push(`${column} = ?`);

@@ -24,6 +24,7 @@ const OPERATION = Symbol('column operation');
  */
 export type ColumnOperation = { [OPERATION]: { kind: 'add'; by: number } | { kind: 'append'; text: string } };
 export const increment = (by = 1): ColumnOperation => ({ [OPERATION]: { kind: 'add', by } });
+/** Appends to a text column; appending to null starts the text (a message's reasoning starts null). */
 export const append = (text: string): ColumnOperation => ({ [OPERATION]: { kind: 'append', text } });
 
 export type Value = string | number | boolean | null | Record<string, unknown>;
@@ -47,7 +48,7 @@ export function applied(current: unknown, change: unknown): unknown {
     case 'add':
       return current === null ? null : Number(current) + operation.by;
     case 'append':
-      return current === null ? null : `${current as string}${operation.text}`;
+      return `${(current as string | null) ?? ''}${operation.text}`;
   }
 }
 

@@ -7,12 +7,16 @@ export type ChatEventData =
   | { type: 'start'; session_id: string; conversation_id: string; user_message_id: string | null; message_id: string }
   | { type: 'queued'; session_id: string; position: number }
   | { type: 'token'; token: string; message_id: string; session_id: string }
+  /** A piece of the model's thinking, before its answer's tokens. */
+  | { type: 'reasoning'; token: string; message_id: string; session_id: string }
   | {
       type: 'complete';
       message_id: string;
       token_count: number | null;
       completion_time_ms: number;
       finish_reason: MessageFinishReason;
+      /** Cut by max_tokens or the context while still reasoning: the answer's text never began. */
+      cut_while_reasoning: boolean;
     }
   | { type: 'error'; error: string; error_type: ChatErrorType };
 

@@ -16,7 +16,7 @@ import type { ChatSession } from './chat-session.js';
 import type { ChatSessions } from './chat-sessions.js';
 import type { GenerationSlots, SlotTicket } from './generation-slots.js';
 import { preparePrompt, type PreparedPrompt } from './prepare-prompt.js';
-import { endWithError, runGeneration, type GenerationDeps } from './run-generation.js';
+import { endWithError, NOTHING_PRODUCED, runGeneration, type GenerationDeps } from './run-generation.js';
 import type { SessionFeed } from './session-feed.js';
 import type { TokenCounter } from './token-counter.js';
 
@@ -140,7 +140,7 @@ async function answerWithTicket(
       { conversation_id, question_id: request.question_id, options: request.options },
     );
   } catch (error) {
-    await endWithError(generation, session, error, '', metadata);
+    await endWithError(generation, session, error, NOTHING_PRODUCED, metadata);
     if (error instanceof LlmError && error.type === 'llm_unavailable') {
       return refused({ reason: 'llm_unavailable', error: error.message });
     }
@@ -173,7 +173,7 @@ async function generate(
       'context_overflow',
       `The system prompt and the question need ${prompt.tokens} tokens; the model's context leaves ${prompt.budget}`,
     );
-    return endWithError(deps, session, overflow, '', request.metadata);
+    return endWithError(deps, session, overflow, NOTHING_PRODUCED, request.metadata);
   }
   const metadata = {
     ...request.metadata,
@@ -197,7 +197,7 @@ async function generate(
       onAccepted: open,
     });
   } catch (error) {
-    await endWithError(deps, session, error, '', metadata);
+    await endWithError(deps, session, error, NOTHING_PRODUCED, metadata);
   }
 }
 

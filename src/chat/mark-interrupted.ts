@@ -13,12 +13,12 @@ import { ConcurrencyError } from '../event-store/expected-version.js';
  */
 export type Survivors = { alone: true; instanceId: string } | { alone: false };
 
-export type AbandonedAnswer = { id: string; conversation_id: string; content: string };
+export type AbandonedAnswer = { id: string; conversation_id: string; content: string; reasoning: string | null };
 
 /** Answers still `streaming` that no live process generates: a crash or a kill cut them off. */
 export function findAbandoned(em: EntityManager, survivors: Survivors): Promise<AbandonedAnswer[]> {
   const select =
-    'select m.id, m.conversation_id, m.content from messages m left join generations g on g.message_id = m.id ' +
+    'select m.id, m.conversation_id, m.content, m.reasoning from messages m left join generations g on g.message_id = m.id ' +
     "where m.status = 'streaming'";
   return survivors.alone
     ? em.execute(`${select} and (g.instance_id is null or g.instance_id <> ?)`, [survivors.instanceId])
@@ -43,6 +43,7 @@ export async function markInterrupted(store: () => EventStore, answers: Abandone
             error: 'The server stopped while this answer was being generated',
             error_type: 'interrupted',
             partial_content: answer.content,
+            partial_reasoning: answer.reasoning ?? null,
           },
         },
         { metadata: { cause: 'interrupted' } },

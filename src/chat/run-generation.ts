@@ -37,18 +37,16 @@ export async function runGeneration(
 ): Promise<void> {
   const { conversation_id, message_id } = session;
   const started = performance.now();
-  let content = '';
-  let pending = '';
+  const produced = createProduced();
   let lastCheckpoint = started;
-  let ttft: number | undefined;
   let checkpoints = Promise.resolve();
   // Checkpoints are chained, not awaited: storing them never delays a token.
   const checkpoint = () => {
-    const delta = pending;
-    pending = '';
+    const { delta, reasoning_delta } = produced.takePending();
     lastCheckpoint = performance.now();
+    const data = { conversation_id, message_id, delta, ...(reasoning_delta === '' ? {} : { reasoning_delta }) };
     checkpoints = checkpoints
-      .then(() => deps.record({ type: 'CheckpointResponse', data: { conversation_id, message_id, delta } }))
+      .then(() => deps.record({ type: 'CheckpointResponse', data }))
       .then(
         () => undefined,
         (error: unknown) => deps.log.warn({ err: error, message_id }, 'checkpoint failed'),
@@ -60,12 +58,12 @@ export async function runGeneration(
       for (const chunk of chunks) {
         switch (chunk.type) {
           case 'delta':
-            ttft ??= performance.now() - started;
-            content += chunk.content;
-            pending += chunk.content;
+            produced.answer(chunk.content, performance.now() - started);
             session.emit({ type: 'token', token: chunk.content, message_id, session_id: session.id });
             break;
           case 'reasoning':
+            produced.think(chunk.content, performance.now() - started);
+            session.emit({ type: 'reasoning', token: chunk.content, message_id, session_id: session.id });
             break;
           case 'finish':
             finish = chunk;
@@ -78,18 +76,21 @@ export async function runGeneration(
     await checkpoints;
     const completion_time_ms = Math.round(performance.now() - started);
     const token_count = finish.completion_tokens ?? finish.timings?.predicted_n ?? null;
+    const cut_while_reasoning =
+      finish.finish_reason === 'length' && produced.content === '' && produced.reasoning !== null;
     await deps.record(
       {
         type: 'CompleteMessage',
         data: {
           conversation_id,
           message_id,
-          content,
+          content: produced.content,
+          reasoning: produced.reasoning,
           token_count,
           model_name: input.model_name ?? meaningfulModel(finish.model),
           completion_time_ms,
           finish_reason: finish.finish_reason,
-          timings: { ...finish.timings, ...(ttft === undefined ? {} : { ttft_ms: Math.round(ttft * 100) / 100 }) },
+          timings: { ...finish.timings, ...produced.timings(completion_time_ms) },
         },
       },
       input.metadata,
@@ -101,19 +102,69 @@ export async function runGeneration(
       token_count,
       completion_time_ms,
       finish_reason: finish.finish_reason,
+      cut_while_reasoning,
     });
   } catch (error) {
     await checkpoints;
-    await endWithError(deps, session, error, content, input.metadata);
+    await endWithError(deps, session, error, produced, input.metadata);
   }
 }
+
+/** What an answer has produced so far, and when: its text, its reasoning, and what has not been checkpointed. */
+function createProduced() {
+  let content = '';
+  let reasoning: string | null = null;
+  let pending = '';
+  let pendingReasoning = '';
+  let firstToken: number | undefined;
+  let firstReasoning: number | undefined;
+  let firstAnswer: number | undefined;
+  const ms = (value: number) => Math.round(value * 100) / 100;
+  return {
+    get content() {
+      return content;
+    },
+    get reasoning() {
+      return reasoning;
+    },
+    answer(text: string, at: number) {
+      firstToken ??= at;
+      firstAnswer ??= at;
+      content += text;
+      pending += text;
+    },
+    think(text: string, at: number) {
+      firstToken ??= at;
+      firstReasoning ??= at;
+      reasoning = (reasoning ?? '') + text;
+      pendingReasoning += text;
+    },
+    takePending() {
+      const taken = { delta: pending, reasoning_delta: pendingReasoning };
+      pending = '';
+      pendingReasoning = '';
+      return taken;
+    },
+    /** ttft_ms to the first token of either kind; reasoning_ms until the answer began (or the end, if it never did). */
+    timings(endedAt: number): { ttft_ms?: number; reasoning_ms?: number } {
+      return {
+        ...(firstToken === undefined ? {} : { ttft_ms: ms(firstToken) }),
+        ...(firstReasoning === undefined ? {} : { reasoning_ms: ms((firstAnswer ?? endedAt) - firstReasoning) }),
+      };
+    },
+  };
+}
+
+/** What an answer that did not complete had produced: kept with its failure or cancellation. */
+export type ProducedSoFar = { content: string; reasoning: string | null };
+export const NOTHING_PRODUCED: ProducedSoFar = { content: '', reasoning: null };
 
 /** Records a failed or cancelled answer with its partial text, then tells the session's listeners. */
 export async function endWithError(
   deps: GenerationDeps,
   session: ChatSession,
   error: unknown,
-  partial_content: string,
+  partial: ProducedSoFar,
   metadata: EventMetadata,
 ): Promise<void> {
   const { conversation_id, message_id } = session;
@@ -122,9 +173,10 @@ export async function endWithError(
     ? { type: 'cancelled' as const, message: reasonOf(session.abort.signal) }
     : describe(error);
   if (type === 'internal') deps.log.error({ err: error, message_id }, 'generation failed');
+  const kept = { partial_content: partial.content, partial_reasoning: partial.reasoning };
   const end: ConversationRequest = cancelled
-    ? { type: 'CancelMessage', data: { conversation_id, message_id, partial_content } }
-    : { type: 'FailMessage', data: { conversation_id, message_id, error: message, error_type: type, partial_content } };
+    ? { type: 'CancelMessage', data: { conversation_id, message_id, ...kept } }
+    : { type: 'FailMessage', data: { conversation_id, message_id, error: message, error_type: type, ...kept } };
   try {
     await deps.record(end, metadata);
   } catch (recordError) {

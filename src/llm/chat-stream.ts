@@ -16,7 +16,7 @@ export type ChatStreamParser = {
 const NOTHING: LineResult = { chunks: [], done: false };
 const SPACE = 0x20;
 const IGNORED_FIELDS = new Set(['event', 'id', 'retry']);
-const TIMING_KEYS = ['prompt_n', 'prompt_ms', 'predicted_n', 'predicted_ms'] as const;
+const TIMING_KEYS = ['cache_n', 'prompt_n', 'prompt_ms', 'predicted_n', 'predicted_ms'] as const;
 
 /** Parses the lines of an OpenAI-style chat completion stream as llama.cpp writes it, old and new builds alike. */
 export function createChatStreamParser(): ChatStreamParser {

@@ -53,6 +53,7 @@ export function exportedMessage(row: MessageRow): ExportedMessage {
     parent_message_id: row.parent_message_id ?? null,
     role: row.role as ExportedMessage['role'],
     content: row.content,
+    reasoning: row.reasoning ?? null,
     status: row.status as ExportedMessage['status'],
     finish_reason: (row.finish_reason ?? null) as ExportedMessage['finish_reason'],
     reaction: (row.reaction ?? null) as ExportedMessage['reaction'],

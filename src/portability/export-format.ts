@@ -18,6 +18,11 @@ export const ExportedMessage = Type.Object(
     ),
     role: Type.Union([Type.Literal('user'), Type.Literal('assistant')]),
     content: Type.String(),
+    reasoning: Type.Optional(
+      nullable(
+        Type.String({ description: "The model's reasoning before its answer; null or absent: none (older exports)" }),
+      ),
+    ),
     status: Type.Union(
       [Type.Literal('streaming'), Type.Literal('complete'), Type.Literal('cancelled'), Type.Literal('failed')],
       { description: 'An answer exported while it streamed is imported failed (interrupted), with its text so far' },

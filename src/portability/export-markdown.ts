@@ -26,6 +26,7 @@ function messageMarkdown(message: MessageRow): string {
   return [
     '---',
     `## ${role}${model} · ${readableTime(message.created_at)}`,
+    ...(message.reasoning ? [reasoningBlock(message.reasoning)] : []),
     message.content === '' ? '_(no text)_' : message.content,
     ...notes,
   ].join('\n\n');
@@ -42,8 +43,17 @@ function statusNote(message: MessageRow): string {
       return `> Failed${typeof cause === 'string' ? ` (${oneLine(cause)})` : ''}.`;
     }
     default:
-      return message.finish_reason === 'length' ? '> Cut off at the length limit.' : '';
+      if (message.finish_reason !== 'length') return '';
+      return message.metadata.cut_while_reasoning === true
+        ? '> Cut off at the length limit while reasoning: the answer never began.'
+        : '> Cut off at the length limit.';
   }
+}
+
+/** The thinking before an answer, folded away; a closing tag inside it cannot end the block early. */
+function reasoningBlock(reasoning: string): string {
+  const text = reasoning.replace(/<\/details/gi, '&lt;/details');
+  return `<details>\n<summary>Reasoning</summary>\n\n${text}\n\n</details>`;
 }
 
 function reactionNote(message: MessageRow): string {

@@ -1,6 +1,7 @@
 import type { ImportConversation } from '../domain/conversation/conversation.commands.js';
 import type { ImportedMessage } from '../domain/conversation/conversation.events.js';
 import type { ChatGptConversation, ChatGptExport, ChatGptMessage, ChatGptNode } from './chatgpt-format.js';
+import { reasoningBefore } from './chatgpt-thoughts.js';
 import { MODEL_NAME_MAX_LENGTH } from './export-format.js';
 import type { ImportContext } from './import-context.js';
 import { ImportError, pointerTo } from './import-error.js';
@@ -8,15 +9,23 @@ import { isoFromEpochSeconds } from './timestamps.js';
 
 /**
  * ChatGPT's conversations.json (already valid against ChatGptExport) as one import per conversation. Of its nodes,
- * the visible user and assistant text is kept: system and tool messages, hidden ones, tool calls, reasoning and
- * empty messages are left out, and what replied to them replies to their nearest kept ancestor, so every branch
- * stays. Errors point into the file.
+ * the visible user and assistant text is kept: system and tool messages, hidden ones, tool calls and empty messages
+ * are left out, and what replied to them replies to their nearest kept ancestor, so every branch stays. Thoughts
+ * shown before an answer become that answer's reasoning. Errors point into the file.
  */
 export function importsFromChatGpt(conversations: ChatGptExport, context: ImportContext): ImportConversation[] {
   return conversations.map((conversation, i) => importOf(conversation, `/${i}`, context));
 }
 
-type Kept = { key: string; order: number; depth: number; ms: number; message: ChatGptMessage; text: string };
+type Kept = {
+  key: string;
+  order: number;
+  depth: number;
+  ms: number;
+  message: ChatGptMessage;
+  text: string;
+  reasoning: string | null;
+};
 
 function importOf(conversation: ChatGptConversation, at: string, context: ImportContext): ImportConversation {
   const mapping = `${at}/mapping`;
@@ -165,6 +174,7 @@ function inTreeOrder(
       ms,
       message,
       text: texts.get(next.key)!,
+      reasoning: message.author.role === 'assistant' ? reasoningBefore(next.key, nodes, texts) : null,
     });
     for (const child of children.get(next.key) ?? []) pending.push({ key: child, depth: next.depth + 1, parentMs: ms });
   }
@@ -190,6 +200,7 @@ function importedMessage(
     parent_message_id: parentKey === null ? null : ids.get(parentKey)!,
     role,
     content: kept.text,
+    reasoning: kept.reasoning,
     ...(role === 'assistant' ? outcome(finish) : { status: 'complete', finish_reason: null }),
     reaction: null,
     token_count: null,

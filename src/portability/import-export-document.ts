@@ -68,6 +68,7 @@ function importedMessage(
     parent_message_id,
     role: message.role,
     content: message.content,
+    reasoning: message.reasoning ?? null,
     reaction: message.reaction,
     token_count: message.token_count,
     model_name: message.model_name,

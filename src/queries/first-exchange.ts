@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { MessageRow } from '../../projections/message.entity.js';
 import { runSql } from '../db/run-sql.js';
 import { pathPage } from './message-path.js';
+import type { MessageListRow } from './message-columns.js';
 
 /** The first question of a branch and the answer to it, if there is one yet. */
 export type FirstExchange = { question: string; answer: string | null };
@@ -12,12 +12,12 @@ export async function firstExchange(
   conversationId: string,
   leafId: string,
 ): Promise<FirstExchange | null> {
-  const [first, second] = await pathPage(em, conversationId, leafId, 0, 2);
+  const [first, second] = await pathPage(em, conversationId, leafId, 0, 2, false);
   if (first?.role !== 'user') return null;
   return { question: first.content, answer: answerText(second) };
 }
 
-const answerText = (message: MessageRow | undefined) =>
+const answerText = (message: MessageListRow | undefined) =>
   message?.role === 'assistant' && message.content.trim() !== '' ? message.content : null;
 
 /** Whether the conversation has more than one complete answer: then none of them is its first. */

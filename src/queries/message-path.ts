@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { MessageRow } from '../../projections/message.entity.js';
 import { runSql } from '../db/run-sql.js';
+import { listedColumns, type MessageListRow } from './message-columns.js';
 
 /**
  * `count` messages of the branch root -> `leafId`, from depth `from` on (the root's is 0), root first. Walks up from
@@ -13,9 +13,10 @@ export async function pathPage(
   leafId: string,
   from: number,
   count: number,
-): Promise<MessageRow[]> {
+  includeReasoning: boolean,
+): Promise<MessageListRow[]> {
   const last = from + count - 1;
-  return runSql<MessageRow>(
+  return runSql<MessageListRow>(
     em,
     `with recursive
      jump (id, depth, anchor_id) as (
@@ -30,7 +31,7 @@ export async function pathPage(
        select p.id, p.parent_message_id, p.depth from walk join messages p on p.id = walk.parent_message_id
        where walk.depth > ?
      )
-     select m.* from walk join messages m on m.id = walk.id
+     select ${listedColumns('m', includeReasoning)} from walk join messages m on m.id = walk.id
      where walk.depth between ? and ? order by walk.depth`,
     [leafId, conversationId, last, from, from, last],
   );

@@ -131,6 +131,6 @@ async function toHit(em: EntityManager, row: HitRow, query: SearchQuery): Promis
 /** The message is on the current branch when the branch's message at its depth is that message. */
 async function onCurrentBranch(em: EntityManager, row: HitRow): Promise<boolean> {
   if (row.current_leaf_id === null || row.depth === null) return false;
-  const [atDepth] = await pathPage(em, row.conversation_id, row.current_leaf_id, Number(row.depth), 1);
+  const [atDepth] = await pathPage(em, row.conversation_id, row.current_leaf_id, Number(row.depth), 1, false);
   return atDepth?.id === row.message_id;
 }

@@ -178,6 +178,7 @@ describe('POST /api/chat/stream: a streamed answer', () => {
       token_count: rest.length,
       completion_time_ms: expect.any(Number),
       finish_reason: 'stop',
+      cut_while_reasoning: false,
     });
     expect(tokensOf(events)).toBe(REPLY);
     expect(double.last(CHAT)!.tokensSent).toBe(rest.length);

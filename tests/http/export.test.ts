@@ -75,9 +75,12 @@ describe('GET /api/conversations/:id/export', () => {
       current_leaf_id: rich.followUpAnswer,
       messages: expect.any(Array),
     });
-    // Every message as the API shows it, plus when it last changed; in creation order.
+    // Every message as the API shows it with its reasoning, plus when it last changed; in creation order.
     expect(exported.messages.map(({ updated_at: _, ...message }: any) => message)).toEqual(
-      listed.map(({ conversation_id: _, ...message }: any) => message),
+      listed.map(({ conversation_id: _, has_reasoning: _has, reasoning_ms: _ms, ...message }: any) => ({
+        ...message,
+        reasoning: null,
+      })),
     );
     const byId = new Map(exported.messages.map((m: any) => [m.id, m]));
     expect(byId.get(rich.answer)).toMatchObject({

@@ -46,6 +46,9 @@ describe('GET /api/messages/:id', () => {
       completion_time_ms: 42,
       metadata: { timings: { prompt_n: 5, prompt_ms: 1.5, predicted_n: 12, predicted_ms: 30 } },
       created_at: reply.body.created_at,
+      reasoning: null,
+      has_reasoning: false,
+      reasoning_ms: null,
     });
     expect(new Date(reply.body.created_at).toISOString()).toBe(reply.body.created_at);
   });

@@ -12,6 +12,7 @@ export const migrationNames = [
   '0007-unbounded-text',
   '0008-search',
   '0009-usage',
+  '0010-reasoning',
 ] as const;
 
 /**
@@ -41,6 +42,8 @@ export async function migrationOptions(
     postgresql8,
     sqlite9,
     postgresql9,
+    sqlite10,
+    postgresql10,
   ] = await Promise.all([
     import('@mikro-orm/migrations'),
     import('./sqlite-0001-init.js'),
@@ -61,6 +64,8 @@ export async function migrationOptions(
     import('./postgresql-0008-search.js'),
     import('./sqlite-0009-usage.js'),
     import('./postgresql-0009-usage.js'),
+    import('./sqlite-0010-reasoning.js'),
+    import('./postgresql-0010-reasoning.js'),
   ]);
   const list =
     kind === 'postgresql'
@@ -74,6 +79,7 @@ export async function migrationOptions(
           postgresql7.PostgresqlUnboundedText,
           postgresql8.PostgresqlSearch,
           postgresql9.PostgresqlUsage,
+          postgresql10.PostgresqlReasoning,
         ]
       : [
           sqlite1.SqliteInit,
@@ -85,6 +91,7 @@ export async function migrationOptions(
           sqlite7.SqliteUnboundedText,
           sqlite8.SqliteSearch,
           sqlite9.SqliteUsage,
+          sqlite10.SqliteReasoning,
         ];
   return {
     extensions: [Migrator],

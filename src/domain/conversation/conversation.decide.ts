@@ -157,7 +157,9 @@ export function decideConversation(command: ConversationCommand, state: Conversa
     }
     case 'CheckpointResponse':
       requireStreaming(requireMessage(requireExisting(state, conversation_id), command.data.message_id));
-      return command.data.delta === '' ? [] : [{ type: 'AssistantResponseProgressed', data: command.data }];
+      return command.data.delta === '' && !command.data.reasoning_delta
+        ? []
+        : [{ type: 'AssistantResponseProgressed', data: command.data }];
     case 'CompleteMessage':
       requireStreaming(requireMessage(requireExisting(state, conversation_id), command.data.message_id));
       return [{ type: 'MessageCompleted', data: command.data }];

@@ -5,13 +5,18 @@ export type FinishReason = 'stop' | 'length';
 /** How an answer ended, as the message read model shows it. */
 export type MessageFinishReason = FinishReason | 'cancelled';
 
-/** llama.cpp's own timings of one completion, plus what we measured (ttft_ms). */
+/**
+ * llama.cpp's own timings of one completion, plus what we measured: ttft_ms (to the first token of either kind) and
+ * reasoning_ms (from the first reasoning token to the first answer token, or to the end when the answer never began).
+ */
 export type CompletionTimings = {
+  cache_n?: number;
   prompt_n?: number;
   prompt_ms?: number;
   predicted_n?: number;
   predicted_ms?: number;
   ttft_ms?: number;
+  reasoning_ms?: number;
 };
 
 type Of<T extends string, D> = { type: T; data: { conversation_id: string } & D };
@@ -45,8 +50,14 @@ export type AssistantResponseStarted = Of<
   'AssistantResponseStarted',
   { message_id: string; parent_message_id: string; metadata: JsonObject }
 >;
-/** A checkpoint of a streaming answer: the text produced since the previous one. */
-export type AssistantResponseProgressed = Of<'AssistantResponseProgressed', { message_id: string; delta: string }>;
+/**
+ * A checkpoint of a streaming answer: the answer text and the reasoning produced since the previous one. A
+ * checkpoint without reasoning (all of them before reasoning was kept) has no `reasoning_delta`.
+ */
+export type AssistantResponseProgressed = Of<
+  'AssistantResponseProgressed',
+  { message_id: string; delta: string; reasoning_delta?: string }
+>;
 export type MessageCompleted = Of<
   'MessageCompleted',
   {
@@ -57,13 +68,19 @@ export type MessageCompleted = Of<
     completion_time_ms: number | null;
     finish_reason: FinishReason;
     timings: CompletionTimings;
+    /** The model's thinking, apart from the answer; null or absent (events before it was kept): none. */
+    reasoning?: string | null;
   }
 >;
+/** `partial_reasoning`: the thinking so far; null or absent (events before it was kept): none. */
 export type MessageFailed = Of<
   'MessageFailed',
-  { message_id: string; error: string; error_type: string; partial_content: string }
+  { message_id: string; error: string; error_type: string; partial_content: string; partial_reasoning?: string | null }
 >;
-export type MessageCancelled = Of<'MessageCancelled', { message_id: string; partial_content: string }>;
+export type MessageCancelled = Of<
+  'MessageCancelled',
+  { message_id: string; partial_content: string; partial_reasoning?: string | null }
+>;
 export type MessageReactionChanged = Of<'MessageReactionChanged', { message_id: string; reaction: Reaction | null }>;
 export type CurrentLeafSelected = Of<'CurrentLeafSelected', { message_id: string }>;
 
@@ -79,6 +96,8 @@ export type ImportedMessage = {
   parent_message_id: string | null;
   role: 'user' | 'assistant';
   content: string;
+  /** The answer's thinking; null or absent (imports before it was kept): none. */
+  reasoning?: string | null;
   status: 'complete' | 'failed' | 'cancelled';
   finish_reason: MessageFinishReason | null;
   reaction: Reaction | null;

@@ -168,7 +168,7 @@ export function conversationRoutes(limits: SchemaLimits): RouteSpec[] {
       async handle(ctx, { params, query }) {
         const past = query.as_of === undefined ? undefined : await loadAsOf(ctx, params.id, query.as_of);
         const { conversation } = past ?? (await load(ctx, params.id));
-        const page = { limit: query.limit ?? 100, cursor: query.cursor };
+        const page = { limit: query.limit ?? 100, cursor: query.cursor, include_reasoning: query.include_reasoning };
         if (query.path !== undefined && query.leaf !== undefined) {
           const message = 'give either path=current or leaf, not both';
           throw new HttpProblem(422, 'validation', `query: ${message}`, [{ path: 'query/leaf', message }]);

@@ -73,13 +73,22 @@ export const ChatEventSchema = Type.Union(
       message_id: Uuid,
       session_id: Uuid,
     }),
+    event(
+      'reasoning',
+      "A piece of the model's thinking (gpt-oss's analysis channel), sent the moment llama.cpp produced it; " +
+        "reasoning comes before the answer's tokens and is stored apart from the answer",
+      { token: Type.String(), message_id: Uuid, session_id: Uuid },
+    ),
     event('complete', 'Last event of a finished answer, sent once it is stored', {
       message_id: Uuid,
       token_count: nullable(Type.Integer()),
       completion_time_ms: Type.Integer(),
       finish_reason: Type.Union([Type.Literal('stop'), Type.Literal('length')]),
+      cut_while_reasoning: Type.Boolean({
+        description: 'finish_reason is length and the answer never began: the whole budget went to reasoning',
+      }),
     }),
-    event('error', 'Last event of a failed or cancelled answer; its partial text is stored', {
+    event('error', 'Last event of a failed or cancelled answer; its partial text and reasoning are stored', {
       error: Type.String(),
       error_type: Type.Union(
         ['llm_unavailable', 'llm_error', 'context_overflow', 'timeout', 'cancelled', 'internal'].map((t) =>

@@ -29,6 +29,19 @@ export const Message = Type.Object(
     completion_time_ms: nullable(Type.Integer()),
     metadata: Metadata,
     created_at: Timestamp,
+    has_reasoning: Type.Boolean({ description: 'Whether the model thought before it answered (reasoning is kept)' }),
+    reasoning_ms: nullable(
+      Type.Number({ description: 'From the first reasoning token to the first answer token (metadata.timings)' }),
+    ),
+    reasoning: Type.Optional(
+      nullable(
+        Type.String({
+          description:
+            "The model's reasoning, apart from the answer; null when it did not think. Always in GET " +
+            '/api/messages/{id}; in pages only with include_reasoning=true',
+        }),
+      ),
+    ),
   },
   { additionalProperties: false, title: 'Message' },
 );
@@ -44,6 +57,9 @@ export const messageListQuery = (limits: SchemaLimits) =>
       ),
       leaf: Type.Optional(Type.String({ ...Uuid, description: 'Only the branch root -> this message' })),
       as_of: Type.Optional(AsOfParam),
+      include_reasoning: Type.Optional(
+        Type.Boolean({ default: false, description: "Include each message's reasoning text (it can be long)" }),
+      ),
     },
     { additionalProperties: false },
   );
