@@ -910,7 +910,7 @@ describe('chat commands', () => {
       .thenThrows('invalid', /not in this conversation/, '/current_leaf_id');
   });
 
-  it('checkpoints record the text produced so far of a streaming answer, and nothing once it ended', () => {
+  it('checkpoints record the text and reasoning produced so far of a streaming answer, and nothing once it ended', () => {
     const streaming = [created, userPosted('m-1', null), assistantStarted('m-2', 'm-1')];
     spec
       .given(streaming)
@@ -919,6 +919,15 @@ describe('chat commands', () => {
     spec
       .given(streaming)
       .when({ type: 'CheckpointResponse', data: { conversation_id, message_id: 'm-2', delta: '' } })
+      .thenNothing();
+    const thinking = { conversation_id, message_id: 'm-2', delta: '', reasoning_delta: 'The user' };
+    spec
+      .given(streaming)
+      .when({ type: 'CheckpointResponse', data: thinking })
+      .then([{ type: 'AssistantResponseProgressed', data: thinking }]);
+    spec
+      .given(streaming)
+      .when({ type: 'CheckpointResponse', data: { ...thinking, reasoning_delta: '' } })
       .thenNothing();
     spec
       .given([...streaming, completed])

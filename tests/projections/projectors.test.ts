@@ -570,6 +570,96 @@ describe('message projector', () => {
     });
   });
 
+  it('checkpoints append reasoning_delta to a reasoning that starts null; checkpoints without one leave it null', async () => {
+    const id = uuidv7();
+    const userId = uuidv7();
+    const assistantId = uuidv7();
+    const progressed = (at: string, data: { delta: string; reasoning_delta?: string }) =>
+      spec.event(at, {
+        type: 'AssistantResponseProgressed',
+        data: { conversation_id: id, message_id: assistantId, ...data },
+      });
+    const then = await spec.given(
+      messageProjector,
+      ...conversationWithQuestion(id, userId),
+      started(id, assistantId, userId, t(2)),
+      progressed(t(3), { delta: '' }),
+    );
+    expect(await then.row(MessageView, assistantId)).toMatchObject({ content: '', reasoning: null });
+    await spec.given(
+      messageProjector,
+      progressed(t(4), { delta: '', reasoning_delta: 'Think' }),
+      progressed(t(5), { delta: 'Be', reasoning_delta: 'ing.' }),
+      progressed(t(6), { delta: 'cause.' }),
+    );
+    expect(await then.row(MessageView, assistantId)).toMatchObject({
+      content: 'Because.',
+      reasoning: 'Thinking.',
+      updated_at: t(6),
+    });
+  });
+
+  it('MessageCompleted with reasoning stores it; cut by length before any answer text, it flags cut_while_reasoning', async () => {
+    const id = uuidv7();
+    const userId = uuidv7();
+    const assistantId = uuidv7();
+    const then = await spec.given(
+      messageProjector,
+      ...conversationWithQuestion(id, userId),
+      started(id, assistantId, userId, t(2)),
+      spec.event(t(3), {
+        type: 'MessageCompleted',
+        data: {
+          conversation_id: id,
+          message_id: assistantId,
+          content: '',
+          reasoning: 'The user wants',
+          token_count: 5,
+          model_name: null,
+          completion_time_ms: 9,
+          finish_reason: 'length',
+          timings: { ttft_ms: 2, reasoning_ms: 7 },
+        },
+      }),
+    );
+    expect(await then.row(MessageView, assistantId)).toMatchObject({
+      content: '',
+      reasoning: 'The user wants',
+      finish_reason: 'length',
+      metadata: { temperature: 0.7, timings: { ttft_ms: 2, reasoning_ms: 7 }, cut_while_reasoning: true },
+    });
+  });
+
+  it('MessageFailed and MessageCancelled keep their partial_reasoning as the reasoning', async () => {
+    const id = uuidv7();
+    const userId = uuidv7();
+    const failedId = uuidv7();
+    const cancelledId = uuidv7();
+    const then = await spec.given(
+      messageProjector,
+      ...conversationWithQuestion(id, userId),
+      started(id, failedId, userId, t(2)),
+      spec.event(t(3), {
+        type: 'MessageFailed',
+        data: {
+          conversation_id: id,
+          message_id: failedId,
+          error: 'gone',
+          error_type: 'llm_error',
+          partial_content: '',
+          partial_reasoning: 'Hmm',
+        },
+      }),
+      started(id, cancelledId, userId, t(4)),
+      spec.event(t(5), {
+        type: 'MessageCancelled',
+        data: { conversation_id: id, message_id: cancelledId, partial_content: 'A', partial_reasoning: 'So' },
+      }),
+    );
+    expect(await then.row(MessageView, failedId)).toMatchObject({ status: 'failed', reasoning: 'Hmm' });
+    expect(await then.row(MessageView, cancelledId)).toMatchObject({ status: 'cancelled', reasoning: 'So' });
+  });
+
   it('MessageFailed keeps partial content as content, puts error, error_type in metadata, status failed', async () => {
     const id = uuidv7();
     const userId = uuidv7();

@@ -41,6 +41,8 @@ describe('the batched writes of a replay', () => {
       for (const id of ids) await batch.writes.insert('conversations', conversationRow(id));
       await batch.writes.update('conversations', ids[0]!, { title: 'Renamed', message_count: increment(4) });
       await batch.writes.update('conversations', ids[0]!, { title: append('!'), metadata: { b: true } });
+      await batch.writes.update('conversations', ids[1]!, { title: null });
+      await batch.writes.update('conversations', ids[1]!, { title: append('Started') });
       expect(await countRows(tx, 'conversations')).toBe(before);
       await batch.flush();
       expect(await countRows(tx, 'conversations')).toBe(before + 120);
@@ -51,6 +53,7 @@ describe('the batched writes of a replay', () => {
       message_count: 4,
       metadata: { b: true },
     });
+    expect(await committedConversation(db, ids[1]!)).toMatchObject({ title: 'Started' });
     expect(await committedConversation(db, ids[119]!)).toEqual(conversationRow(ids[119]!));
   });
 

@@ -27,6 +27,13 @@ describe('the in-memory writes of as_of', () => {
     expect(rows.row('conversations', 'c1')).toMatchObject({ title: 'Second title', message_count: 3 });
   });
 
+  it('append to a null text column as to an empty one (a reasoning starts null)', async () => {
+    const { writes, rows } = memoryWrites();
+    await writes.insert('conversations', { ...conversationRow('c1'), title: null });
+    await writes.update('conversations', 'c1', { title: append('Started') });
+    expect(rows.row('conversations', 'c1')).toMatchObject({ title: 'Started' });
+  });
+
   it('refuse a second row with the same id, and an update or a read of a missing row', async () => {
     const { writes } = memoryWrites();
     await writes.insert('conversations', conversationRow('c1'));

@@ -49,6 +49,16 @@ describe('the writes of an append, on its transaction', () => {
     });
   });
 
+  it('append to a null text column as to an empty one (a reasoning starts null)', async () => {
+    const id = uuidv7();
+    await inTransaction(db.em(), async (tx) => {
+      const writes = transactionWrites(tx);
+      await writes.insert('conversations', { ...conversationRow(id), title: null });
+      await writes.update('conversations', id, { title: append('Started') });
+    });
+    expect(await committedConversation(db, id)).toMatchObject({ title: 'Started' });
+  });
+
   it('fail an update or a read of a missing row, and the transaction rolls back what it wrote', async () => {
     const id = uuidv7();
     await expect(
