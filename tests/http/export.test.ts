@@ -76,12 +76,14 @@ describe('GET /api/conversations/:id/export', () => {
       messages: expect.any(Array),
     });
     // Every message as the API shows it with its reasoning, plus when it last changed; in creation order.
+    const withReasoning = (await api.get(`/api/conversations/${rich.id}/messages?limit=500&include_reasoning=true`))
+      .body.items;
+    expect(withReasoning.map((m: any) => m.id)).toEqual(listed.map((m: any) => m.id));
     expect(exported.messages.map(({ updated_at: _, ...message }: any) => message)).toEqual(
-      listed.map(({ conversation_id: _, has_reasoning: _has, reasoning_ms: _ms, ...message }: any) => ({
-        ...message,
-        reasoning: null,
-      })),
+      withReasoning.map(({ conversation_id: _, has_reasoning: _has, reasoning_ms: _ms, ...message }: any) => message),
     );
+    expect(exported.messages.map((m: any) => m.reasoning)).toEqual(withReasoning.map((m: any) => m.reasoning));
+    expect(exported.messages.filter((m: any) => m.reasoning !== null)).toHaveLength(3);
     const byId = new Map(exported.messages.map((m: any) => [m.id, m]));
     expect(byId.get(rich.answer)).toMatchObject({
       parent_message_id: rich.question,
@@ -105,7 +107,7 @@ describe('GET /api/conversations/:id/export', () => {
     for (const message of exported.messages) expect(message.updated_at >= message.created_at).toBe(true);
   });
 
-  it('downloads the branch shown as Markdown: title, each message under its role, time and model, no other branch', async () => {
+  it('downloads the branch shown as Markdown: title, each message under its role, time and model, reasoning folded, no other branch', async () => {
     const rich = await richConversation(services, api);
     const reply = await api.get(`/api/conversations/${rich.id}/export?format=markdown`);
     expect(reply.status).toBe(200);
@@ -120,7 +122,9 @@ describe('GET /api/conversations/:id/export', () => {
     expect(markdown).toContain('- Messages: 4 on this branch, 6 in all');
     const order = [
       `## User · ${time(rich.question)}\n\nWhat is a vector clock?`,
-      `## Assistant (tiny-model.gguf) · ${time(rich.answer)}\n\nA list of counters.\n\n_Reaction: 👍_`,
+      `## Assistant (tiny-model.gguf) · ${time(rich.answer)}\n\n` +
+        '<details>\n<summary>Reasoning</summary>\n\nThe user asks what a vector clock is.\n\n</details>\n\n' +
+        'A list of counters.\n\n_Reaction: 👍_',
       `## User · ${time(rich.followUp)}\n\nAn example?\n\n_Reaction: 👎_`,
       `## Assistant (other-model.gguf) · ${time(rich.followUpAnswer)}\n\nA sends [1,0]; B ticks to [1,1].`,
     ].map((part) => markdown.indexOf(part));

@@ -60,12 +60,15 @@ describe('POST /api/conversations/:id/fork', () => {
 
     const copies = await messagesOf(api, fork.id);
     const originals = [rich.question, rich.answer, rich.followUp].map((id) => before.find((m) => m.id === id));
-    // Text, roles, statuses, models, token counts, timings, reactions and times as they were.
+    // Text, reasoning, roles, statuses, models, token counts, timings, reactions and times as they were.
     expect(copies.map(copied)).toEqual(originals.map(copied));
     expect(copies.map((m) => m.parent_message_id)).toEqual([null, copies[0].id, copies[1].id]);
     for (const copy of copies) expect(before.some((m) => m.id === copy.id)).toBe(false);
     expect(copies[1]).toMatchObject({ reaction: 'thumbs_up', token_count: 12, model_name: 'tiny-model.gguf' });
     expect(copies[1].metadata.timings).toEqual({ prompt_n: 5, prompt_ms: 1.5, predicted_n: 12, predicted_ms: 30 });
+    expect((await api.get(`/api/messages/${copies[1].id}`)).body.reasoning).toBe(
+      'The user asks what a vector clock is.',
+    );
     expect(fork.current_leaf_id).toBe(copies[2].id);
 
     // The original is as it was.

@@ -223,7 +223,7 @@ describe("POST /api/conversations/import: ChatGPT's conversations.json", () => {
     const interrupted = byText('The diagram shows');
     const edited = byText('Can you give an example');
     const final = byText('A sends [1,0]');
-    // System, custom instructions, code, tool output, thoughts, reasoning recap and the empty answer are left out.
+    // System, custom instructions, code, tool output and the empty answer are left out; thoughts are no message.
     expect(messages.map((m) => m.content)).toEqual(
       [question, first, regenerated, withImage, interrupted, edited, final].map((m) => m.content),
     );
@@ -256,6 +256,11 @@ describe("POST /api/conversations/import: ChatGPT's conversations.json", () => {
     });
     expect(edited).toMatchObject({ parent_message_id: regenerated.id });
     expect(final).toMatchObject({ parent_message_id: edited.id, model_name: 'o3', created_at: at(T + 206) });
+    // The thoughts and the recap shown before it are its reasoning; the answers without any have none.
+    expect((await api.get(`/api/messages/${final.id}`)).body.reasoning).toBe(
+      '**Pick an example**\n\nTwo processes A and B...\n\nThought for 4 seconds',
+    );
+    expect(messages.filter((m) => m.has_reasoning).map((m) => m.id)).toEqual([final.id]);
     expect(clocks.current_leaf_id).toBe(final.id);
     const shown = await api.get(`/api/conversations/${clocks.id}/messages?path=current`);
     expect(shown.body.items.map((m: any) => m.id)).toEqual([question.id, regenerated.id, edited.id, final.id]);

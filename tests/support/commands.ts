@@ -25,7 +25,7 @@ export async function exchange(
   conversationId: string,
   question: string,
   answer: string,
-  options: { parentId?: string | null; tokens?: number; model?: string } = {},
+  options: { parentId?: string | null; tokens?: number; model?: string; reasoning?: string } = {},
 ): Promise<{ userId: string; assistantId: string }> {
   const userId = uuidv7();
   const assistantId = uuidv7();
@@ -50,6 +50,7 @@ export async function exchange(
       conversation_id,
       message_id: assistantId,
       content: answer,
+      ...(options.reasoning === undefined ? {} : { reasoning: options.reasoning }),
       token_count: options.tokens ?? 7,
       model_name: options.model ?? 'tiny-model.gguf',
       completion_time_ms: 42,

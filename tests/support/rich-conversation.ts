@@ -18,8 +18,8 @@ export type RichConversation = {
 
 /**
  * A conversation with everything an export must carry: two branches, a reaction on each kind of message, a failed
- * and a cancelled answer, two models, token counts, timings, message and conversation metadata; the current leaf
- * selected back on the first branch.
+ * and a cancelled answer, two models, token counts, timings, reasoning (of the first answer, and partial of the failed
+ * and cancelled ones), message and conversation metadata; the current leaf selected back on the first branch.
  */
 export async function richConversation(
   services: Services,
@@ -37,6 +37,7 @@ export async function richConversation(
   const first = await exchange(services, id, `What is a vector clock?${text}`, `A list of counters.${text}`, {
     tokens: 12,
     model: 'tiny-model.gguf',
+    reasoning: `The user asks what a vector clock is.${text}`,
   });
   expect((await api.patch(`/api/messages/${first.assistantId}/reaction`, { reaction: 'thumbs_up' })).status).toBe(200);
   const failed = uuidv7();
@@ -52,6 +53,7 @@ export async function richConversation(
       error: 'llama.cpp went away',
       error_type: 'llm_unavailable',
       partial_content: 'A list',
+      partial_reasoning: 'Explain it',
     },
   });
   const second = await exchange(services, id, 'An example?', 'A sends [1,0]; B ticks to [1,1].', {
@@ -67,7 +69,7 @@ export async function richConversation(
   });
   await runConversationCommand(services, {
     type: 'CancelMessage',
-    data: { conversation_id: id, message_id: cancelled, partial_content: 'Half an answer' },
+    data: { conversation_id: id, message_id: cancelled, partial_content: 'Half an answer', partial_reasoning: 'Hmm' },
   });
   expect((await api.patch(`/api/conversations/${id}`, { current_leaf_id: second.assistantId })).status).toBe(200);
   return {
