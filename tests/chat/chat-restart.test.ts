@@ -10,12 +10,14 @@ const TEST_TIMEOUT = 120_000;
 const TOKEN_DELAY_MS = 100;
 /** The server checkpoints the partial answer this often. */
 const CHECKPOINT_MS = 2_000;
+/** Thought for about 2.5 s before the answer: two checkpoints carry reasoning. */
+const REASONING = 'The person wants a long story, so I will tell one about a lighthouse keeper and a storm.';
 
 const databases: TestDatabase[] = [];
 let double: LlamaDouble;
 
 beforeAll(async () => {
-  double = await startLlamaDouble({ tokens: 400, tokenDelayMs: TOKEN_DELAY_MS });
+  double = await startLlamaDouble({ tokens: 400, tokenDelayMs: TOKEN_DELAY_MS, reasoning: REASONING, roleChunk: true });
 });
 
 afterAll(async () => {
@@ -37,7 +39,7 @@ function spawnServer(databaseUrl: string) {
 
 describe('a server killed (SIGKILL) in the middle of an answer', () => {
   it(
-    'on restart the answer is failed (interrupted) with the text checkpointed before the kill; the question is intact',
+    'on restart the answer is failed (interrupted) with the text and reasoning checkpointed before the kill; the question is intact',
     async () => {
       const database = await freshDatabase();
       databases.push(database);
@@ -74,6 +76,13 @@ describe('a server killed (SIGKILL) in the middle of an answer', () => {
         parent_message_id: user_message_id,
         metadata: { error_type: 'interrupted', error: expect.any(String) },
       });
+      // It had finished thinking more than a checkpoint interval before the kill: all its reasoning is kept.
+      const thought = stream.events
+        .filter((e) => e.event === 'reasoning')
+        .map((e) => e.json.token)
+        .join('');
+      expect(thought).toBe(REASONING);
+      expect(answer.body).toMatchObject({ reasoning: REASONING, has_reasoning: true });
       const kept: string = answer.body.content;
       expect(kept.length).toBeGreaterThan(0);
       expect(received.startsWith(kept)).toBe(true);
@@ -93,7 +102,7 @@ describe('a server killed (SIGKILL) in the middle of an answer', () => {
       });
 
       // The conversation is no longer locked by an answer "being generated": it takes the next question.
-      double.configure({ tokens: 5, tokenDelayMs: 0 });
+      double.configure({ tokens: 5, tokenDelayMs: 0, reasoning: null });
       const next = await openSse(`${second.url}/api/chat/stream`, {
         body: { conversation_id: conversationId, message: 'Again, shorter' },
       });
