@@ -2190,6 +2190,7 @@ export interface operations {
                             parent_message_id: string | null;
                             role: "user" | "assistant";
                             content: string;
+                            reasoning?: string | null;
                             /** @description An answer exported while it streamed is imported failed (interrupted), with its text so far */
                             status: "streaming" | "complete" | "cancelled" | "failed";
                             finish_reason: ("stop" | "length" | "cancelled") | null;
@@ -3568,6 +3569,8 @@ export interface operations {
                 leaf?: string;
                 /** @description The state as it was at this log position (an event's `position`) or this time (ISO 8601 with a zone, e.g. `2026-03-01T12:00:00Z`), folded from the log; a moment past the end is the current state */
                 as_of?: string;
+                /** @description Include each message's reasoning text (it can be long) */
+                include_reasoning?: boolean;
             };
             header?: never;
             path: {
@@ -3615,6 +3618,10 @@ export interface operations {
                              * @description ISO 8601, UTC
                              */
                             created_at: string;
+                            /** @description Whether the model thought before it answered (reasoning is kept) */
+                            has_reasoning: boolean;
+                            reasoning_ms: number | null;
+                            reasoning?: string | null;
                         }[];
                         /** @description null on the last page */
                         next_cursor: string | null;
@@ -4141,6 +4148,7 @@ export interface operations {
                                 parent_message_id: string | null;
                                 role: "user" | "assistant";
                                 content: string;
+                                reasoning?: string | null;
                                 /** @description An answer exported while it streamed is imported failed (interrupted), with its text so far */
                                 status: "streaming" | "complete" | "cancelled" | "failed";
                                 finish_reason: ("stop" | "length" | "cancelled") | null;
@@ -4342,6 +4350,7 @@ export interface operations {
                                 parent_message_id: string | null;
                                 role: "user" | "assistant";
                                 content: string;
+                                reasoning?: string | null;
                                 /** @description An answer exported while it streamed is imported failed (interrupted), with its text so far */
                                 status: "streaming" | "complete" | "cancelled" | "failed";
                                 finish_reason: ("stop" | "length" | "cancelled") | null;
@@ -4500,6 +4509,10 @@ export interface operations {
                          * @description ISO 8601, UTC
                          */
                         created_at: string;
+                        /** @description Whether the model thought before it answered (reasoning is kept) */
+                        has_reasoning: boolean;
+                        reasoning_ms: number | null;
+                        reasoning?: string | null;
                     };
                 };
             };
@@ -4640,6 +4653,10 @@ export interface operations {
                          * @description ISO 8601, UTC
                          */
                         created_at: string;
+                        /** @description Whether the model thought before it answered (reasoning is kept) */
+                        has_reasoning: boolean;
+                        reasoning_ms: number | null;
+                        reasoning?: string | null;
                     };
                 };
             };
@@ -4830,6 +4847,20 @@ export interface operations {
                         session_id: string;
                     } | {
                         /** @constant */
+                        type: "reasoning";
+                        token: string;
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        message_id: string;
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        session_id: string;
+                    } | {
+                        /** @constant */
                         type: "complete";
                         /**
                          * Format: uuid
@@ -4839,6 +4870,8 @@ export interface operations {
                         token_count: number | null;
                         completion_time_ms: number;
                         finish_reason: "stop" | "length";
+                        /** @description finish_reason is length and the answer never began: the whole budget went to reasoning */
+                        cut_while_reasoning: boolean;
                     } | {
                         /** @constant */
                         type: "error";
@@ -5052,6 +5085,20 @@ export interface operations {
                         session_id: string;
                     } | {
                         /** @constant */
+                        type: "reasoning";
+                        token: string;
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        message_id: string;
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        session_id: string;
+                    } | {
+                        /** @constant */
                         type: "complete";
                         /**
                          * Format: uuid
@@ -5061,6 +5108,8 @@ export interface operations {
                         token_count: number | null;
                         completion_time_ms: number;
                         finish_reason: "stop" | "length";
+                        /** @description finish_reason is length and the answer never began: the whole budget went to reasoning */
+                        cut_while_reasoning: boolean;
                     } | {
                         /** @constant */
                         type: "error";
@@ -5400,6 +5449,20 @@ export interface operations {
                         session_id: string;
                     } | {
                         /** @constant */
+                        type: "reasoning";
+                        token: string;
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        message_id: string;
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        session_id: string;
+                    } | {
+                        /** @constant */
                         type: "complete";
                         /**
                          * Format: uuid
@@ -5409,6 +5472,8 @@ export interface operations {
                         token_count: number | null;
                         completion_time_ms: number;
                         finish_reason: "stop" | "length";
+                        /** @description finish_reason is length and the answer never began: the whole budget went to reasoning */
+                        cut_while_reasoning: boolean;
                     } | {
                         /** @constant */
                         type: "error";

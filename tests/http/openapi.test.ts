@@ -156,11 +156,26 @@ describe('GET /openapi.json', () => {
       const schema = resolve(content['text/event-stream'].schema) as Json;
       expect(schema.title).toBe('ChatEvent');
       const variants = schema.anyOf as Json[];
-      expect(variants.map((v) => v.properties.type.const)).toEqual(['start', 'queued', 'token', 'complete', 'error']);
+      expect(variants.map((v) => v.properties.type.const)).toEqual([
+        'start',
+        'queued',
+        'token',
+        'reasoning',
+        'complete',
+        'error',
+      ]);
       const required = Object.fromEntries(variants.map((v) => [v.properties.type.const, v.required]));
       expect(required.start).toEqual(['type', 'session_id', 'conversation_id', 'user_message_id', 'message_id']);
       expect(required.token).toEqual(['type', 'token', 'message_id', 'session_id']);
-      expect(required.complete).toEqual(['type', 'message_id', 'token_count', 'completion_time_ms', 'finish_reason']);
+      expect(required.reasoning).toEqual(['type', 'token', 'message_id', 'session_id']);
+      expect(required.complete).toEqual([
+        'type',
+        'message_id',
+        'token_count',
+        'completion_time_ms',
+        'finish_reason',
+        'cut_while_reasoning',
+      ]);
       expect(required.error).toEqual(['type', 'error', 'error_type']);
     }
   });
