@@ -8,13 +8,13 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 export type Protocol = {
   path: string;
   body: string;
-  /** An API `token` event, or a llama.cpp chunk with non-empty content. */
+  /** An API `token` or `reasoning` event, or a llama.cpp chunk with non-empty content or reasoning_content. */
   isToken: (event: EventSourceMessage) => boolean;
   /** The event that ends a stream that went well. */
   isSuccess: (event: EventSourceMessage) => boolean;
 };
 
-type LlamaChunk = { choices?: { delta?: { content?: unknown } }[] };
+type LlamaChunk = { choices?: { delta?: { content?: unknown; reasoning_content?: unknown } }[] };
 
 /** llama.cpp's OpenAI-compatible streamed completion, as a client would ask the double directly. */
 export const llamaChat: Protocol = {
@@ -22,8 +22,9 @@ export const llamaChat: Protocol = {
   body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], stream: true }),
   isToken: (event) => {
     if (event.event !== undefined || event.data === '[DONE]') return false;
-    const content = parseJson<LlamaChunk>(event.data)?.choices?.[0]?.delta?.content;
-    return typeof content === 'string' && content !== '';
+    const delta = parseJson<LlamaChunk>(event.data)?.choices?.[0]?.delta;
+    const text = delta?.content ?? delta?.reasoning_content;
+    return typeof text === 'string' && text !== '';
   },
   isSuccess: (event) => event.data === '[DONE]',
 };
@@ -32,7 +33,9 @@ export const llamaChat: Protocol = {
 export const apiChat = (conversationId: string, message: string): Protocol => ({
   path: '/api/chat/stream',
   body: JSON.stringify({ conversation_id: conversationId, message }),
-  isToken: (event) => event.event === 'token' && typeof parseJson<{ token?: unknown }>(event.data)?.token === 'string',
+  isToken: (event) =>
+    (event.event === 'token' || event.event === 'reasoning') &&
+    typeof parseJson<{ token?: unknown }>(event.data)?.token === 'string',
   isSuccess: (event) => event.event === 'complete',
 });
 
