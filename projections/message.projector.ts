@@ -75,7 +75,12 @@ export const messageProjector: Projector = {
           model_name,
           completion_time_ms,
           finish_reason,
-          metadata: { ...metadata, timings, ...(cutWhileReasoning ? { cut_while_reasoning: true } : {}) },
+          metadata: {
+            ...metadata,
+            timings,
+            ...(event.data.context ? { context: event.data.context } : {}),
+            ...(cutWhileReasoning ? { cut_while_reasoning: true } : {}),
+          },
           updated_at: at,
         });
         return;

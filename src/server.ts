@@ -57,7 +57,7 @@ export async function startServer(
     cleanups.push(() => link.close());
     const liveness = await startLiveness(db, config.databaseUrl, instanceId, logger, { alone: !link.hasPeers });
     cleanups.push(() => liveness.stop());
-    const chat = createChatSessions();
+    const chat = createChatSessions({ detachGraceMs: config.chatDetachGraceMs });
     const drain = createDrain(() => chat.cancelAll('the server is shutting down'), logger);
     const llm = createLlamaClient(config.llmApiUrl, {
       firstTokenTimeoutMs: config.llmTimeoutMs,

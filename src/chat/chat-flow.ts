@@ -193,6 +193,7 @@ async function generate(
     await runGeneration(deps, session, {
       request: { messages: prompt.messages, options: request.options },
       model_name: prepared.model_name,
+      n_ctx: prepared.n_ctx,
       metadata,
       onAccepted: open,
     });

@@ -17,17 +17,27 @@ export type ChatSession = {
 };
 
 /**
- * One generation's events, kept in memory so a client that reloads can replay what it missed.
- * When the last listener leaves before the end, the generation is cancelled: nobody is reading it.
+ * One generation's events, kept in memory so a client that reloads can replay what it missed. When the last
+ * listener leaves before the end, the generation goes on for `detachGraceMs` (a reloaded page resumes it), then is
+ * cancelled: nobody is reading it. With 0 it is cancelled at once.
  */
 export function createChatSession(
   fields: { id: string; conversation_id: string; message_id: string },
-  onFinish: () => void = () => undefined,
+  options: { onFinish?: () => void; detachGraceMs?: number } = {},
 ): ChatSession {
+  const { onFinish = () => undefined, detachGraceMs = 0 } = options;
   const events: ChatEvent[] = [];
   const listeners = new Set<(event: ChatEvent) => void>();
   const abort = new AbortController();
   let done = false;
+  let unwatched: NodeJS.Timeout | undefined;
+  const detached = () => {
+    if (detachGraceMs === 0) return abort.abort(new Error('the client disconnected'));
+    unwatched = setTimeout(
+      () => abort.abort(new Error(`nobody listened for ${detachGraceMs} ms after the client disconnected`)),
+      detachGraceMs,
+    ).unref();
+  };
   return {
     ...fields,
     abort,
@@ -38,6 +48,7 @@ export function createChatSession(
       done = isFinal(data);
       for (const listener of listeners) listener(event);
       if (done) {
+        clearTimeout(unwatched);
         listeners.clear();
         onFinish();
       }
@@ -45,10 +56,11 @@ export function createChatSession(
     subscribe(listener, afterId = 0) {
       for (const event of events) if (event.id > afterId) listener(event);
       if (done) return () => undefined;
+      clearTimeout(unwatched);
       listeners.add(listener);
       return () => {
-        listeners.delete(listener);
-        if (listeners.size === 0 && !done) abort.abort(new Error('the client disconnected'));
+        if (!listeners.delete(listener)) return;
+        if (listeners.size === 0 && !done) detached();
       };
     },
     get done() {

@@ -18,15 +18,17 @@ export type ChatSessions = {
 /** Finished sessions stay this long so a reloaded page can still replay the end of its answer. */
 const KEEP_FINISHED_MS = 10 * 60_000;
 
-export function createChatSessions(options: { keepFinishedMs?: number } = {}): ChatSessions {
+/** `detachGraceMs`: CHAT_DETACH_GRACE_MS, how long an answer nobody listens to goes on (see createChatSession). */
+export function createChatSessions(options: { keepFinishedMs?: number; detachGraceMs?: number } = {}): ChatSessions {
   const sessions = new Map<string, ChatSession>();
   const keep = options.keepFinishedMs ?? KEEP_FINISHED_MS;
   let cancelled: Error | undefined;
   const running = () => [...sessions.values()].filter((s) => !s.done);
   return {
     create(fields) {
-      const session = createChatSession(fields, () => {
-        setTimeout(() => sessions.delete(session.id), keep).unref();
+      const session = createChatSession(fields, {
+        detachGraceMs: options.detachGraceMs,
+        onFinish: () => setTimeout(() => sessions.delete(session.id), keep).unref(),
       });
       sessions.set(session.id, session);
       if (cancelled) session.abort.abort(cancelled);

@@ -33,7 +33,14 @@ type Finish = Extract<ChatChunk, { type: 'finish' }>;
 export async function runGeneration(
   deps: GenerationDeps,
   session: ChatSession,
-  input: { request: ChatRequest; model_name: string | null; metadata: EventMetadata; onAccepted?: () => void },
+  input: {
+    request: ChatRequest;
+    model_name: string | null;
+    /** The slot's context size the prompt was fitted to, when llama.cpp said. */
+    n_ctx: number | null;
+    metadata: EventMetadata;
+    onAccepted?: () => void;
+  },
 ): Promise<void> {
   const { conversation_id, message_id } = session;
   const started = performance.now();
@@ -76,6 +83,7 @@ export async function runGeneration(
     await checkpoints;
     const completion_time_ms = Math.round(performance.now() - started);
     const token_count = finish.completion_tokens ?? finish.timings?.predicted_n ?? null;
+    const used = contextUsed(finish);
     const cut_while_reasoning =
       finish.finish_reason === 'length' && produced.content === '' && produced.reasoning !== null;
     await deps.record(
@@ -91,6 +99,7 @@ export async function runGeneration(
           completion_time_ms,
           finish_reason: finish.finish_reason,
           timings: { ...finish.timings, ...produced.timings(completion_time_ms) },
+          ...(used === null ? {} : { context: { used, n_ctx: input.n_ctx } }),
         },
       },
       input.metadata,
@@ -109,6 +118,16 @@ export async function runGeneration(
     await endWithError(deps, session, error, produced, input.metadata);
   }
 }
+
+/** Prompt plus answer tokens, as llama.cpp counted them (usage, else its timings); null when it did not say. */
+function contextUsed(finish: Finish): number | null {
+  const prompt = finish.prompt_tokens ?? sumOrNull(finish.timings?.prompt_n, finish.timings?.cache_n);
+  const completion = finish.completion_tokens ?? finish.timings?.predicted_n ?? null;
+  return prompt === null || completion === null ? null : prompt + completion;
+}
+
+const sumOrNull = (value: number | undefined, more: number | undefined) =>
+  value === undefined ? null : value + (more ?? 0);
 
 /** What an answer has produced so far, and when: its text, its reasoning, and what has not been checkpointed. */
 function createProduced() {

@@ -54,6 +54,8 @@ export type Config = {
   workers: number;
   /** On SIGTERM or SIGINT, running answers get this long to finish before they are cancelled. */
   shutdownTimeoutMs: number;
+  /** An answer nobody listens to any more goes on this long (a page reload), then is cancelled; 0: at once. */
+  chatDetachGraceMs: number;
 };
 
 const validator = Compile(EnvSchema);
@@ -113,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     llmMaxQueue: Number(valid.LLM_MAX_QUEUE),
     workers: valid.WORKERS === 'auto' ? availableParallelism() : Number(valid.WORKERS),
     shutdownTimeoutMs: Number(valid.SHUTDOWN_TIMEOUT_MS),
+    chatDetachGraceMs: Number(valid.CHAT_DETACH_GRACE_MS),
   };
 }
 

@@ -32,6 +32,7 @@ export const EnvSchema = Type.Object({
   LLM_MAX_QUEUE: Type.String({ pattern: '^[0-9]+$', default: '16' }),
   WORKERS: Type.String({ pattern: '^(auto|[1-9][0-9]{0,2})$', default: '1' }),
   SHUTDOWN_TIMEOUT_MS: Type.String({ pattern: '^[0-9]{1,9}$', default: '10000' }),
+  CHAT_DETACH_GRACE_MS: Type.String({ pattern: '^[0-9]{1,9}$', default: '30000' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },

@@ -135,7 +135,13 @@ describe('stop, disconnect and checkpoints, with the server in its own process',
   let api: HttpClient;
 
   beforeAll(async () => {
-    server = await startInOwnProcess({ LLM_API_URL: double.url, LLM_MAX_CONCURRENCY: '1', LLM_MAX_QUEUE: '0' });
+    // Cancel on disconnect, as before answers outlived a page reload (tests/chat/detached-answers.test.ts).
+    server = await startInOwnProcess({
+      LLM_API_URL: double.url,
+      LLM_MAX_CONCURRENCY: '1',
+      LLM_MAX_QUEUE: '0',
+      CHAT_DETACH_GRACE_MS: '0',
+    });
     api = httpClient(server.url);
   });
 
@@ -237,7 +243,7 @@ describe('stop, disconnect and checkpoints, with the server in its own process',
   });
 
   it(
-    'a client leaving closes the llama.cpp socket within 100 ms; the partial answer is kept, cancelled',
+    'with CHAT_DETACH_GRACE_MS=0 a client leaving closes the llama.cpp socket within 100 ms; the partial answer is kept, cancelled',
     { retry: 2 },
     async () => {
       double.configure({ tokens: 200, tokenDelayMs: 50 });
@@ -647,8 +653,13 @@ describe('more chats than LLM_MAX_CONCURRENCY (one slot)', () => {
     expect(await message(api, message_id)).toMatchObject({ status: 'complete', content: replyText(8) });
   });
 
-  it('a queued chat whose client leaves quits the queue without calling llama.cpp, stored cancelled', async () => {
-    const server = await startTestServer({ llmApiUrl: double.url, llmMaxConcurrency: 1, llmMaxQueue: 4 });
+  it('with CHAT_DETACH_GRACE_MS=0 a queued chat whose client leaves quits the queue without calling llama.cpp, stored cancelled', async () => {
+    const server = await startTestServer({
+      llmApiUrl: double.url,
+      llmMaxConcurrency: 1,
+      llmMaxQueue: 4,
+      chatDetachGraceMs: 0,
+    });
     const api = httpClient(server.url);
     double.configure({ tokens: 200, tokenDelayMs: 50 });
     const first = await chat(server, await newConversation(api), 'First');

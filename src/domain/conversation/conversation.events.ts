@@ -70,8 +70,12 @@ export type MessageCompleted = Of<
     timings: CompletionTimings;
     /** The model's thinking, apart from the answer; null or absent (events before it was kept): none. */
     reasoning?: string | null;
+    /** The context this turn filled: prompt plus answer tokens, of the slot's n_ctx; absent when not known. */
+    context?: AnswerContext;
   }
 >;
+/** How much of the model's context an answer used (a UI's "62 % of context used"). */
+export type AnswerContext = { used: number; n_ctx: number | null };
 /** `partial_reasoning`: the thinking so far; null or absent (events before it was kept): none. */
 export type MessageFailed = Of<
   'MessageFailed',
