@@ -456,6 +456,40 @@ describe('npm run fake-llm (tools/llama-double/cli.ts)', () => {
     expect(await cli.exited).toBe(0);
   }, 60_000);
 
+  it('--server modern with --router-model flags starts a router of those models, contexts and statuses', async () => {
+    const cli = startCli([
+      ...['--port', '0', '--server', 'modern', '--no-models-autoload'],
+      ...['--router-model', 'gpt-oss-20b,loaded,8192', '--router-model', 'qwen3'],
+    ]);
+    let url = '';
+    await vi.waitFor(
+      () => {
+        url = /listening on (http:\/\/\S+)/.exec(cli.output())?.[1] ?? '';
+        expect(url).not.toBe('');
+      },
+      { timeout: 40_000, interval: 50 },
+    );
+    const props = await getJson(`${url}/props?model=gpt-oss-20b`);
+    expect(props.default_generation_settings.n_ctx).toBe(8192);
+    const models = await getJson(`${url}/models`);
+    expect(models.data.map((m: any) => [m.id, m.status.value])).toEqual([
+      ['gpt-oss-20b', 'loaded'],
+      ['qwen3', 'unloaded'],
+    ]);
+    const refused = await rawExchange(url, chat({ model: 'qwen3' }));
+    expect(JSON.parse(refused.recording.body.toString()).error.message).toBe('model is not loaded');
+    process.kill(Number(/\(pid (\d+)\)/.exec(cli.output())![1]), 'SIGTERM');
+    expect(await cli.exited).toBe(0);
+  }, 60_000);
+
+  it('--help lists the modern and router options', async () => {
+    const cli = startCli(['--help']);
+    expect(await cli.exited).toBe(0);
+    for (const flag of ['--server b4748|modern', '--reasoning-tokens', '--cached-tokens', '--router-model']) {
+      expect(cli.output()).toContain(flag);
+    }
+  }, 60_000);
+
   it('refuses an unknown failure mode with exit code 2 and the usage', async () => {
     const cli = startCli(['--failure', 'explode']);
     expect(await cli.exited).toBe(2);

@@ -160,3 +160,10 @@ export const DEFAULT_OPTIONS: Readonly<LlamaDoubleOptions> = Object.freeze({
   closeReused: false,
   router: null,
 });
+
+/** A router's settings but its models: llama-server's defaults (autoload on, --models-max 4), a quick load. */
+export const DEFAULT_ROUTER: Readonly<Omit<RouterOptions, 'models'>> = Object.freeze({
+  autoload: true,
+  maxInstances: 4,
+  loadMs: 50,
+});
