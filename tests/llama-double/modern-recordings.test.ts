@@ -317,3 +317,30 @@ describe('the modern head on a kept-alive connection and with an Origin', () => 
     ]);
   });
 });
+
+describe('choosing the build at runtime', () => {
+  it('configure({server}) applies that build’s preset, options given with it win, reset() goes back', async () => {
+    const double = await startLlamaDouble({ tokens: 2 });
+    doubles.push(double);
+    const request: RawRequest = { method: 'POST', path: '/v1/chat/completions', body: { messages: [], stream: true } };
+    const b4748 = await rawExchange(double.url, request);
+    expect(b4748.recording.headers[0]?.[0]).toBe('Keep-Alive');
+    expect((events(b4748.recording.body).at(-2)?.json as any).usage).toBeDefined();
+
+    double.configure({ server: 'modern' });
+    const switched = events((await rawExchange(double.url, request)).recording.body);
+    expect((switched[0]?.json as any).choices[0].delta).toEqual({ role: 'assistant', content: null });
+    expect(reasoningOf(switched)).not.toBe('');
+    expect((switched.at(-2)?.json as any).usage).toBeUndefined();
+
+    double.configure({ server: 'modern', roleChunk: false, reasoningTokens: 0 });
+    const tuned = events((await rawExchange(double.url, request)).recording.body);
+    expect((tuned[0]?.json as any).choices[0].delta).toHaveProperty('content');
+    expect(tuned.map((e) => (e.json as any)?.choices?.[0]?.delta?.role).filter(Boolean)).toEqual([]);
+    expect(reasoningOf(tuned)).toBe('');
+
+    double.reset();
+    const back = await rawExchange(double.url, request);
+    expect(back.recording.headers[0]?.[0]).toBe('Keep-Alive');
+  });
+});
