@@ -53,11 +53,24 @@ function requestedModel(exchange: Exchange): unknown {
   return typeof json === 'object' && json !== null ? (json as Record<string, unknown>).model : undefined;
 }
 
+/** The known model a load or unload names; null once the refusal is sent. */
+function namedModel(exchange: Exchange): string | null {
+  const name = requestedModel(exchange);
+  if (typeof name !== 'string') {
+    refuse(exchange, 'model name is missing from the request');
+    return null;
+  }
+  if (!routerOf(exchange).find(name)) {
+    refuse(exchange, `model '${name}' not found`);
+    return null;
+  }
+  return name;
+}
+
 /** POST /models/load: answered at once, the child loads meanwhile (GET /models shows `loading`). */
 const load: Endpoint = (exchange) => {
-  const name = requestedModel(exchange);
-  if (typeof name !== 'string') return refuse(exchange, 'model name is missing from the request');
-  if (!routerOf(exchange).find(name)) return refuse(exchange, `model '${name}' not found`);
+  const name = namedModel(exchange);
+  if (name === null) return;
   switch (routerOf(exchange).load(name)) {
     case 'loading':
       return sendJson(exchange.response, 200, { success: true });
@@ -66,10 +79,10 @@ const load: Endpoint = (exchange) => {
   }
 };
 
+/** POST /models/unload: answered at once; GET /models shows `loaded` until the child has exited. */
 const unload: Endpoint = (exchange) => {
-  const name = requestedModel(exchange);
-  if (typeof name !== 'string') return refuse(exchange, 'model name is missing from the request');
-  if (!routerOf(exchange).find(name)) return refuse(exchange, `model '${name}' not found`);
+  const name = namedModel(exchange);
+  if (name === null) return;
   switch (routerOf(exchange).unload(name)) {
     case 'unloading':
       return sendJson(exchange.response, 200, { success: true });

@@ -28,7 +28,7 @@ export function httpLayerError(server: ServerBuild, body: LlamaErrorBody): Llama
       return body;
     case 'modern': {
       const { code, message, type } = body.error;
-      return { error: { message, type, code } } as LlamaErrorBody;
+      return { error: { message, type, code } };
     }
   }
 }
