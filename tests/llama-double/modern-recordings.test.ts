@@ -344,3 +344,30 @@ describe('choosing the build at runtime', () => {
     expect(back.recording.headers[0]?.[0]).toBe('Keep-Alive');
   });
 });
+
+describe('SSE keep-alive comments of the modern server (e09)', () => {
+  it('fills a pause longer than the ping interval with `:` comment events as e09 has, each in its own chunk', async () => {
+    const double = await modern({ reasoningTokens: 0, tokens: 3, tokenDelayMs: 250, ssePingMs: 100 });
+    const { sse_ping_interval: _seconds, ...body } = modernRequest('e09_sse_ping_comment');
+    const stream = await rawExchange(double.url, { method: 'POST', path: '/v1/chat/completions', body });
+    expectOneEventPerChunk(stream);
+    const generated = events(stream.recording.body);
+    const recorded = events(modernRecording('e09_sse_ping_comment').body);
+    const comment = (list: typeof generated) => list.filter((e) => e.field === 'comment');
+    expect(comment(recorded)).toHaveLength(1);
+    // Two pauses of 250 ms between three tokens, a ping at 100 and 200 ms into each.
+    expect(comment(generated)).toEqual([
+      ...comment(recorded),
+      ...comment(recorded),
+      ...comment(recorded),
+      ...comment(recorded),
+    ]);
+    expect(generated.map((e) => e.field).slice(0, 4)).toEqual(['data', 'data', 'comment', 'comment']);
+  });
+
+  it('sends none when the request turns them off with sse_ping_interval -1 (the option otherwise applies)', async () => {
+    const double = await modern({ reasoningTokens: 0, tokens: 2, tokenDelayMs: 250, ssePingMs: 100 });
+    const stream = await rawExchange(double.url, asCaptured('e09_sse_ping_comment', { sse_ping_interval: -1 }));
+    expect(events(stream.recording.body).filter((e) => e.field === 'comment')).toEqual([]);
+  });
+});

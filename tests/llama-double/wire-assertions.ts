@@ -10,9 +10,10 @@ export function shape(value: unknown): unknown {
   return typeof value;
 }
 
+/** `comment`: the `:` keep-alive event of the modern server (sse_ping_interval), with an empty value. */
 export type SseEvent = { field: string; value: string; json: unknown };
 
-/** A body of llama.cpp's SSE: events of one `field: value` line each, separated by a blank line. */
+/** A body of llama.cpp's SSE: events of one `field: value` line (or a bare `:`) each, separated by a blank line. */
 export function events(body: Buffer | string, lineEnding = '\n'): SseEvent[] {
   const text = body.toString();
   const separator = lineEnding + lineEnding;
@@ -21,6 +22,7 @@ export function events(body: Buffer | string, lineEnding = '\n'): SseEvent[] {
     .split(separator)
     .slice(0, -1)
     .map((event) => {
+      if (event === ':') return { field: 'comment', value: '', json: undefined };
       const match = /^(data|error): (.*)$/s.exec(event);
       expect(match, `not a single-line event: ${JSON.stringify(event)}`).not.toBeNull();
       const [, field = '', value = ''] = match ?? [];
@@ -64,7 +66,8 @@ export function expectSameHeadAsCapture(generated: Recording, recorded: Recordin
 /** Every HTTP chunk of a stream carries exactly one whole event, as cpp-httplib writes them. */
 export function expectOneEventPerChunk(exchange: RawExchange): void {
   const fromChunks = exchange.chunks.map((chunk) => chunk.data.toString());
-  expect(fromChunks).toEqual(events(exchange.recording.body).map((e) => `${e.field}: ${e.value}\n\n`));
+  const written = (e: SseEvent) => (e.field === 'comment' ? ':\n\n' : `${e.field}: ${e.value}\n\n`);
+  expect(fromChunks).toEqual(events(exchange.recording.body).map(written));
 }
 
 /** The shapes of a stream's events with runs of the same shape folded into one: its grammar, not its length. */

@@ -10,6 +10,8 @@ export type ChatPlan = {
   prompt: PromptCount;
   /** The request asked for usage (`stream_options.include_usage`). */
   includeUsage: boolean;
+  /** Silence after which a stream gets a `:` comment event; 0: never. */
+  pingMs: number;
 };
 
 export type ChatRequest = { messages: PromptMessage[]; stream: boolean; model: unknown; raw: Record<string, unknown> };
@@ -50,7 +52,13 @@ export function planChat(options: LlamaDoubleOptions, request: ChatRequest): Cha
     reason,
     prompt: { tokens, cached },
     includeUsage: streamOptions?.include_usage === true,
+    pingMs: pingInterval(request.raw.sse_ping_interval, options.ssePingMs),
   };
+}
+
+function pingInterval(requested: unknown, configured: number): number {
+  if (typeof requested !== 'number') return configured;
+  return requested > 0 ? requested * 1000 : 0;
 }
 
 function stopStrings(stop: unknown): string[] {

@@ -8,7 +8,7 @@ import {
   usageChunk,
   type Completion,
 } from './completion-chunks.js';
-import { pause, writeEvent, type Exchange } from './exchange.js';
+import { pauseWithPings, writeEvent, type Exchange } from './exchange.js';
 import type { FailureMode, UsageStyle } from './options.js';
 import { CONTEXT_EXCEEDED, contextExceededNewer, errorBody, openEventStream, sseEvent } from './wire.js';
 
@@ -41,7 +41,8 @@ export async function streamCompletion(exchange: Exchange, completion: Completio
   const started = performance.now();
   for (const [i, chunk] of chunks.entries()) {
     if (failure && i === failAt && (await fail(exchange, send, failure)) === 'stop') return;
-    if (i > 0 && !(await pause(options.tokenDelayMs, exchange.closed))) return;
+    const ping = `:${options.lineEnding}${options.lineEnding}`;
+    if (i > 0 && !(await pauseWithPings(exchange, options.tokenDelayMs, plan.pingMs, ping))) return;
     if (!(await send('data', chunk))) return;
     exchange.tokenSent();
   }

@@ -27,6 +27,7 @@ export const USAGE = `Usage: npm run fake-llm -- [options]     a llama.cpp-compa
   --cached-tokens <n>   prompt tokens reported as cached (modern cache_n, prompt_tokens_details)
   --role-chunk          open streams with a delta.role chunk (newer servers)
   --crlf                end SSE lines with CRLF
+  --sse-ping-ms <ms>    a ':' comment event after this long without data (default 0: never; modern 30000)
   --split-bytes <n>     write every event in n-byte HTTP chunks
   --failure <mode>      ${FAILURE_MODES.join(' | ')}
   --fail-after <n>      tokens sent before a mid-stream failure (default 3)
@@ -60,6 +61,7 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = process.en
       server: { type: 'string' },
       'reasoning-tokens': { type: 'string' },
       'cached-tokens': { type: 'string' },
+      'sse-ping-ms': { type: 'string' },
       'router-model': { type: 'string', multiple: true },
       'no-models-autoload': { type: 'boolean' },
       'models-max': { type: 'string' },
@@ -101,6 +103,7 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = process.en
     router: router ?? undefined,
     reasoningTokens: int('--reasoning-tokens', values['reasoning-tokens']),
     cachedTokens: int('--cached-tokens', values['cached-tokens']),
+    ssePingMs: int('--sse-ping-ms', values['sse-ping-ms']),
     tokens: int('--tokens', values.tokens),
     tokenDelayMs: int('--delay', values.delay),
     reply: values.reply,

@@ -50,3 +50,19 @@ export async function writeEvent(exchange: Exchange, text: string): Promise<bool
   }
   return true;
 }
+
+/** Waits `ms` like pause(), writing `comment` after every `pingMs` of it (0: never), as a server's SSE keep-alive. */
+export async function pauseWithPings(
+  exchange: Exchange,
+  ms: number,
+  pingMs: number,
+  comment: string,
+): Promise<boolean> {
+  let left = ms;
+  while (pingMs > 0 && left > pingMs) {
+    if (!(await pause(pingMs, exchange.closed))) return false;
+    left -= pingMs;
+    if (!(await writeEvent(exchange, comment))) return false;
+  }
+  return pause(left, exchange.closed);
+}

@@ -105,6 +105,11 @@ export type LlamaDoubleOptions = {
   /** Newer servers open with a `delta: {role: "assistant", content: null}` chunk. */
   roleChunk: boolean;
   lineEnding: '\n' | '\r\n';
+  /**
+   * A `:` comment event after this long without data in a stream (modern: 30 s, its sse_ping_interval default);
+   * 0: never. A request's `sse_ping_interval` (seconds, -1 off) overrides it.
+   */
+  ssePingMs: number;
   /** 0: one HTTP chunk per event, like llama.cpp; n: every event is written in n-byte pieces. */
   splitBytes: number;
   failure: FailureMode;
@@ -144,6 +149,7 @@ export const DEFAULT_OPTIONS: Readonly<LlamaDoubleOptions> = Object.freeze({
   usage: 'finish',
   roleChunk: false,
   lineEnding: '\n',
+  ssePingMs: 0,
   splitBytes: 0,
   failure: 'none',
   failAfter: 3,

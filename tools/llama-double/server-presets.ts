@@ -11,6 +11,7 @@ const PRESETS: Record<ServerBuild, Partial<LlamaDoubleOptions>> = {
     totalSlots: 2,
     modelPath: '/models/tiny-random-llama.gguf',
     reasoningTokens: 0,
+    ssePingMs: 0,
   },
   // As modern/d03_props: -c 4096 -np 2 gives 2048 per slot; gpt-oss always reasons before it answers.
   modern: {
@@ -22,6 +23,7 @@ const PRESETS: Record<ServerBuild, Partial<LlamaDoubleOptions>> = {
     totalSlots: 2,
     modelPath: 'models/tiny-gpt-oss.gguf',
     reasoningTokens: 8,
+    ssePingMs: 30_000,
   },
 };
 
