@@ -36,12 +36,13 @@ export async function streamCompletion(exchange: Exchange, completion: Completio
   const failure = midStreamFailure(options.failure);
   const failAt = failure ? Math.min(options.failAfter, chunks.length) : -1;
   // The modern server sends the role chunk with the first token's result: none when it fails before any.
-  const roleFirst = options.roleChunk && !(options.server === 'modern' && failAt === 0);
+  const endsAtOnce = failAt === 0 && failure !== 'malformed';
+  const roleFirst = options.roleChunk && !(options.server === 'modern' && endsAtOnce);
   if (roleFirst && !(await send('data', roleChunk(completion)))) return;
+  const ping = `:${options.lineEnding}${options.lineEnding}`;
   const started = performance.now();
   for (const [i, chunk] of chunks.entries()) {
     if (failure && i === failAt && (await fail(exchange, send, failure)) === 'stop') return;
-    const ping = `:${options.lineEnding}${options.lineEnding}`;
     if (i > 0 && !(await pauseWithPings(exchange, options.tokenDelayMs, plan.pingMs, ping))) return;
     if (!(await send('data', chunk))) return;
     exchange.tokenSent();
