@@ -7,6 +7,7 @@ export {
 } from '../../tools/llama-double/llama-double.js';
 export {
   DEFAULT_OPTIONS,
+  DEFAULT_ROUTER,
   type ErrorStyle,
   type FailureMode,
   type LlamaDoubleOptions,
