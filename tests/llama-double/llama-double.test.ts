@@ -1,15 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { rawExchange, type RawExchange, type RawRequest } from '../../tools/llama-double/raw-exchange.js';
+import { rawExchange, type RawRequest } from '../../tools/llama-double/raw-exchange.js';
 import { pieces, promptTokens } from '../../tools/llama-double/tokenizer.js';
-import {
-  recording,
-  startLlamaDouble,
-  type LlamaDouble,
-  type Recording,
-  type StartOptions,
-} from '../support/llama-double.js';
+import { recording, startLlamaDouble, type LlamaDouble, type StartOptions } from '../support/llama-double.js';
+import { contentOf, events, expectOneEventPerChunk, expectSameHead, shape } from './wire-assertions.js';
 
 const doubles: LlamaDouble[] = [];
 const children = new Set<ChildProcess>();
@@ -31,60 +26,8 @@ function chat(body: Record<string, unknown> = {}, idleMs?: number): RawRequest {
   return { method: 'POST', path: '/v1/chat/completions', body: { messages: MESSAGES, ...body }, idleMs };
 }
 
-/** The shape of a JSON value: keys in order and the kind of every value (arrays by their first element). */
-function shape(value: unknown): unknown {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return { array: value.length === 0 ? 'empty' : shape(value[0]) };
-  if (typeof value === 'object') return Object.entries(value).map(([key, inner]) => [key, shape(inner)]);
-  return typeof value;
-}
-
-type SseEvent = { field: string; value: string; json: unknown };
-
-/** A body of llama.cpp's SSE: events of one `field: value` line each, separated by a blank line. */
-function events(body: Buffer | string, lineEnding = '\n'): SseEvent[] {
-  const text = body.toString();
-  const separator = lineEnding + lineEnding;
-  expect(text.endsWith(separator) || text === '').toBe(true);
-  return text
-    .split(separator)
-    .slice(0, -1)
-    .map((event) => {
-      const match = /^(data|error): (.*)$/s.exec(event);
-      expect(match, `not a single-line event: ${JSON.stringify(event)}`).not.toBeNull();
-      const [, field = '', value = ''] = match ?? [];
-      expect(value).not.toContain('\n');
-      return { field, value, json: value === '[DONE]' ? '[DONE]' : parseOrUndefined(value) };
-    });
-}
-
 async function getJson(url: string): Promise<any> {
   return (await fetch(url)).json();
-}
-
-function parseOrUndefined(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-const contentOf = (list: SseEvent[]) => list.map((e) => (e.json as any)?.choices?.[0]?.delta?.content ?? '').join('');
-
-/** Same status line and headers, in the same order and spelling; Node's http adds only `Connection: keep-alive`. */
-function expectSameHead(generated: Recording, recorded: Recording): void {
-  expect([generated.status, generated.statusText]).toEqual([recorded.status, recorded.statusText]);
-  const expected = recorded.headers.map(([name, value]): [string, string] =>
-    name === 'Content-Length' ? [name, String(generated.body.length)] : [name, value],
-  );
-  expect(generated.headers).toEqual([...expected, ['Connection', 'keep-alive']]);
-}
-
-/** Every HTTP chunk of a stream carries exactly one whole event, as cpp-httplib writes them. */
-function expectOneEventPerChunk(exchange: RawExchange): void {
-  const fromChunks = exchange.chunks.map((chunk) => chunk.data.toString());
-  expect(fromChunks).toEqual(events(exchange.recording.body).map((e) => `${e.field}: ${e.value}\n\n`));
 }
 
 describe('what the double sends, compared with the captures of a real llama-server', () => {
@@ -513,6 +456,40 @@ describe('npm run fake-llm (tools/llama-double/cli.ts)', () => {
     // To the double itself, not through tsx: tsx's relay kills a process slow to acknowledge (exit 143 under load).
     process.kill(Number(/\(pid (\d+)\)/.exec(cli.output())![1]), 'SIGTERM');
     expect(await cli.exited).toBe(0);
+  }, 60_000);
+
+  it('--server modern with --router-model flags starts a router of those models, contexts and statuses', async () => {
+    const cli = startCli([
+      ...['--port', '0', '--server', 'modern', '--no-models-autoload'],
+      ...['--router-model', 'gpt-oss-20b,loaded,8192', '--router-model', 'qwen3'],
+    ]);
+    let url = '';
+    await vi.waitFor(
+      () => {
+        url = /listening on (http:\/\/\S+)/.exec(cli.output())?.[1] ?? '';
+        expect(url).not.toBe('');
+      },
+      { timeout: 40_000, interval: 50 },
+    );
+    const props = await getJson(`${url}/props?model=gpt-oss-20b`);
+    expect(props.default_generation_settings.n_ctx).toBe(8192);
+    const models = await getJson(`${url}/models`);
+    expect(models.data.map((m: any) => [m.id, m.status.value])).toEqual([
+      ['gpt-oss-20b', 'loaded'],
+      ['qwen3', 'unloaded'],
+    ]);
+    const refused = await rawExchange(url, chat({ model: 'qwen3' }));
+    expect(JSON.parse(refused.recording.body.toString()).error.message).toBe('model is not loaded');
+    process.kill(Number(/\(pid (\d+)\)/.exec(cli.output())![1]), 'SIGTERM');
+    expect(await cli.exited).toBe(0);
+  }, 60_000);
+
+  it('--help lists the modern and router options', async () => {
+    const cli = startCli(['--help']);
+    expect(await cli.exited).toBe(0);
+    for (const flag of ['--server b4748|modern', '--reasoning-tokens', '--cached-tokens', '--router-model']) {
+      expect(cli.output()).toContain(flag);
+    }
   }, 60_000);
 
   it('refuses an unknown failure mode with exit code 2 and the usage', async () => {

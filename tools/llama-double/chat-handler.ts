@@ -2,11 +2,21 @@ import { chatRequest, planChat, type ChatPlan, type ChatRequest } from './chat-p
 import { streamCompletion } from './chat-stream-writer.js';
 import { completionBody, completionStats, newCompletion, type Completion } from './completion-chunks.js';
 import { pause, type Exchange } from './exchange.js';
-import { CONTEXT_EXCEEDED, errorBody, LOADING, sendJson, sendRaw, type LlamaErrorBody } from './wire.js';
+import type { LlamaDoubleOptions } from './options.js';
+import {
+  CONTEXT_EXCEEDED,
+  contextExceededModern,
+  errorBody,
+  httpLayerError,
+  LOADING,
+  sendJson,
+  sendRaw,
+  type LlamaErrorBody,
+} from './wire.js';
 
 /** POST /v1/chat/completions, streamed or not, as configured in `exchange.options`. */
 export async function answerChat(exchange: Exchange, body: string): Promise<void> {
-  const { response } = exchange;
+  const { response, options } = exchange;
   const parseError = jsonParseError(body);
   if (parseError !== null) {
     return sendJson(response, 500, errorBody(500, `[json.exception.parse_error.101] parse error: ${parseError}`));
@@ -15,12 +25,22 @@ export async function answerChat(exchange: Exchange, body: string): Promise<void
   if (!request) {
     return sendJson(response, 500, errorBody(500, "[json.exception.out_of_range.403] key 'messages' not found"));
   }
-  const refusal = refusalOf(exchange, request);
+  const plan = planChat(options, request);
+  const refusal = refusalOf(options, request, plan);
   if (refusal) return sendJson(response, refusal.error.code, refusal);
-  const plan = planChat(exchange.options, request);
-  const completion = newCompletion(request.model);
+  const completion = newCompletion(replyModel(options, request), options.server);
   if (request.stream) return streamCompletion(exchange, completion, plan);
   return completeAtOnce(exchange, plan, completion);
+}
+
+/** b4748 echoes the request's model; the modern server names the model it serves (its alias, else its path). */
+function replyModel(options: LlamaDoubleOptions, request: ChatRequest): string {
+  switch (options.server) {
+    case 'b4748':
+      return typeof request.model === 'string' ? request.model : 'gpt-3.5-turbo';
+    case 'modern':
+      return options.modelAlias ?? options.modelPath;
+  }
 }
 
 function jsonParseError(body: string): string | null {
@@ -32,17 +52,27 @@ function jsonParseError(body: string): string | null {
   }
 }
 
+function contextExceeded(options: LlamaDoubleOptions, plan: ChatPlan): LlamaErrorBody {
+  switch (options.server) {
+    case 'b4748':
+      return CONTEXT_EXCEEDED;
+    case 'modern':
+      return contextExceededModern(plan.prompt.tokens, options.nCtx);
+  }
+}
+
 /** An HTTP error answered before any token, as llama.cpp does for these failures. */
-function refusalOf(exchange: Exchange, request: ChatRequest): LlamaErrorBody | null {
-  const { options } = exchange;
+function refusalOf(options: LlamaDoubleOptions, request: ChatRequest, plan: ChatPlan): LlamaErrorBody | null {
   const message = (fallback: string) => options.errorMessage ?? fallback;
+  // Context shift is off by default on the modern server: a prompt that fills the slot is refused, never truncated.
+  if (options.server === 'modern' && plan.prompt.tokens >= options.nCtx) return contextExceeded(options, plan);
   switch (options.failure) {
     case 'http_error':
       return errorBody(options.httpStatus, message(`simulated http_error ${options.httpStatus}`));
     case 'loading':
-      return LOADING;
+      return httpLayerError(options.server, LOADING);
     case 'context_overflow':
-      return !request.stream || options.errorStyle === 'http' ? CONTEXT_EXCEEDED : null;
+      return !request.stream || options.errorStyle === 'http' ? contextExceeded(options, plan) : null;
     case 'stream_error_line':
     case 'stream_error_data':
       return request.stream ? null : errorBody(500, message(`simulated ${options.failure}`));
@@ -78,7 +108,7 @@ async function completeAtOnce(exchange: Exchange, plan: ChatPlan, completion: Co
   const tokens = plan.reasoning.length + plan.content.length;
   const started = performance.now();
   if (!(await pause(Math.max(tokens - 1, 0) * options.tokenDelayMs, exchange.closed))) return;
-  const stats = completionStats(plan.promptTokens, tokens, started);
+  const stats = completionStats(plan.prompt, tokens, started, options.server);
   const body = completionBody(completion, {
     content: plan.content.join(''),
     reasoning: plan.reasoning.length > 0 ? plan.reasoning.join('') : null,

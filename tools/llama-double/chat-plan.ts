@@ -1,9 +1,18 @@
-import type { FinishReason } from './completion-chunks.js';
+import type { FinishReason, PromptCount } from './completion-chunks.js';
 import type { LlamaDoubleOptions } from './options.js';
-import { pieces, promptTokens, replyWords, type PromptMessage } from './tokenizer.js';
+import { pieces, promptTokens, reasoningWords, replyWords, type PromptMessage } from './tokenizer.js';
 
 /** What one chat completion will send: reasoning pieces, then content pieces, then the finish reason. */
-export type ChatPlan = { reasoning: string[]; content: string[]; reason: FinishReason; promptTokens: number };
+export type ChatPlan = {
+  reasoning: string[];
+  content: string[];
+  reason: FinishReason;
+  prompt: PromptCount;
+  /** The request asked for usage (`stream_options.include_usage`). */
+  includeUsage: boolean;
+  /** Silence after which a stream gets a `:` comment event; 0: never. */
+  pingMs: number;
+};
 
 export type ChatRequest = { messages: PromptMessage[]; stream: boolean; model: unknown; raw: Record<string, unknown> };
 
@@ -21,7 +30,7 @@ export function chatRequest(json: unknown): ChatRequest | null {
 
 export function planChat(options: LlamaDoubleOptions, request: ChatRequest): ChatPlan {
   let content = options.reply === null ? replyWords(options.tokens) : pieces(options.reply);
-  let reasoning = options.reasoning === null ? [] : pieces(options.reasoning);
+  let reasoning = options.reasoning === null ? reasoningWords(options.reasoningTokens) : pieces(options.reasoning);
   let reason: FinishReason = options.finishReason;
   const stopAt = firstStop(content.join(''), stopStrings(request.raw.stop));
   if (stopAt !== null) {
@@ -34,7 +43,22 @@ export function planChat(options: LlamaDoubleOptions, request: ChatRequest): Cha
     content = content.slice(0, limit - reasoning.length);
     reason = 'length';
   }
-  return { reasoning, content, reason, promptTokens: promptTokens(request.messages) };
+  const tokens = promptTokens(request.messages);
+  const cached = options.server === 'modern' ? Math.max(Math.min(options.cachedTokens, tokens - 1), 0) : 0;
+  const streamOptions = request.raw.stream_options as { include_usage?: unknown } | undefined;
+  return {
+    reasoning,
+    content,
+    reason,
+    prompt: { tokens, cached },
+    includeUsage: streamOptions?.include_usage === true,
+    pingMs: pingInterval(request.raw.sse_ping_interval, options.ssePingMs),
+  };
+}
+
+function pingInterval(requested: unknown, configured: number): number {
+  if (typeof requested !== 'number') return configured;
+  return requested > 0 ? requested * 1000 : 0;
 }
 
 function stopStrings(stop: unknown): string[] {

@@ -8,8 +8,8 @@ import {
   usageChunk,
   type Completion,
 } from './completion-chunks.js';
-import { pause, writeEvent, type Exchange } from './exchange.js';
-import type { FailureMode } from './options.js';
+import { pauseWithPings, writeEvent, type Exchange } from './exchange.js';
+import type { FailureMode, UsageStyle } from './options.js';
 import { CONTEXT_EXCEEDED, contextExceededNewer, errorBody, openEventStream, sseEvent } from './wire.js';
 
 /** A truncated chunk, as a proxy or a buggy server might cut one. */
@@ -17,35 +17,39 @@ const GARBAGE = '{"choices":[{"finish_reason":null,"index":0,"delta":{"content":
 
 type Step = 'continue' | 'stop';
 
-/** Streams a planned completion the way b4748 does (or a newer server, per options), failing as configured. */
+/** Streams a planned completion the way the configured server build does, failing as configured. */
 export async function streamCompletion(exchange: Exchange, completion: Completion, plan: ChatPlan): Promise<void> {
   const { options, response } = exchange;
   const send = (field: 'data' | 'error', value: unknown) =>
     writeEvent(exchange, sseEvent(field, value, options.lineEnding));
   openEventStream(response);
   if (options.failure === 'context_overflow') {
-    const error = options.errorStyle === 'data' ? contextExceededNewer(plan.promptTokens, options.nCtx) : null;
+    const error = options.errorStyle === 'data' ? contextExceededNewer(plan.prompt.tokens, options.nCtx) : null;
     await (error ? send('data', error) : send('error', CONTEXT_EXCEEDED.error));
-    return end(exchange, send);
+    return endAfterError(exchange, send);
   }
   if (options.failure === 'stall_first') return;
-  if (options.roleChunk && !(await send('data', roleChunk(completion)))) return;
   const chunks = [
     ...plan.reasoning.map((text) => reasoningChunk(completion, text)),
     ...plan.content.map((text) => contentChunk(completion, text)),
   ];
   const failure = midStreamFailure(options.failure);
   const failAt = failure ? Math.min(options.failAfter, chunks.length) : -1;
+  // The modern server sends the role chunk with the first token's result: none when it fails before any.
+  const endsAtOnce = failAt === 0 && failure !== 'malformed';
+  const roleFirst = options.roleChunk && !(options.server === 'modern' && endsAtOnce);
+  if (roleFirst && !(await send('data', roleChunk(completion)))) return;
+  const ping = `:${options.lineEnding}${options.lineEnding}`;
   const started = performance.now();
   for (const [i, chunk] of chunks.entries()) {
     if (failure && i === failAt && (await fail(exchange, send, failure)) === 'stop') return;
-    if (i > 0 && !(await pause(options.tokenDelayMs, exchange.closed))) return;
+    if (i > 0 && !(await pauseWithPings(exchange, options.tokenDelayMs, plan.pingMs, ping))) return;
     if (!(await send('data', chunk))) return;
     exchange.tokenSent();
   }
   if (failure && failAt === chunks.length && (await fail(exchange, send, failure)) === 'stop') return;
-  const stats = completionStats(plan.promptTokens, chunks.length, started);
-  switch (options.usage) {
+  const stats = completionStats(plan.prompt, chunks.length, started, options.server);
+  switch (usagePlacement(options.usage, plan.includeUsage)) {
     case 'finish':
       await send('data', finishChunk(completion, plan.reason, stats));
       break;
@@ -64,6 +68,27 @@ type Send = (field: 'data' | 'error', value: unknown) => Promise<boolean>;
 
 async function end(exchange: Exchange, send: Send): Promise<void> {
   if (await send('data', '[DONE]')) exchange.response.end();
+}
+
+/** b4748 closes a failed stream with `[DONE]` too; the modern server just ends it. */
+async function endAfterError(exchange: Exchange, send: Send): Promise<void> {
+  switch (exchange.options.server) {
+    case 'b4748':
+      return end(exchange, send);
+    case 'modern':
+      exchange.response.end();
+  }
+}
+
+function usagePlacement(usage: UsageStyle, requested: boolean): Exclude<UsageStyle, 'requested'> {
+  switch (usage) {
+    case 'requested':
+      return requested ? 'separate' : 'none';
+    case 'finish':
+    case 'separate':
+    case 'none':
+      return usage;
+  }
 }
 
 type MidStreamFailure = Extract<
@@ -94,11 +119,11 @@ async function fail(exchange: Exchange, send: Send, failure: MidStreamFailure): 
   switch (failure) {
     case 'stream_error_line':
       await send('error', error.error);
-      await end(exchange, send);
+      await endAfterError(exchange, send);
       return 'stop';
     case 'stream_error_data':
       await send('data', error);
-      await end(exchange, send);
+      await endAfterError(exchange, send);
       return 'stop';
     case 'malformed':
       await send('data', GARBAGE);

@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
+import { routerFromFlags } from './cli-router-args.js';
 import {
   FAILURE_MODES,
   type ErrorStyle,
   type FailureMode,
   type LlamaDoubleOptions,
   type PropsStyle,
+  type ServerBuild,
   type UsageStyle,
 } from './options.js';
 
@@ -12,26 +14,37 @@ export const USAGE = `Usage: npm run fake-llm -- [options]     a llama.cpp-compa
 
   --port <n>            port (default: PORT or 8080; 0 picks a free one)
   --host <addr>         address to listen on (default 127.0.0.1)
+  --server b4748|modern the llama-server build to speak like (default b4748, February 2025; modern: September
+                        2026, whose preset sends a role chunk, reasoning, usage only on request, 2048 per slot)
   --tokens <n>          content tokens of a reply (default 12)
   --delay <ms>          pause between tokens (default 0)
   --reply <text>        a fixed reply instead of generated words
   --reasoning <text>    reasoning_content sent before the reply
+  --reasoning-tokens <n>  generated reasoning tokens when --reasoning is not given (default 0; modern 8)
   --finish stop|length  finish_reason of a reply not cut by max_tokens (default stop)
-  --usage finish|separate|none   where usage goes (default finish, as b4748)
+  --usage finish|separate|none|requested   where usage goes (default finish, as b4748; modern: requested,
+                        a last choices:[] chunk only with stream_options.include_usage)
+  --cached-tokens <n>   prompt tokens reported as cached (modern cache_n, prompt_tokens_details)
   --role-chunk          open streams with a delta.role chunk (newer servers)
   --crlf                end SSE lines with CRLF
+  --sse-ping-ms <ms>    a ':' comment event after this long without data (default 0: never; modern 30000)
   --split-bytes <n>     write every event in n-byte HTTP chunks
   --failure <mode>      ${FAILURE_MODES.join(' | ')}
   --fail-after <n>      tokens sent before a mid-stream failure (default 3)
-  --error-style line|data|http   how context_overflow is reported (default line)
+  --error-style line|data|http   how context_overflow is reported (default line; modern http)
   --http-status <n>     status of http_error (default 500)
   --error-message <s>   message of http_error and stream_error_* failures
   --loading-ms <ms>     answer 503 "Loading model" for this long after start
-  --n-ctx <n>           context per slot in /props (default 1024)
+  --n-ctx <n>           context per slot (default 1024; modern 2048, which refuses a prompt that fills it)
   --slots <n>           total_slots in /props (default 2)
-  --model-path <path>   model_path in /props
-  --model-alias <name>  model_alias in /props (with --props-style newer)
-  --props-style b4748|newer
+  --model-path <path>   model_path in /props (modern: also the model's name in replies, without an alias)
+  --model-alias <name>  --alias: model_alias in /props; the modern server names its model so in replies
+  --props-style b4748|newer|modern
+  --router-model <id>[,loaded|unloaded][,n_ctx]   router mode (modern): a model of the router, repeatable
+                        (default unloaded, n_ctx 4096)
+  --no-models-autoload  a chat to an unloaded model answers 400 instead of loading it
+  --models-max <n>      children running at once; one more evicts the least recently used (default 4)
+  --model-load-ms <ms>  how long loading or unloading a router model takes (default 50)
   --no-tokenize         POST /tokenize answers 404
   --help`;
 
@@ -45,6 +58,14 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = process.en
     options: {
       port: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
+      server: { type: 'string' },
+      'reasoning-tokens': { type: 'string' },
+      'cached-tokens': { type: 'string' },
+      'sse-ping-ms': { type: 'string' },
+      'router-model': { type: 'string', multiple: true },
+      'no-models-autoload': { type: 'boolean' },
+      'models-max': { type: 'string' },
+      'model-load-ms': { type: 'string' },
       tokens: { type: 'string' },
       delay: { type: 'string' },
       reply: { type: 'string' },
@@ -71,13 +92,24 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = process.en
   });
   if (values.help) return 'help';
   const int = (flag: string, value: string | undefined) => (value === undefined ? undefined : integer(flag, value));
+  const router = routerFromFlags({
+    models: values['router-model'] ?? [],
+    autoload: !values['no-models-autoload'],
+    maxInstances: int('--models-max', values['models-max']),
+    loadMs: int('--model-load-ms', values['model-load-ms']),
+  });
   const options: Partial<LlamaDoubleOptions> = {
+    server: oneOf<ServerBuild>('--server', values.server, ['b4748', 'modern']) ?? (router ? 'modern' : undefined),
+    router: router ?? undefined,
+    reasoningTokens: int('--reasoning-tokens', values['reasoning-tokens']),
+    cachedTokens: int('--cached-tokens', values['cached-tokens']),
+    ssePingMs: int('--sse-ping-ms', values['sse-ping-ms']),
     tokens: int('--tokens', values.tokens),
     tokenDelayMs: int('--delay', values.delay),
     reply: values.reply,
     reasoning: values.reasoning,
     finishReason: oneOf<'stop' | 'length'>('--finish', values.finish, ['stop', 'length']),
-    usage: oneOf<UsageStyle>('--usage', values.usage, ['finish', 'separate', 'none']),
+    usage: oneOf<UsageStyle>('--usage', values.usage, ['finish', 'separate', 'none', 'requested']),
     roleChunk: values['role-chunk'],
     lineEnding: values.crlf ? '\r\n' : undefined,
     splitBytes: int('--split-bytes', values['split-bytes']),
@@ -90,7 +122,7 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = process.en
     totalSlots: int('--slots', values.slots),
     modelPath: values['model-path'],
     modelAlias: values['model-alias'],
-    propsStyle: oneOf<PropsStyle>('--props-style', values['props-style'], ['b4748', 'newer']),
+    propsStyle: oneOf<PropsStyle>('--props-style', values['props-style'], ['b4748', 'newer', 'modern']),
     tokenize: values['no-tokenize'] ? false : undefined,
   };
   return {

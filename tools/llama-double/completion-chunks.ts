@@ -1,11 +1,19 @@
 import { randomInt } from 'node:crypto';
+import type { ServerBuild } from './options.js';
 
-/** What every chunk of one completion repeats; llama.cpp echoes the request's model, or this default. */
-export type Completion = { id: string; created: number; model: string };
+/** What every chunk of one completion repeats; `model` is what the server calls the model (see replyModel). */
+export type Completion = { id: string; created: number; model: string; build: ServerBuild };
 
-export type Usage = { completion_tokens: number; prompt_tokens: number; total_tokens: number };
+export type Usage = {
+  completion_tokens: number;
+  prompt_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens: number };
+};
 
 export type Timings = {
+  /** Modern only: prompt tokens taken from the prompt cache; prompt_n counts the others. */
+  cache_n?: number;
   prompt_n: number;
   prompt_ms: number;
   prompt_per_token_ms: number;
@@ -18,33 +26,40 @@ export type Timings = {
 
 export type FinishReason = 'stop' | 'length';
 
-const FINGERPRINT = 'b4748-c392e509';
+export const BUILD_INFO: Record<ServerBuild, string> = { b4748: 'b4748-c392e509', modern: 'b1-de3ff81' };
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-export function newCompletion(requestedModel: unknown): Completion {
+export function newCompletion(model: string, build: ServerBuild): Completion {
   const suffix = Array.from({ length: 32 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
-  return {
-    id: `chatcmpl-${suffix}`,
-    created: Math.floor(Date.now() / 1000),
-    model: typeof requestedModel === 'string' ? requestedModel : 'gpt-3.5-turbo',
-  };
+  return { id: `chatcmpl-${suffix}`, created: Math.floor(Date.now() / 1000), model, build };
 }
 
-function usage(completionTokens: number, promptTokens: number): Usage {
-  return {
+/** The prompt as the server counts it: `cached` of its tokens came from the prompt cache (modern only). */
+export type PromptCount = { tokens: number; cached: number };
+
+function usage(completionTokens: number, prompt: PromptCount, build: ServerBuild): Usage {
+  const counts = {
     completion_tokens: completionTokens,
-    prompt_tokens: promptTokens,
-    total_tokens: completionTokens + promptTokens,
+    prompt_tokens: prompt.tokens,
+    total_tokens: completionTokens + prompt.tokens,
   };
+  switch (build) {
+    case 'b4748':
+      return counts;
+    case 'modern':
+      return { ...counts, prompt_tokens_details: { cached_tokens: prompt.cached } };
+  }
 }
 
 /** Usage and timings of a completion whose generation started at `startedAt` (performance.now()) and ends now. */
-export function completionStats(promptTokens: number, predictedN: number, startedAt: number) {
+export function completionStats(prompt: PromptCount, predictedN: number, startedAt: number, build: ServerBuild) {
   const predictedMs = round3(Math.max(performance.now() - startedAt, 0.001));
-  const promptMs = round3(0.5 + promptTokens * 0.03);
+  const evaluated = prompt.tokens - prompt.cached;
+  const promptMs = round3(0.5 + evaluated * 0.03);
+  const measured = timings(evaluated, promptMs, predictedN, predictedMs);
   return {
-    usage: usage(predictedN, promptTokens),
-    timings: timings(promptTokens, promptMs, predictedN, predictedMs),
+    usage: usage(predictedN, prompt, build),
+    timings: build === 'modern' ? { cache_n: prompt.cached, ...measured } : measured,
   };
 }
 
@@ -73,7 +88,7 @@ function chunk(completion: Completion, choices: object[], extra: object = {}) {
     created: completion.created,
     id: completion.id,
     model: completion.model,
-    system_fingerprint: FINGERPRINT,
+    system_fingerprint: BUILD_INFO[completion.build],
     object: 'chat.completion.chunk',
     ...extra,
   };
@@ -108,7 +123,7 @@ export function completionBody(
     choices: [{ finish_reason: result.reason, index: 0, message }],
     created: completion.created,
     model: completion.model,
-    system_fingerprint: FINGERPRINT,
+    system_fingerprint: BUILD_INFO[completion.build],
     object: 'chat.completion',
     ...(result.usage ? { usage: result.usage } : {}),
     id: completion.id,

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { LlamaDoubleOptions } from './options.js';
+import type { RouterState } from './router-state.js';
 
 /** One request being answered: the options it was received under and the hooks that record what happened. */
 export type Exchange = {
@@ -7,6 +8,10 @@ export type Exchange = {
   options: Readonly<LlamaDoubleOptions>;
   /** The parsed JSON body; undefined when the body is not JSON. */
   json: unknown;
+  /** The request target's query, e.g. `model` of GET /props?model=… on a router. */
+  query: URLSearchParams;
+  /** The router's models when the double runs as a router (options.router), else null. */
+  router: RouterState | null;
   /** Aborts when the connection closes, whoever closed it. */
   closed: AbortSignal;
   tokenSent: () => void;
@@ -44,4 +49,20 @@ export async function writeEvent(exchange: Exchange, text: string): Promise<bool
     exchange.response.write(bytes.subarray(at, at + size));
   }
   return true;
+}
+
+/** Waits `ms` like pause(), writing `comment` after every `pingMs` of it (0: never), as a server's SSE keep-alive. */
+export async function pauseWithPings(
+  exchange: Exchange,
+  ms: number,
+  pingMs: number,
+  comment: string,
+): Promise<boolean> {
+  let left = ms;
+  while (pingMs > 0 && left > pingMs) {
+    if (!(await pause(pingMs, exchange.closed))) return false;
+    left -= pingMs;
+    if (!(await writeEvent(exchange, comment))) return false;
+  }
+  return pause(left, exchange.closed);
 }

@@ -2,14 +2,20 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { ENDPOINTS } from './endpoints.js';
 import type { Exchange } from './exchange.js';
+import { loggedChat, type LoggedChat } from './logged-chat.js';
 import { DEFAULT_OPTIONS, type LlamaDoubleOptions, type LlamaMode } from './options.js';
 import { recording, replay, type Recording } from './recordings.js';
-import { LOADING, NOT_FOUND, sendJson } from './wire.js';
+import { ROUTER_ENDPOINTS } from './router-endpoints.js';
+import { createRouterState, type RouterModel, type RouterState, type ShownStatus } from './router-state.js';
+import { withChanges } from './server-presets.js';
+import { httpLayerError, LOADING, NOT_FOUND, sendJson, setHeadStyle } from './wire.js';
 
 /** A request as received; the timestamps are performance.now() of the double's process. */
 export type ReceivedRequest = {
   method: string;
   path: string;
+  /** The request target as sent, query included. */
+  url: string;
   body: string;
   /** The parsed JSON body; undefined when it is not JSON. */
   json: unknown;
@@ -35,7 +41,7 @@ export type LlamaDouble = {
   options: () => Readonly<LlamaDoubleOptions>;
   /** Changes options for the requests that follow; a request in flight keeps the options it started with. */
   configure: (changes: Partial<LlamaDoubleOptions>) => void;
-  /** Back to the options the double was started with; the request log is kept. */
+  /** Back to the options (and router models) the double was started with; the request log is kept. */
   reset: () => void;
   setMode: (mode: LlamaMode) => void;
   /** Adds or replaces the answer to `METHOD /path`, e.g. route('GET /props', () => 'props.txt'). */
@@ -46,6 +52,10 @@ export type LlamaDouble = {
   count: (key: string) => number;
   /** The last request to `METHOD /path` (or to anything). */
   last: (key?: string) => ReceivedRequest | undefined;
+  /** What each POST /v1/chat/completions with a JSON object body asked for, in order (see logged-chat.ts). */
+  chats: () => LoggedChat[];
+  /** A router's models and what GET /models shows of each; [] when the double is no router. */
+  routerModels: () => (RouterModel & { status: ShownStatus })[];
   /** TCP connections open right now. */
   openConnections: () => number;
   close: () => Promise<void>;
@@ -53,11 +63,18 @@ export type LlamaDouble = {
 
 export type StartOptions = Partial<LlamaDoubleOptions> & { port?: number; host?: string };
 
-/** A stand-in llama.cpp: a real HTTP server generating what a llama-server b4748 sends (see tests/fixtures/llama-cpp). */
+/**
+ * A stand-in llama.cpp: a real HTTP server generating what a llama-server b4748 sends, or with `server: 'modern'` what
+ * a September 2026 build sends, also as a router (see tests/fixtures/llama-cpp and its modern/). A router without a
+ * named `server` is modern: b4748 had no router mode.
+ */
 export async function startLlamaDouble(start: StartOptions = {}): Promise<LlamaDouble> {
   const { port = 0, host = '127.0.0.1', ...initial } = start;
-  const startedWith: LlamaDoubleOptions = { ...DEFAULT_OPTIONS, ...initial };
+  const modernRouter = initial.router && initial.server === undefined ? { server: 'modern' as const } : {};
+  const startedWith: LlamaDoubleOptions = withChanges(DEFAULT_OPTIONS, { ...modernRouter, ...initial });
   let options: LlamaDoubleOptions = { ...startedWith };
+  const newRouter = () => (startedWith.router ? createRouterState(startedWith.router) : null);
+  let router: RouterState | null = newRouter();
   const routes = new Map<string, LlamaRoute>();
   const requests: ReceivedRequest[] = [];
   const connections = new Map<Socket, ReceivedRequest[]>();
@@ -70,6 +87,7 @@ export async function startLlamaDouble(start: StartOptions = {}): Promise<LlamaD
       const received: ReceivedRequest = {
         method: req.method ?? 'GET',
         path: (req.url ?? '/').split('?')[0] ?? '/',
+        url: req.url ?? '/',
         body,
         json: parseJson(body),
         receivedAt: performance.now(),
@@ -114,13 +132,16 @@ export async function startLlamaDouble(start: StartOptions = {}): Promise<LlamaD
     const key = `${received.method} ${received.path}`;
     const override = routes.get(key);
     if (override) return replayAnswer(res, override(received, current.mode));
-    if (current.mode === 'loading') return sendJson(res, 503, LOADING);
-    const endpoint = ENDPOINTS[key];
-    if (!endpoint) return sendJson(res, 404, NOT_FOUND);
+    setHeadStyle(res, current.server);
+    if (current.mode === 'loading') return sendJson(res, 503, httpLayerError(current.server, LOADING));
+    const endpoint = (router ? ROUTER_ENDPOINTS : ENDPOINTS)[key];
+    if (!endpoint) return sendJson(res, 404, httpLayerError(current.server, NOT_FOUND));
     const exchange: Exchange = {
       response: res,
       options: current,
       json: received.json,
+      query: new URL(received.url, 'http://double').searchParams,
+      router,
       closed: closed.signal,
       tokenSent: () => {
         received.tokensSent += 1;
@@ -146,10 +167,11 @@ export async function startLlamaDouble(start: StartOptions = {}): Promise<LlamaD
     port: address.port,
     options: () => options,
     configure: (changes) => {
-      options = { ...options, ...changes };
+      options = withChanges(options, changes);
     },
     reset: () => {
       options = { ...startedWith };
+      router = newRouter();
     },
     setMode: (mode) => {
       options = { ...options, mode };
@@ -160,6 +182,11 @@ export async function startLlamaDouble(start: StartOptions = {}): Promise<LlamaD
     requests,
     count: (key) => requests.filter((r) => `${r.method} ${r.path}` === key).length,
     last: (key) => requests.findLast((r) => key === undefined || `${r.method} ${r.path}` === key),
+    chats: () =>
+      requests
+        .filter((r) => r.method === 'POST' && r.path === '/v1/chat/completions')
+        .flatMap((r) => loggedChat(r.json) ?? []),
+    routerModels: () => router?.models() ?? [],
     openConnections: () => connections.size,
     close: async () => {
       server.closeAllConnections();

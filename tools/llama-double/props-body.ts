@@ -1,4 +1,5 @@
 import type { LlamaDoubleOptions } from './options.js';
+import { modernPropsBody } from './props-modern.js';
 
 const CHATML =
   "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + " +
@@ -55,7 +56,7 @@ const NEXT_TOKEN = { has_next_token: true, has_new_line: false, n_remain: -1, n_
 
 type PropsOptions = Pick<LlamaDoubleOptions, 'nCtx' | 'totalSlots' | 'modelPath' | 'modelAlias' | 'propsStyle'>;
 
-/** GET /props: as props.txt (b4748), or as newer servers send it (top-level n_ctx and model_alias). */
+/** GET /props: as props.txt (b4748), as servers in between send it (top-level n_ctx, model_alias), or modern. */
 export function propsBody(options: PropsOptions): object {
   const slot = { id: 0, id_task: -1, n_ctx: options.nCtx, speculative: false, is_processing: false, non_causal: false };
   const settings = { ...slot, params: PARAMS, prompt: '', next_token: NEXT_TOKEN };
@@ -69,5 +70,7 @@ export function propsBody(options: PropsOptions): object {
       const alias = { model_alias: options.modelAlias ?? options.modelPath.split('/').pop() };
       return { default_generation_settings: withoutNCtx, ...common, ...alias, n_ctx: options.nCtx, ...template };
     }
+    case 'modern':
+      return modernPropsBody(options);
   }
 }

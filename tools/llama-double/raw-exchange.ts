@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { frame } from './http-framing.js';
 import { parseRecording, type Recording } from './recordings.js';
 
 /** One HTTP/1.1 exchange as bytes on the wire, to compare a server (the double, a llama-server) with the captures. */
@@ -11,7 +12,14 @@ export type RawExchange = {
   ending: 'complete' | 'closed' | 'open';
 };
 
-export type RawRequest = { method: string; path: string; body?: unknown; idleMs?: number };
+export type RawRequest = {
+  method: string;
+  path: string;
+  body?: unknown;
+  idleMs?: number;
+  /** Sent after Host (and before the body's headers), e.g. ['Connection', 'close'] as the modern captures were made. */
+  headers?: [string, string][];
+};
 
 /** Sends one request on a fresh connection (kept alive, as a client would) and reads the response to its end. */
 export function rawExchange(baseUrl: string, request: RawRequest): Promise<RawExchange> {
@@ -21,6 +29,7 @@ export function rawExchange(baseUrl: string, request: RawRequest): Promise<RawEx
   const head = [
     `${request.method} ${request.path} HTTP/1.1`,
     `Host: ${hostname}:${port}`,
+    ...(request.headers ?? []).map(([name, value]) => `${name}: ${value}`),
     ...(body ? ['Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`] : []),
   ];
   return new Promise((resolve, reject) => {
@@ -54,40 +63,6 @@ export function rawExchange(baseUrl: string, request: RawRequest): Promise<RawEx
     socket.on('close', () => finish('closed'));
     socket.on('error', () => finish('closed'));
   });
-}
-
-type Framed = { head: Buffer; body: Buffer; chunks: Buffer[]; chunked: boolean; complete: boolean };
-
-function frame(received: Buffer): Framed | null {
-  const end = received.indexOf('\r\n\r\n');
-  if (end < 0) return null;
-  const head = received.subarray(0, end);
-  const rest = received.subarray(end + 4);
-  const text = head.toString('latin1');
-  const length = /\r\ncontent-length: *(\d+)/i.exec(text);
-  if (length) {
-    const size = Number(length[1]);
-    return { head, body: rest.subarray(0, size), chunks: [], chunked: false, complete: rest.length >= size };
-  }
-  if (!/\r\ntransfer-encoding: *chunked/i.test(text))
-    return { head, body: rest, chunks: [], chunked: false, complete: false };
-  return { head, ...dechunk(rest), chunked: true };
-}
-
-function dechunk(rest: Buffer): { body: Buffer; chunks: Buffer[]; complete: boolean } {
-  const chunks: Buffer[] = [];
-  let at = 0;
-  for (;;) {
-    const lineEnd = rest.indexOf('\r\n', at);
-    if (lineEnd < 0) break;
-    const size = parseInt(rest.subarray(at, lineEnd).toString('latin1'), 16);
-    if (Number.isNaN(size)) throw new Error(`bad chunk size line at byte ${at}`);
-    if (size === 0) return { body: Buffer.concat(chunks), chunks, complete: rest.length >= lineEnd + 4 };
-    if (rest.length < lineEnd + 2 + size + 2) break;
-    chunks.push(rest.subarray(lineEnd + 2, lineEnd + 2 + size));
-    at = lineEnd + 2 + size + 2;
-  }
-  return { body: Buffer.concat(chunks), chunks, complete: false };
 }
 
 function toExchange(received: Buffer, arrivals: number[], ending: RawExchange['ending']): RawExchange {

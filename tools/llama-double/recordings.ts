@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { frame } from './http-framing.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -69,6 +70,31 @@ export function recording(file: string): Recording {
     cache.set(file, parsed);
   }
   return parsed;
+}
+
+/** The captures of a September 2026 llama-server, kept as the bytes received (tests/fixtures/llama-cpp/modern). */
+export const MODERN_RECORDINGS_DIR = join(RECORDINGS_DIR, 'modern');
+
+/** A modern capture by name, e.g. 'a01_chat_stream' (its .raw file: chunk framing included), parsed once. */
+export function modernRecording(name: string): Recording {
+  const key = `modern/${name}`;
+  let parsed = cache.get(key);
+  if (!parsed) {
+    const raw = readFileSync(join(MODERN_RECORDINGS_DIR, `${name}.raw`));
+    const framed = frame(raw);
+    if (!framed?.complete) throw new Error(`${name}.raw is not one whole HTTP response`);
+    parsed = parseRecording(Buffer.concat([framed.head, Buffer.from('\r\n\r\n'), framed.body]));
+    cache.set(key, parsed);
+  }
+  return parsed;
+}
+
+/** The request body a modern capture answered (its .request.json), parsed. */
+export function modernRequest(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(MODERN_RECORDINGS_DIR, `${name}.request.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** Sends a recording as llama.cpp sent it: same status line, headers in order, same body bytes. */

@@ -42,6 +42,13 @@ export function replyWords(count: number): string[] {
   return Array.from({ length: count }, (_, i) => WORDS[i % WORDS.length] ?? '');
 }
 
+const THOUGHTS = [' The', ' user', ' wants', ' an', ' answer', ';', ' keep', ' it', ' short', '.'];
+
+/** The `count` reasoning tokens of a generated reply: other words than the content's, the same every time. */
+export function reasoningWords(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => THOUGHTS[i % THOUGHTS.length] ?? '');
+}
+
 export type PromptMessage = { role: string; content: string };
 
 /** Tokens of the prompt the recorded model's ChatML template makes of the messages. */

@@ -1,5 +1,6 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ServerBuild } from './options.js';
 
 /** llama.cpp's error body: {"error":{"code","message","type"}} plus any extra fields of newer servers. */
 export type LlamaErrorBody = { error: { code: number; message: string; type: string; [extra: string]: unknown } };
@@ -19,12 +20,31 @@ export function errorBody(code: number, message: string, type = ERROR_TYPES[code
 
 export const LOADING = errorBody(503, 'Loading model');
 export const NOT_FOUND = errorBody(404, 'File Not Found');
+
+/** An error of the HTTP layer (404, 503 loading): the modern server orders its keys message, type, code. */
+export function httpLayerError(server: ServerBuild, body: LlamaErrorBody): LlamaErrorBody {
+  switch (server) {
+    case 'b4748':
+      return body;
+    case 'modern': {
+      const { code, message, type } = body.error;
+      return { error: { message, type, code } };
+    }
+  }
+}
 export const CONTEXT_EXCEEDED = errorBody(
   400,
   'the request exceeds the available context size. try increasing the context size or enable context shift',
 );
 
-/** Newer servers name the sizes and use their own error type. */
+/** The modern server's refusal, before any SSE, of a prompt of at least n_ctx tokens (context shift is off). */
+export function contextExceededModern(promptTokens: number, nCtx: number): LlamaErrorBody {
+  const message = `request (${promptTokens} tokens) exceeds the available context size (${nCtx} tokens), try increasing it`;
+  const body = errorBody(400, message, 'exceed_context_size_error');
+  return { error: { ...body.error, n_prompt_tokens: promptTokens, n_ctx: nCtx } };
+}
+
+/** Servers between the two builds name the sizes and use their own error type. */
 export function contextExceededNewer(promptTokens: number, nCtx: number): LlamaErrorBody {
   const message = `request (${promptTokens} tokens) exceeds the available context size (${nCtx} tokens)`;
   const body = errorBody(400, message, 'exceed_context_size_error');
@@ -41,20 +61,63 @@ function keepAlive(response: ServerResponse): string {
   return `timeout=5, max=${Math.max(101 - served, 1)}`;
 }
 
-/** Headers in llama.cpp's order; Node adds `Connection: keep-alive` (a hop-by-hop header) after them. */
-function writeHead(response: ServerResponse, status: number, contentType: string, framing: [string, string]): void {
+/**
+ * Whose headers a response carries: b4748's, the modern server's, or a modern router's relaying a child's answer
+ * (chunked even for JSON, `Connection: close` from the child, then its own).
+ */
+export type HeadStyle = ServerBuild | 'proxied';
+
+const headStyles = new WeakMap<ServerResponse, HeadStyle>();
+
+export function setHeadStyle(response: ServerResponse, style: HeadStyle): void {
+  headStyles.set(response, style);
+}
+
+type Header = [string, string];
+
+/**
+ * Headers in the server's order. Node adds `Connection: keep-alive`, or `Connection: close` when the client asked to
+ * close, after them unless a Connection header is set here.
+ */
+function headersOf(response: ServerResponse, contentType: string, framing: Header, stream: boolean): Header[] {
+  const style = headStyles.get(response) ?? 'b4748';
+  const origin: Header = ['Access-Control-Allow-Origin', response.req.headers.origin ?? ''];
+  const closing = /close/i.test(response.req.headers.connection ?? '');
+  const unbuffered: Header[] = stream ? [['X-Accel-Buffering', 'no']] : [];
+  switch (style) {
+    case 'b4748':
+      return [
+        ['Keep-Alive', keepAlive(response)],
+        ['Content-Type', contentType],
+        ['Server', 'llama.cpp'],
+        framing,
+        ['Access-Control-Allow-Origin', ''],
+      ];
+    case 'modern':
+      return [
+        ['Server', 'llama.cpp'],
+        origin,
+        ...unbuffered,
+        ['Content-Type', contentType],
+        framing,
+        ...(closing ? [] : [['Keep-Alive', keepAlive(response)] as Header]),
+      ];
+    case 'proxied':
+      return [
+        ['Server', 'llama.cpp'],
+        origin,
+        ['Connection', 'close'],
+        ['X-Accel-Buffering', 'no'],
+        ['Content-Type', contentType],
+        ['Transfer-Encoding', 'chunked'],
+        ...(closing ? [['Connection', 'close'] as Header] : []),
+      ];
+  }
+}
+
+function writeHead(response: ServerResponse, status: number, contentType: string, framing: Header, stream = false) {
   response.sendDate = false;
-  response.writeHead(
-    status,
-    STATUS_CODES[status] ?? '',
-    [
-      ['Keep-Alive', keepAlive(response)],
-      ['Content-Type', contentType],
-      ['Server', 'llama.cpp'],
-      framing,
-      ['Access-Control-Allow-Origin', ''],
-    ].flat(),
-  );
+  response.writeHead(status, STATUS_CODES[status] ?? '', headersOf(response, contentType, framing, stream).flat());
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
@@ -68,7 +131,7 @@ export function sendRaw(response: ServerResponse, status: number, body: Buffer):
 }
 
 export function openEventStream(response: ServerResponse): void {
-  writeHead(response, 200, 'text/event-stream', ['Transfer-Encoding', 'chunked']);
+  writeHead(response, 200, 'text/event-stream', ['Transfer-Encoding', 'chunked'], true);
   response.flushHeaders();
 }
 

@@ -1,0 +1,62 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { startLlamaDouble, type LlamaDouble } from '../support/llama-double.js';
+
+const doubles: LlamaDouble[] = [];
+
+afterAll(async () => {
+  await Promise.all(doubles.map((d) => d.close()));
+});
+
+async function send(double: LlamaDouble, body: unknown): Promise<void> {
+  const response = await fetch(`${double.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(body) });
+  await response.arrayBuffer();
+}
+
+describe('the chat requests the double logged, as chats() reads them', () => {
+  it('keeps the model, the template kwargs, the reasoning effort and every sampling field as sent', async () => {
+    const double = await startLlamaDouble({ server: 'modern' });
+    doubles.push(double);
+    const messages = [{ role: 'user', content: 'Hi' }];
+    await send(double, {
+      model: 'gpt-oss-20b',
+      messages,
+      stream: true,
+      chat_template_kwargs: { reasoning_effort: 'low' },
+      ...{ temperature: 0.7, top_p: 0.9, top_k: 40, min_p: 0.05, repeat_penalty: 1.1 },
+      ...{ presence_penalty: 0.2, frequency_penalty: 0.3, seed: 42, max_tokens: 256, stop: ['</s>'] },
+      n_probs: 3,
+    });
+    await send(double, { messages, reasoning_effort: 'high' });
+
+    const [first, second] = double.chats();
+    expect(first).toEqual({
+      model: 'gpt-oss-20b',
+      stream: true,
+      chatTemplateKwargs: { reasoning_effort: 'low' },
+      reasoningEffort: null,
+      effectiveReasoningEffort: 'low',
+      sampling: {
+        ...{ temperature: 0.7, top_p: 0.9, top_k: 40, min_p: 0.05, repeat_penalty: 1.1 },
+        ...{ presence_penalty: 0.2, frequency_penalty: 0.3, seed: 42, max_tokens: 256, stop: ['</s>'] },
+      },
+      messages,
+    });
+    expect(second).toMatchObject({
+      model: null,
+      stream: false,
+      chatTemplateKwargs: null,
+      reasoningEffort: 'high',
+      effectiveReasoningEffort: 'high',
+      sampling: {},
+    });
+  });
+
+  it('leaves out requests that are no chat or whose body is not a JSON object', async () => {
+    const double = await startLlamaDouble();
+    doubles.push(double);
+    await fetch(`${double.url}/v1/chat/completions`, { method: 'POST', body: '{broken' }).then((r) => r.arrayBuffer());
+    await fetch(`${double.url}/tokenize`, { method: 'POST', body: '{"content":"x"}' }).then((r) => r.arrayBuffer());
+    await send(double, { messages: [], temperature: 0 });
+    expect(double.chats().map((chat) => chat.sampling)).toEqual([{ temperature: 0 }]);
+  });
+});
