@@ -2971,7 +2971,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The conversation */
+            /** @description The conversation, with the answer it is generating and its context use */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -3007,6 +3007,29 @@ export interface operations {
                         last_message_at: string | null;
                         message_count: number;
                         current_leaf_id: string | null;
+                        generating: {
+                            session_id: string | null;
+                            /**
+                             * Format: uuid
+                             * @description A UUID; the server makes UUIDv7 ids
+                             */
+                            message_id: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC
+                             */
+                            started_at: string;
+                        } | null;
+                        context: {
+                            /**
+                             * Format: uuid
+                             * @description A UUID; the server makes UUIDv7 ids
+                             */
+                            message_id: string;
+                            /** @description Prompt plus answer tokens of the branch's last answer */
+                            used: number;
+                            n_ctx: number | null;
+                        } | null;
                     };
                 };
             };

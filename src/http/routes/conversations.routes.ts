@@ -6,6 +6,7 @@ import {
 } from '../../commands/conversation-command.js';
 import { purgeConversation } from '../../commands/purge.js';
 import { conversationAsOf } from '../../queries/conversation-as-of.js';
+import { activityAmong, conversationActivity } from '../../queries/conversation-activity.js';
 import { findConversation, listConversations } from '../../queries/conversation.queries.js';
 import { listMessages, listPath } from '../../queries/message.queries.js';
 import { messagePageAsOf, pathPageAsOf } from '../../queries/message-pages-as-of.js';
@@ -16,7 +17,12 @@ import { HttpProblem, notFoundProblem } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { softDeleteRoutes } from './soft-delete.routes.js';
 import { IdParams, Page } from '../schemas/common.schemas.js';
-import { Conversation, ConversationGetQuery, conversationInputSchemas } from '../schemas/conversation.schemas.js';
+import {
+  Conversation,
+  ConversationDetail,
+  ConversationGetQuery,
+  conversationInputSchemas,
+} from '../schemas/conversation.schemas.js';
 import { Message, messageListQuery } from '../schemas/message.schemas.js';
 import type { SchemaLimits } from '../schemas/schema-limits.js';
 import { created, etagHeader, missing, modified, ok, preconditionFailed } from './responses.js';
@@ -103,15 +109,21 @@ export function conversationRoutes(limits: SchemaLimits): RouteSpec[] {
       params: IdParams,
       query: ConversationGetQuery,
       responses: {
-        200: { ...ok(Conversation, 'The conversation'), headers: etagHeader },
+        200: {
+          ...ok(ConversationDetail, 'The conversation, with the answer it is generating and its context use'),
+          headers: etagHeader,
+        },
         404: missing('conversation'),
       },
       async handle(ctx, { params, query }) {
-        const { conversation, version } =
-          query.as_of === undefined
-            ? await load(ctx, params.id, query.include_deleted)
-            : await loadAsOf(ctx, params.id, query.as_of, query.include_deleted);
-        answer(ctx, 200, conversation, version);
+        if (query.as_of !== undefined) {
+          const past = await loadAsOf(ctx, params.id, query.as_of, query.include_deleted);
+          const activity = await activityAmong(past.messages, past.conversation.current_leaf_id ?? null);
+          return answer(ctx, 200, { ...past.conversation, ...activity }, past.version);
+        }
+        const { conversation, version } = await load(ctx, params.id, query.include_deleted);
+        const activity = await conversationActivity(ctx.state.em, params.id, conversation.current_leaf_id ?? null);
+        answer(ctx, 200, { ...conversation, ...activity }, version);
       },
     }),
     defineRoute({

@@ -80,6 +80,42 @@ export const Conversation = Type.Object(
   { additionalProperties: false, title: 'Conversation' },
 );
 
+/** GET /api/conversations/{id}: the conversation, with what it is doing now. */
+export const ConversationDetail = Type.Object(
+  {
+    ...Conversation.properties,
+    generating: nullable(
+      Type.Object(
+        {
+          session_id: nullable(Uuid),
+          message_id: Uuid,
+          started_at: Timestamp,
+        },
+        {
+          additionalProperties: false,
+          description:
+            'The answer being generated now (on any worker or instance), null when none: a page that reloaded ' +
+            'resumes it at GET /api/chat/stream/{session_id}',
+        },
+      ),
+    ),
+    context: nullable(
+      Type.Object(
+        {
+          message_id: Uuid,
+          used: Type.Integer({ description: "Prompt plus answer tokens of the branch's last answer" }),
+          n_ctx: nullable(Type.Integer({ description: "The model's context per slot when it answered" })),
+        },
+        {
+          additionalProperties: false,
+          description: "How full the model's context was at the last answer of the branch shown (used / n_ctx)",
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false, title: 'ConversationDetail' },
+);
+
 export const ConversationGetQuery = Type.Object(
   { include_deleted: Type.Optional(IncludeDeleted), as_of: Type.Optional(AsOfParam) },
   { additionalProperties: false },
