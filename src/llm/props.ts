@@ -19,8 +19,10 @@ export async function fetchProps(baseUrl: string, timeoutMs: number): Promise<Ll
   return parseProps(await fetchJson(`${baseUrl}/props`, { method: 'GET' }, timeoutMs));
 }
 
+/** The alias a server was started with; a current server without one reports its `-m` path as alias: the file then. */
 function modelName(props: Record<string, unknown>): string | null {
-  if (typeof props.model_alias === 'string' && props.model_alias.trim() !== '') return props.model_alias;
+  const alias = typeof props.model_alias === 'string' ? props.model_alias.trim() : '';
+  if (alias !== '' && alias !== props.model_path) return alias;
   if (typeof props.model_path !== 'string') return null;
   return props.model_path.split(/[\\/]/).pop() || null;
 }
