@@ -463,6 +463,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The models llama.cpp serves, with their context, size, capabilities and status
+         * @description Asked of llama.cpp (its /v1/models and /props; in router mode each loaded model's /props too) at each request. A server started with -m serves one model; a router (llama-server --models-dir) lists every model it knows. 200 in every case: `state` says whether llama.cpp answered.
+         */
+        get: operations["listModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -5556,6 +5576,112 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than the server accepts (16 KB in all) */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body carries a request id, never internals */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (unreachable, locked or read-only); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What llama.cpp serves now */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ready: llama.cpp answered; loading: it is loading its model (503); unreachable: no answer */
+                        state: "ready" | "loading" | "unreachable";
+                        /** @description llama-server runs in router mode (--models-dir): several models */
+                        router: boolean;
+                        autoload: boolean | null;
+                        models: {
+                            /** @description What settings.model and a chat name it by */
+                            id: string;
+                            aliases: string[];
+                            /** @description ready: the one model of a server started with -m; in router mode loaded, loading, unloaded, sleeping or failed (its process crashed) */
+                            status: "ready" | "loaded" | "loading" | "unloaded" | "sleeping" | "failed" | "unknown";
+                            file: string | null;
+                            n_ctx: number | null;
+                            n_ctx_train: number | null;
+                            slots: number | null;
+                            n_params: number | null;
+                            size_bytes: number | null;
+                            capabilities: {
+                                reasoning: boolean | null;
+                                reasoning_effort: boolean | null;
+                                vision: boolean | null;
+                            };
+                        }[];
+                        error: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid HTTP */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Authorization: Bearer <API_TOKEN>` header, or not the right token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description The scheme to use: Bearer */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -12,6 +12,7 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { openApiDocument } from './openapi.js';
 import { mountRoutes, type RouteSpec } from './route.js';
 import { chatRoutes } from './routes/chat.routes.js';
+import { modelRoutes } from './routes/models.routes.js';
 import { conversationHistoryRoutes } from './routes/conversation-history.routes.js';
 import { conversationRoutes } from './routes/conversations.routes.js';
 import { eventStreamRoutes } from './routes/event-stream.routes.js';
@@ -38,6 +39,7 @@ export const apiRoutes = (limits: SchemaLimits): readonly RouteSpec[] => [
   ...exportRoutes,
   ...messageRoutes,
   ...chatRoutes,
+  ...modelRoutes,
   ...eventRoutes(limits),
   ...eventStreamRoutes,
   ...conversationHistoryRoutes(limits),

@@ -10,6 +10,7 @@ const tagDescriptions: Record<string, string> = {
   Conversations: 'Conversations and their message trees',
   Messages: 'Single messages and their reactions',
   Chat: 'Questions answered by llama.cpp, streamed token by token over Server-Sent Events',
+  Models: 'What llama.cpp serves: one model, or several in router mode, with context, size, capabilities, status',
   'Event log': 'The append-only log every read model is built from',
   Search: 'Full-text search over messages and titles',
   Statistics: 'Usage of the model, added up per day or per model',

@@ -1,5 +1,6 @@
 import type { ChatChunk, ChatRequest } from './chat-types.js';
 import { completeChat, type ChatCompletion } from './complete-chat.js';
+import { fetchModels, type ServedModels } from './models.js';
 import { fetchProps, type LlamaProps } from './props.js';
 import { streamChat } from './stream-chat.js';
 import { countTokens } from './tokenize.js';
@@ -7,6 +8,7 @@ import { countTokens } from './tokenize.js';
 export type { ChatChunk, ChatMessage, ChatOptions, CompletionTimings } from './chat-types.js';
 export { LlmError, type LlmErrorType } from './llm-error.js';
 export type { LlamaProps } from './props.js';
+export type { ServedModel, ServedModels } from './models.js';
 export type { ChatCompletion } from './complete-chat.js';
 
 export type LlamaClient = {
@@ -21,7 +23,12 @@ export type LlamaClient = {
   props(): Promise<LlamaProps>;
   /** POST /tokenize {content}; Math.ceil(text.length / 4) when /tokenize fails. */
   countTokens(text: string): Promise<number>;
+  /** What llama.cpp serves now (GET /v1/models and /props), asked each time. */
+  models(): Promise<ServedModels>;
 };
+
+/** A listing of models is for a person looking: it is not waited on for long. */
+const MODELS_TIMEOUT_MS = 5_000;
 
 /** /tokenize is only an aid to prompt budgeting: it is not waited on for long before the estimate is used. */
 const TOKENIZE_TIMEOUT_MS = 5_000;
@@ -49,5 +56,6 @@ export function createLlamaClient(
       return inFlight;
     },
     countTokens: (text) => countTokens(base, text, Math.min(TOKENIZE_TIMEOUT_MS, options.firstTokenTimeoutMs)),
+    models: () => fetchModels(base, Math.min(MODELS_TIMEOUT_MS, options.firstTokenTimeoutMs)),
   };
 }

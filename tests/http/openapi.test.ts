@@ -474,6 +474,7 @@ describe('real responses conform to the schemas /openapi.json documents for them
     { name: 'health', method: 'get', path: '/health', reply: () => api.get('/health') },
     { name: 'liveness', method: 'get', path: '/health/live', reply: () => api.get('/health/live') },
     { name: 'readiness', method: 'get', path: '/health/ready', reply: () => api.get('/health/ready') },
+    { name: 'models', method: 'get', path: '/api/models', reply: () => api.get('/api/models') },
     {
       name: '404 problem',
       method: 'get',
