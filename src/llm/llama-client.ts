@@ -19,8 +19,11 @@ export type LlamaClient = {
   streamChat(request: ChatRequest, signal: AbortSignal, onAccepted?: () => void): AsyncIterable<ChatChunk[]>;
   /** The whole reply at once, within the first-token timeout (for short replies such as titles). */
   completeChat(request: ChatRequest, signal?: AbortSignal): Promise<ChatCompletion>;
-  /** GET /props, cached after the first success. */
-  props(): Promise<LlamaProps>;
+  /**
+   * GET /props (of `model`, for a router: /props?model=…), cached for PROPS_TTL_MS after a success: a llama-server
+   * restarted with another model is noticed within that time.
+   */
+  props(model?: string): Promise<LlamaProps>;
   /** POST /tokenize {content}; Math.ceil(text.length / 4) when /tokenize fails. */
   countTokens(text: string): Promise<number>;
   /** What llama.cpp serves now (GET /v1/models and /props), asked each time. */
@@ -33,27 +36,38 @@ const MODELS_TIMEOUT_MS = 5_000;
 /** /tokenize is only an aid to prompt budgeting: it is not waited on for long before the estimate is used. */
 const TOKENIZE_TIMEOUT_MS = 5_000;
 
+/** How long a model's /props is trusted: its context size budgets every prompt, and a model can be swapped. */
+export const PROPS_TTL_MS = 30_000;
+
 /** A client of one llama.cpp server; knows nothing of the database. */
 export function createLlamaClient(
   baseUrl: string,
-  options: { firstTokenTimeoutMs: number; idleTimeoutMs: number },
+  options: { firstTokenTimeoutMs: number; idleTimeoutMs: number; propsTtlMs?: number },
 ): LlamaClient {
   const base = baseUrl.replace(/\/+$/, '');
-  let cached: LlamaProps | undefined;
-  let inFlight: Promise<LlamaProps> | undefined;
+  const ttl = options.propsTtlMs ?? PROPS_TTL_MS;
+  const cached = new Map<string, { props: LlamaProps; until: number }>();
+  const inFlight = new Map<string, Promise<LlamaProps>>();
   return {
     streamChat: (request, signal, onAccepted) => ({
       [Symbol.asyncIterator]: () => streamChat(base, options, request, signal, onAccepted),
     }),
     completeChat: (request, signal) => completeChat(base, request, options.firstTokenTimeoutMs, signal),
-    props: async () => {
-      if (cached) return cached;
-      inFlight ??= fetchProps(base, options.firstTokenTimeoutMs)
-        .then((props) => (cached = props))
-        .finally(() => {
-          inFlight = undefined;
-        });
-      return inFlight;
+    props: async (model) => {
+      const key = model ?? '';
+      const hit = cached.get(key);
+      if (hit && hit.until > performance.now()) return hit.props;
+      let pending = inFlight.get(key);
+      if (!pending) {
+        pending = fetchProps(base, options.firstTokenTimeoutMs, model)
+          .then((props) => {
+            cached.set(key, { props, until: performance.now() + ttl });
+            return props;
+          })
+          .finally(() => inFlight.delete(key));
+        inFlight.set(key, pending);
+      }
+      return pending;
     },
     countTokens: (text) => countTokens(base, text, Math.min(TOKENIZE_TIMEOUT_MS, options.firstTokenTimeoutMs)),
     models: () => fetchModels(base, Math.min(MODELS_TIMEOUT_MS, options.firstTokenTimeoutMs)),

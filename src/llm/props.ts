@@ -15,8 +15,10 @@ export function parseProps(body: unknown): LlamaProps {
   return { n_ctx: nCtx, total_slots: positive(props.total_slots) ?? 1, model_name: modelName(props) };
 }
 
-export async function fetchProps(baseUrl: string, timeoutMs: number): Promise<LlamaProps> {
-  return parseProps(await fetchJson(`${baseUrl}/props`, { method: 'GET' }, timeoutMs));
+/** `model`: one model of a router (llama-server --models-dir), whose own /props the router passes on. */
+export async function fetchProps(baseUrl: string, timeoutMs: number, model?: string): Promise<LlamaProps> {
+  const query = model === undefined ? '' : `?model=${encodeURIComponent(model)}`;
+  return parseProps(await fetchJson(`${baseUrl}/props${query}`, { method: 'GET' }, timeoutMs));
 }
 
 /** The alias a server was started with; a current server without one reports its `-m` path as alias: the file then. */

@@ -9,6 +9,7 @@ import {
 } from '../../src/llm/llama-client.js';
 import { pieces } from '../../tools/llama-double/tokenizer.js';
 import {
+  DEFAULT_ROUTER,
   recording,
   startLlamaDouble,
   type LlamaDouble,
@@ -490,6 +491,34 @@ describe('props', () => {
     const all = await Promise.all([llm.props(), llm.props(), llm.props()]);
     expect(await llm.props()).toEqual(all[0]);
     expect(double.count('GET /props')).toBe(1);
+  });
+
+  it('is asked again once PROPS_TTL_MS passed: a server restarted with another model is noticed', async () => {
+    const double = await llama({ propsStyle: 'newer', nCtx: 4096, modelAlias: 'first' });
+    const llm = createLlamaClient(double.url, { firstTokenTimeoutMs: 2_000, idleTimeoutMs: 2_000, propsTtlMs: 200 });
+    expect(await llm.props()).toMatchObject({ n_ctx: 4096, model_name: 'first' });
+    double.configure({ nCtx: 16384, modelAlias: 'second' });
+    expect(await llm.props()).toMatchObject({ model_name: 'first' });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await llm.props()).toMatchObject({ n_ctx: 16384, model_name: 'second' });
+    expect(double.count('GET /props')).toBe(2);
+  });
+
+  it("asks a router for one model's props, each cached apart", async () => {
+    const double = await llama({
+      router: {
+        ...DEFAULT_ROUTER,
+        models: [
+          { id: 'small', status: 'loaded', nCtx: 4096 },
+          { id: 'large', status: 'loaded', nCtx: 32768 },
+        ],
+      },
+    });
+    const llm = client(double);
+    expect((await llm.props('small')).n_ctx).toBe(4096);
+    expect((await llm.props('large')).n_ctx).toBe(32768);
+    expect((await llm.props('small')).n_ctx).toBe(4096);
+    expect(double.count('GET /props')).toBe(2);
   });
 
   it('a failure is not cached: llm_unavailable while loading, the props once loaded', async () => {
