@@ -1,5 +1,8 @@
 export type LlmErrorType = 'llm_unavailable' | 'llm_error' | 'context_overflow' | 'timeout';
 
+/** What a current llama-server says of a prompt it refused as too long (exceed_context_size_error). */
+export type Overflow = { n_prompt_tokens: number; n_ctx: number };
+
 /** A failure of llama.cpp or of the way to it; a cancel by the caller is never one (it throws the signal's reason). */
 export class LlmError extends Error {
   override readonly name = 'LlmError';
@@ -8,6 +11,7 @@ export class LlmError extends Error {
     readonly type: LlmErrorType,
     message: string,
     readonly status?: number,
+    readonly overflow?: Overflow,
   ) {
     super(message);
   }
@@ -22,7 +26,9 @@ export function errorFromPayload(payload: unknown, status?: number): LlmError {
   const message =
     typeof error.message === 'string' ? error.message : typeof payload === 'string' ? payload : JSON.stringify(payload);
   if (CONTEXT_OVERFLOW.test(message) || error.type === 'exceed_context_size_error') {
-    return new LlmError('context_overflow', message, status);
+    const { n_prompt_tokens, n_ctx } = error;
+    const sized = typeof n_prompt_tokens === 'number' && typeof n_ctx === 'number';
+    return new LlmError('context_overflow', message, status, sized ? { n_prompt_tokens, n_ctx } : undefined);
   }
   return new LlmError('llm_error', message, status);
 }

@@ -290,6 +290,15 @@ describe('streamChat: llama.cpp failures are LlmErrors', () => {
     expectLlmError((await failure(stream(client(double)))).error, 'context_overflow', /exceeds the available/, 400);
   });
 
+  it("a current server's 400 exceed_context_size_error carries the prompt's size and the slot's context", async () => {
+    const double = await llama({ server: 'modern', nCtx: 256 });
+    const long = { messages: [{ role: 'user' as const, content: 'word '.repeat(400) }] };
+    const { error } = await failure(flat(client(double).streamChat(long, new AbortController().signal)));
+    expectLlmError(error, 'context_overflow', /exceeds the available context size/, 400);
+    expect((error as LlmError).overflow).toEqual({ n_prompt_tokens: expect.any(Number), n_ctx: 256 });
+    expect((error as LlmError).overflow!.n_prompt_tokens).toBeGreaterThan(256);
+  });
+
   it('another HTTP error status is llm_error with the server message and the status', async () => {
     const double = await llama({ failure: 'http_error', httpStatus: 500, errorMessage: 'Only one completion choice' });
     expectLlmError((await failure(stream(client(double)))).error, 'llm_error', /^Only one completion choice$/, 500);
