@@ -108,6 +108,7 @@ export const messageProjector: Projector = {
         return;
       case 'ProjectCreated':
       case 'ProjectUpdated':
+      case 'ProjectSettingsChanged':
       case 'ProjectDeleted':
       case 'ProjectRestored':
       case 'ProjectPurged':
@@ -116,6 +117,7 @@ export const messageProjector: Projector = {
       case 'ConversationRenamed':
       case 'ConversationMoved':
       case 'ConversationMetadataChanged':
+      case 'ConversationSettingsChanged':
       case 'ConversationDeleted':
       case 'ConversationRestored':
       case 'CurrentLeafSelected':

@@ -3,8 +3,10 @@ import { runSql } from '../db/run-sql.js';
 import type { ChatOptions } from '../llm/chat-types.js';
 import type { LlamaClient } from '../llm/llama-client.js';
 import { pathTurns } from '../queries/message-path.js';
-import { withParsedMetadata } from '../queries/raw-rows.js';
+import { withParsedJson } from '../queries/raw-rows.js';
 import type { JsonObject } from '../domain/shared/decider.js';
+import { systemPromptText, type SystemPromptSource } from '../domain/conversation/generation.js';
+import type { GenerationSettings } from '../domain/shared/generation-settings.js';
 import { fitPrompt, TOKENS_PER_MESSAGE, type FittedPrompt, type PromptTurn } from './fit-prompt.js';
 import type { TokenCounter } from './token-counter.js';
 
@@ -22,12 +24,17 @@ type Turn = Omit<PromptTurn, 'tokens'>;
 const COUNTED_AT_ONCE = 16;
 
 /**
- * The branch root -> question as chat messages, preceded by the project's system prompt, trimmed
+ * The branch root -> question as chat messages, preceded by the system prompt from `system_prompt_source`, trimmed
  * from the oldest turn to fit llama.cpp's per-slot context with room left for the answer.
  */
 export async function preparePrompt(
   deps: { em: EntityManager; llm: LlamaClient; tokens: TokenCounter },
-  input: { conversation_id: string; question_id: string; options: ChatOptions },
+  input: {
+    conversation_id: string;
+    question_id: string;
+    options: ChatOptions;
+    system_prompt_source: SystemPromptSource | null;
+  },
 ): Promise<PreparedPrompt> {
   const { em, llm, tokens } = deps;
   const props = await llm.props();
@@ -39,7 +46,7 @@ export async function preparePrompt(
   const turns: Turn[] = path.map((m) => ({ id: m.id, role: m.role as PromptTurn['role'], content: m.content }));
   const question = turns.pop();
   if (!question || question.id !== input.question_id) throw new Error(`Question ${input.question_id} not found`);
-  const systemPrompt = await systemPromptOf(em, input.conversation_id);
+  const systemPrompt = await systemPromptOf(em, input.conversation_id, input.system_prompt_source);
   const prepared = { n_ctx: props.n_ctx, model_name: props.model_name };
 
   const bounded = fitWithinBytes(systemPrompt, turns, question, budget);
@@ -103,12 +110,27 @@ function countAhead(tokens: TokenCounter, turns: Turn[]): void {
   })().catch(() => undefined);
 }
 
-async function systemPromptOf(em: EntityManager, conversationId: string): Promise<string | null> {
-  const [row] = await runSql<{ metadata: JsonObject | string }>(
+type SettingsRow = { settings: GenerationSettings | string; project_settings: GenerationSettings | string | null };
+
+/** The text of the system prompt the answer's start named the source of; a blank one is none. */
+async function systemPromptOf(
+  em: EntityManager,
+  conversationId: string,
+  source: SystemPromptSource | null,
+): Promise<string | null> {
+  if (source === null) return null;
+  const [found] = await runSql<SettingsRow & { metadata: JsonObject | string | null }>(
     em,
-    'select p.metadata from conversations c join projects p on p.id = c.project_id where c.id = ?',
+    `select c.settings, p.settings as project_settings, p.metadata
+     from conversations c left join projects p on p.id = c.project_id where c.id = ?`,
     [conversationId],
   );
-  const prompt = row ? (withParsedMetadata(row).metadata as JsonObject).system_prompt : undefined;
-  return typeof prompt === 'string' && prompt.trim() !== '' ? prompt : null;
+  if (!found) return null;
+  const row = withParsedJson(found);
+  const projectSettings = parsed(found.project_settings);
+  const project = row.metadata === null || projectSettings === null ? null : { settings: projectSettings, metadata: row.metadata as JsonObject };
+  const prompt = systemPromptText(source, { conversation: row.settings as GenerationSettings, project });
+  return prompt !== null && prompt.trim() !== '' ? prompt : null;
 }
+
+const parsed = <T>(value: T | string | null): T | null => (typeof value === 'string' ? (JSON.parse(value) as T) : value);

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import type { MessageRow } from '../../projections/message.entity.js';
 import { runSql } from '../db/run-sql.js';
-import { withParsedMetadata } from './raw-rows.js';
+import { withParsedJson } from './raw-rows.js';
 import { decodeCursor, encodeCursor, toPage, type Page } from './cursor.js';
 import { pathPage } from './message-path.js';
 import { projectNotDeleted } from './visibility.js';
@@ -16,7 +16,7 @@ export async function findMessage(em: EntityManager, id: string): Promise<Messag
   const [row] = await runSql<MessageRow>(em, `select m.* from messages m where m.id = ? and ${conversationVisible}`, [
     id,
   ]);
-  return row ? toMessageResponse(withParsedMetadata(row)) : null;
+  return row ? toMessageResponse(withParsedJson(row)) : null;
 }
 
 /** Every message of the conversation in creation order, all branches included. */
@@ -32,7 +32,7 @@ export async function listMessages(
     'select m.* from messages m where m.conversation_id = ? and m.seq > ? order by m.seq limit ?',
     [conversationId, after, query.limit + 1],
   );
-  return toPage(rows.map(withParsedMetadata), query.limit, toMessageResponse, (row) => [row.seq]);
+  return toPage(rows.map(withParsedJson), query.limit, toMessageResponse, (row) => [row.seq]);
 }
 
 /** The messages of one branch, root first, paged like the full listing. */
@@ -45,7 +45,7 @@ export async function listPath(
   if (!leafId) return { items: [], next_cursor: null };
   const from = query.cursor ? decodeCursor<[number]>(query.cursor, ['number'])[0] : 0;
   const rows = await pathPage(em, conversationId, leafId, from, query.limit + 1);
-  const items = rows.slice(0, query.limit).map((row) => toMessageResponse(withParsedMetadata(row)));
+  const items = rows.slice(0, query.limit).map((row) => toMessageResponse(withParsedJson(row)));
   return { items, next_cursor: rows.length > query.limit ? encodeCursor([from + query.limit]) : null };
 }
 

@@ -12,6 +12,8 @@ export const migrationNames = [
   '0007-unbounded-text',
   '0008-search',
   '0009-usage',
+  // 0010 is being added on another branch; the migrator runs this list in order and allows the gap.
+  '0011-settings',
 ] as const;
 
 /**
@@ -41,6 +43,8 @@ export async function migrationOptions(
     postgresql8,
     sqlite9,
     postgresql9,
+    sqlite11,
+    postgresql11,
   ] = await Promise.all([
     import('@mikro-orm/migrations'),
     import('./sqlite-0001-init.js'),
@@ -61,6 +65,8 @@ export async function migrationOptions(
     import('./postgresql-0008-search.js'),
     import('./sqlite-0009-usage.js'),
     import('./postgresql-0009-usage.js'),
+    import('./sqlite-0011-settings.js'),
+    import('./postgresql-0011-settings.js'),
   ]);
   const list =
     kind === 'postgresql'
@@ -74,6 +80,7 @@ export async function migrationOptions(
           postgresql7.PostgresqlUnboundedText,
           postgresql8.PostgresqlSearch,
           postgresql9.PostgresqlUsage,
+          postgresql11.PostgresqlSettings,
         ]
       : [
           sqlite1.SqliteInit,
@@ -85,6 +92,7 @@ export async function migrationOptions(
           sqlite7.SqliteUnboundedText,
           sqlite8.SqliteSearch,
           sqlite9.SqliteUsage,
+          sqlite11.SqliteSettings,
         ];
   return {
     extensions: [Migrator],
