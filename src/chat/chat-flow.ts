@@ -167,7 +167,13 @@ async function answerWithTicket(
 async function generate(
   deps: GenerationDeps,
   session: ChatSession,
-  input: { request: AnswerRequest; options: ChatOptions; prepared: PreparedPrompt; ticket: SlotTicket; open: () => void },
+  input: {
+    request: AnswerRequest;
+    options: ChatOptions;
+    prepared: PreparedPrompt;
+    ticket: SlotTicket;
+    open: () => void;
+  },
 ): Promise<void> {
   const { request, options, prepared, ticket, open } = input;
   const { prompt } = prepared;

@@ -128,9 +128,13 @@ async function systemPromptOf(
   if (!found) return null;
   const row = withParsedJson(found);
   const projectSettings = parsed(found.project_settings);
-  const project = row.metadata === null || projectSettings === null ? null : { settings: projectSettings, metadata: row.metadata as JsonObject };
+  const project =
+    row.metadata === null || projectSettings === null
+      ? null
+      : { settings: projectSettings, metadata: row.metadata as JsonObject };
   const prompt = systemPromptText(source, { conversation: row.settings as GenerationSettings, project });
   return prompt !== null && prompt.trim() !== '' ? prompt : null;
 }
 
-const parsed = <T>(value: T | string | null): T | null => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
+const parsed = <T>(value: T | string | null): T | null =>
+  typeof value === 'string' ? (JSON.parse(value) as T) : value;

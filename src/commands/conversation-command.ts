@@ -63,7 +63,11 @@ function withContext(request: ConversationRequest): CommandInput<ConversationCom
         const project = await ownProject(em, state);
         return {
           type: 'AskQuestion',
-          data: { ...request.data, project_status: project?.status ?? null, project_defaults: project?.defaults ?? null },
+          data: {
+            ...request.data,
+            project_status: project?.status ?? null,
+            project_defaults: project?.defaults ?? null,
+          },
         };
       };
     case 'RegenerateResponse':

@@ -43,7 +43,10 @@ export const ExportedConversation = Type.Object(
     title: nullable(Type.String({ minLength: 1, description: 'An import holds it to MAX_TITLE_LENGTH' })),
     project_id: nullable(Uuid),
     metadata: Metadata,
-    settings: Type.Optional({ ...Settings, description: 'Its generation settings; none in files exported before them' }),
+    settings: Type.Optional({
+      ...Settings,
+      description: 'Its generation settings; none in files exported before them',
+    }),
     created_at: Timestamp,
     updated_at: Timestamp,
     current_leaf_id: nullable(
@@ -60,7 +63,10 @@ export const ExportedProject = Type.Object(
     name: Type.String(),
     description: nullable(Type.String()),
     metadata: Metadata,
-    settings: Type.Optional({ ...Settings, description: 'Its generation settings; none in files exported before them' }),
+    settings: Type.Optional({
+      ...Settings,
+      description: 'Its generation settings; none in files exported before them',
+    }),
     created_at: Timestamp,
     updated_at: Timestamp,
   },

@@ -10,8 +10,7 @@ const importedStatuses = new Set(['complete', 'failed', 'cancelled']);
  * tree must hold together on its own: every parent an earlier message, a leaf exactly when there are messages.
  */
 export function decideImport(command: ImportConversation, state: ConversationState): ConversationEvent[] {
-  const { conversation_id, project_id, project_status, messages, current_leaf_id, settings, ...fields } =
-    command.data;
+  const { conversation_id, project_id, project_status, messages, current_leaf_id, settings, ...fields } = command.data;
   if (state.status === 'purged') throw conflict(`Conversation ${conversation_id} was purged; its id is not reused`);
   if (state.status !== 'missing') throw conflict(`Conversation ${conversation_id} already exists`);
   if (project_id !== null && project_status !== 'active') {
@@ -35,7 +34,13 @@ export function decideImport(command: ImportConversation, state: ConversationSta
     {
       type: 'ConversationImported',
       // Without settings the event is the one recorded before settings existed.
-      data: { conversation_id, project_id, ...fields, current_leaf_id, ...(Object.keys(settings).length > 0 ? { settings } : {}) },
+      data: {
+        conversation_id,
+        project_id,
+        ...fields,
+        current_leaf_id,
+        ...(Object.keys(settings).length > 0 ? { settings } : {}),
+      },
     },
     ...messages.map((message) => ({ type: 'MessageImported' as const, data: { conversation_id, ...message } })),
   ];

@@ -32,7 +32,9 @@ export function decideProject(command: ProjectCommand, state: ProjectState): Pro
       );
       const changedSetting = changedSettings(current.settings, settings);
       return [
-        ...(Object.keys(changed).length === 0 ? [] : [{ type: 'ProjectUpdated' as const, data: { project_id, ...changed } }]),
+        ...(Object.keys(changed).length === 0
+          ? []
+          : [{ type: 'ProjectUpdated' as const, data: { project_id, ...changed } }]),
         ...(Object.keys(changedSetting).length === 0
           ? []
           : [{ type: 'ProjectSettingsChanged' as const, data: { project_id, settings: changedSetting } }]),

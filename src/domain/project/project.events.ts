@@ -27,12 +27,7 @@ export type ProjectRestored = { type: 'ProjectRestored'; data: { project_id: str
 export type ProjectPurged = { type: 'ProjectPurged'; data: { project_id: string } };
 
 export type ProjectEvent =
-  | ProjectCreated
-  | ProjectUpdated
-  | ProjectSettingsChanged
-  | ProjectDeleted
-  | ProjectRestored
-  | ProjectPurged;
+  ProjectCreated | ProjectUpdated | ProjectSettingsChanged | ProjectDeleted | ProjectRestored | ProjectPurged;
 
 export const projectEventTypes = [
   'ProjectCreated',
