@@ -67,7 +67,7 @@ const generationOf = async (messageId: string) => {
 };
 
 describe('which settings an answer is generated with', () => {
-  it("without settings anywhere llama.cpp gets none of the fields, so its own defaults hold", async () => {
+  it('without settings anywhere llama.cpp gets none of the fields, so its own defaults hold', async () => {
     const conversation = await created('/api/conversations', {});
     const answer = await ask(conversation);
     const body = sent();
