@@ -117,7 +117,7 @@ export interface paths {
         delete: operations["deleteProject"];
         options?: never;
         head?: never;
-        /** Change name, description or metadata */
+        /** Change name, description, metadata or generation settings */
         patch: operations["updateProject"];
         trace?: never;
     };
@@ -231,7 +231,7 @@ export interface paths {
         delete: operations["deleteConversation"];
         options?: never;
         head?: never;
-        /** Rename, move to another project (null: none) or change metadata */
+        /** Rename, move to another project (null: none), or change metadata or generation settings */
         patch: operations["updateConversation"];
         trace?: never;
     };
@@ -840,6 +840,38 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                             /**
+                             * GenerationSettings
+                             * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                             */
+                            settings: {
+                                /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                                model?: string;
+                                /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                                reasoning_effort?: "low" | "medium" | "high";
+                                /** @description The system prompt its answers start from */
+                                system_prompt?: string;
+                                /** @description Sampling temperature, 0 to 2 */
+                                temperature?: number;
+                                /** @description Nucleus sampling, 0 to 1 (1: off) */
+                                top_p?: number;
+                                /** @description Top-k sampling, 0 to 1000 (0: off) */
+                                top_k?: number;
+                                /** @description Min-p sampling, 0 to 1 (0: off) */
+                                min_p?: number;
+                                /** @description Repetition penalty, 0 to 2 (1: off) */
+                                repeat_penalty?: number;
+                                /** @description Presence penalty, -2 to 2 (0: off) */
+                                presence_penalty?: number;
+                                /** @description Frequency penalty, -2 to 2 (0: off) */
+                                frequency_penalty?: number;
+                                /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                                seed?: number;
+                                /** @description Longest answer, in tokens, 1 to 131072 */
+                                max_tokens?: number;
+                                /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                                stop?: string[];
+                            };
+                            /**
                              * Format: date-time
                              * @description ISO 8601, UTC
                              */
@@ -959,6 +991,35 @@ export interface operations {
                     metadata?: {
                         [key: string]: unknown;
                     };
+                    /** @description Generation settings to start with: only the fields to set */
+                    settings?: {
+                        /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                        model?: string;
+                        /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                        reasoning_effort?: "low" | "medium" | "high";
+                        /** @description At most 10000 characters (MAX_MESSAGE_LENGTH); an empty one sends none, also over the project's. Without one set anywhere, the project's `metadata.system_prompt` is used */
+                        system_prompt?: string;
+                        /** @description Sampling temperature, 0 to 2 */
+                        temperature?: number;
+                        /** @description Nucleus sampling, 0 to 1 (1: off) */
+                        top_p?: number;
+                        /** @description Top-k sampling, 0 to 1000 (0: off) */
+                        top_k?: number;
+                        /** @description Min-p sampling, 0 to 1 (0: off) */
+                        min_p?: number;
+                        /** @description Repetition penalty, 0 to 2 (1: off) */
+                        repeat_penalty?: number;
+                        /** @description Presence penalty, -2 to 2 (0: off) */
+                        presence_penalty?: number;
+                        /** @description Frequency penalty, -2 to 2 (0: off) */
+                        frequency_penalty?: number;
+                        /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                        seed?: number;
+                        /** @description Longest answer, in tokens, 1 to 131072 */
+                        max_tokens?: number;
+                        /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                        stop?: string[];
+                    };
                 };
             };
         };
@@ -982,6 +1043,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -1029,6 +1122,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -1180,6 +1305,35 @@ export interface operations {
                     metadata?: {
                         [key: string]: unknown;
                     };
+                    /** @description Generation settings to start with: only the fields to set */
+                    settings?: {
+                        /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                        model?: string;
+                        /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                        reasoning_effort?: "low" | "medium" | "high";
+                        /** @description At most 10000 characters (MAX_MESSAGE_LENGTH); an empty one sends none, also over the project's. Without one set anywhere, the project's `metadata.system_prompt` is used */
+                        system_prompt?: string;
+                        /** @description Sampling temperature, 0 to 2 */
+                        temperature?: number;
+                        /** @description Nucleus sampling, 0 to 1 (1: off) */
+                        top_p?: number;
+                        /** @description Top-k sampling, 0 to 1000 (0: off) */
+                        top_k?: number;
+                        /** @description Min-p sampling, 0 to 1 (0: off) */
+                        min_p?: number;
+                        /** @description Repetition penalty, 0 to 2 (1: off) */
+                        repeat_penalty?: number;
+                        /** @description Presence penalty, -2 to 2 (0: off) */
+                        presence_penalty?: number;
+                        /** @description Frequency penalty, -2 to 2 (0: off) */
+                        frequency_penalty?: number;
+                        /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                        seed?: number;
+                        /** @description Longest answer, in tokens, 1 to 131072 */
+                        max_tokens?: number;
+                        /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                        stop?: string[];
+                    };
                 };
             };
         };
@@ -1203,6 +1357,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -1250,6 +1436,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -1414,6 +1632,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -1674,6 +1924,22 @@ export interface operations {
                     metadata?: {
                         [key: string]: unknown;
                     };
+                    /** @description Changes of generation settings: a field left out stays as it is, null clears it */
+                    settings?: {
+                        model?: string | null;
+                        reasoning_effort?: ("low" | "medium" | "high") | null;
+                        system_prompt?: string | null;
+                        temperature?: number | null;
+                        top_p?: number | null;
+                        top_k?: number | null;
+                        min_p?: number | null;
+                        repeat_penalty?: number | null;
+                        presence_penalty?: number | null;
+                        frequency_penalty?: number | null;
+                        seed?: number | null;
+                        max_tokens?: number | null;
+                        stop?: string[] | null;
+                    };
                 };
             };
         };
@@ -1699,6 +1965,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -1874,6 +2172,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -2147,6 +2477,38 @@ export interface operations {
                             [key: string]: unknown;
                         };
                         /**
+                         * GenerationSettings
+                         * @description Its generation settings; none in files exported before them
+                         */
+                        settings?: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
+                        };
+                        /**
                          * Format: date-time
                          * @description ISO 8601, UTC
                          */
@@ -2168,6 +2530,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Its generation settings; none in files exported before them
+                         */
+                        settings?: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -2292,6 +2686,38 @@ export interface operations {
                             /** @description Free-form JSON object */
                             metadata: {
                                 [key: string]: unknown;
+                            };
+                            /**
+                             * GenerationSettings
+                             * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                             */
+                            settings: {
+                                /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                                model?: string;
+                                /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                                reasoning_effort?: "low" | "medium" | "high";
+                                /** @description The system prompt its answers start from */
+                                system_prompt?: string;
+                                /** @description Sampling temperature, 0 to 2 */
+                                temperature?: number;
+                                /** @description Nucleus sampling, 0 to 1 (1: off) */
+                                top_p?: number;
+                                /** @description Top-k sampling, 0 to 1000 (0: off) */
+                                top_k?: number;
+                                /** @description Min-p sampling, 0 to 1 (0: off) */
+                                min_p?: number;
+                                /** @description Repetition penalty, 0 to 2 (1: off) */
+                                repeat_penalty?: number;
+                                /** @description Presence penalty, -2 to 2 (0: off) */
+                                presence_penalty?: number;
+                                /** @description Frequency penalty, -2 to 2 (0: off) */
+                                frequency_penalty?: number;
+                                /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                                seed?: number;
+                                /** @description Longest answer, in tokens, 1 to 131072 */
+                                max_tokens?: number;
+                                /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                                stop?: string[];
                             };
                             /**
                              * Format: date-time
@@ -2447,6 +2873,38 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                             /**
+                             * GenerationSettings
+                             * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                             */
+                            settings: {
+                                /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                                model?: string;
+                                /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                                reasoning_effort?: "low" | "medium" | "high";
+                                /** @description The system prompt its answers start from */
+                                system_prompt?: string;
+                                /** @description Sampling temperature, 0 to 2 */
+                                temperature?: number;
+                                /** @description Nucleus sampling, 0 to 1 (1: off) */
+                                top_p?: number;
+                                /** @description Top-k sampling, 0 to 1000 (0: off) */
+                                top_k?: number;
+                                /** @description Min-p sampling, 0 to 1 (0: off) */
+                                min_p?: number;
+                                /** @description Repetition penalty, 0 to 2 (1: off) */
+                                repeat_penalty?: number;
+                                /** @description Presence penalty, -2 to 2 (0: off) */
+                                presence_penalty?: number;
+                                /** @description Frequency penalty, -2 to 2 (0: off) */
+                                frequency_penalty?: number;
+                                /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                                seed?: number;
+                                /** @description Longest answer, in tokens, 1 to 131072 */
+                                max_tokens?: number;
+                                /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                                stop?: string[];
+                            };
+                            /**
                              * Format: date-time
                              * @description ISO 8601, UTC
                              */
@@ -2559,6 +3017,35 @@ export interface operations {
                     metadata?: {
                         [key: string]: unknown;
                     };
+                    /** @description Generation settings to start with: only the fields to set */
+                    settings?: {
+                        /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                        model?: string;
+                        /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                        reasoning_effort?: "low" | "medium" | "high";
+                        /** @description At most 10000 characters (MAX_MESSAGE_LENGTH); an empty one sends none, also over the project's. Without one set anywhere, the project's `metadata.system_prompt` is used */
+                        system_prompt?: string;
+                        /** @description Sampling temperature, 0 to 2 */
+                        temperature?: number;
+                        /** @description Nucleus sampling, 0 to 1 (1: off) */
+                        top_p?: number;
+                        /** @description Top-k sampling, 0 to 1000 (0: off) */
+                        top_k?: number;
+                        /** @description Min-p sampling, 0 to 1 (0: off) */
+                        min_p?: number;
+                        /** @description Repetition penalty, 0 to 2 (1: off) */
+                        repeat_penalty?: number;
+                        /** @description Presence penalty, -2 to 2 (0: off) */
+                        presence_penalty?: number;
+                        /** @description Frequency penalty, -2 to 2 (0: off) */
+                        frequency_penalty?: number;
+                        /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                        seed?: number;
+                        /** @description Longest answer, in tokens, 1 to 131072 */
+                        max_tokens?: number;
+                        /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                        stop?: string[];
+                    };
                 };
             };
         };
@@ -2582,6 +3069,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -2623,6 +3142,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -2767,6 +3318,35 @@ export interface operations {
                     metadata?: {
                         [key: string]: unknown;
                     };
+                    /** @description Generation settings to start with: only the fields to set */
+                    settings?: {
+                        /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                        model?: string;
+                        /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                        reasoning_effort?: "low" | "medium" | "high";
+                        /** @description At most 10000 characters (MAX_MESSAGE_LENGTH); an empty one sends none, also over the project's. Without one set anywhere, the project's `metadata.system_prompt` is used */
+                        system_prompt?: string;
+                        /** @description Sampling temperature, 0 to 2 */
+                        temperature?: number;
+                        /** @description Nucleus sampling, 0 to 1 (1: off) */
+                        top_p?: number;
+                        /** @description Top-k sampling, 0 to 1000 (0: off) */
+                        top_k?: number;
+                        /** @description Min-p sampling, 0 to 1 (0: off) */
+                        min_p?: number;
+                        /** @description Repetition penalty, 0 to 2 (1: off) */
+                        repeat_penalty?: number;
+                        /** @description Presence penalty, -2 to 2 (0: off) */
+                        presence_penalty?: number;
+                        /** @description Frequency penalty, -2 to 2 (0: off) */
+                        frequency_penalty?: number;
+                        /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                        seed?: number;
+                        /** @description Longest answer, in tokens, 1 to 131072 */
+                        max_tokens?: number;
+                        /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                        stop?: string[];
+                    };
                 };
             };
         };
@@ -2790,6 +3370,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -2831,6 +3443,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -2991,6 +3635,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -3244,6 +3920,22 @@ export interface operations {
                     metadata?: {
                         [key: string]: unknown;
                     };
+                    /** @description Changes of generation settings: a field left out stays as it is, null clears it */
+                    settings?: {
+                        model?: string | null;
+                        reasoning_effort?: ("low" | "medium" | "high") | null;
+                        system_prompt?: string | null;
+                        temperature?: number | null;
+                        top_p?: number | null;
+                        top_k?: number | null;
+                        min_p?: number | null;
+                        repeat_penalty?: number | null;
+                        presence_penalty?: number | null;
+                        frequency_penalty?: number | null;
+                        seed?: number | null;
+                        max_tokens?: number | null;
+                        stop?: string[] | null;
+                    };
                     /**
                      * Format: uuid
                      * @description Shows this branch: the next question replies to this message
@@ -3274,6 +3966,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -3443,6 +4167,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -3738,6 +4494,38 @@ export interface operations {
                             [key: string]: unknown;
                         };
                         /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
+                        };
+                        /**
                          * Format: date-time
                          * @description ISO 8601, UTC
                          */
@@ -3916,6 +4704,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -4098,6 +4918,38 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                             /**
+                             * GenerationSettings
+                             * @description Its generation settings; none in files exported before them
+                             */
+                            settings?: {
+                                /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                                model?: string;
+                                /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                                reasoning_effort?: "low" | "medium" | "high";
+                                /** @description The system prompt its answers start from */
+                                system_prompt?: string;
+                                /** @description Sampling temperature, 0 to 2 */
+                                temperature?: number;
+                                /** @description Nucleus sampling, 0 to 1 (1: off) */
+                                top_p?: number;
+                                /** @description Top-k sampling, 0 to 1000 (0: off) */
+                                top_k?: number;
+                                /** @description Min-p sampling, 0 to 1 (0: off) */
+                                min_p?: number;
+                                /** @description Repetition penalty, 0 to 2 (1: off) */
+                                repeat_penalty?: number;
+                                /** @description Presence penalty, -2 to 2 (0: off) */
+                                presence_penalty?: number;
+                                /** @description Frequency penalty, -2 to 2 (0: off) */
+                                frequency_penalty?: number;
+                                /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                                seed?: number;
+                                /** @description Longest answer, in tokens, 1 to 131072 */
+                                max_tokens?: number;
+                                /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                                stop?: string[];
+                            };
+                            /**
                              * Format: date-time
                              * @description ISO 8601, UTC
                              */
@@ -4119,6 +4971,38 @@ export interface operations {
                             /** @description Free-form JSON object */
                             metadata: {
                                 [key: string]: unknown;
+                            };
+                            /**
+                             * GenerationSettings
+                             * @description Its generation settings; none in files exported before them
+                             */
+                            settings?: {
+                                /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                                model?: string;
+                                /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                                reasoning_effort?: "low" | "medium" | "high";
+                                /** @description The system prompt its answers start from */
+                                system_prompt?: string;
+                                /** @description Sampling temperature, 0 to 2 */
+                                temperature?: number;
+                                /** @description Nucleus sampling, 0 to 1 (1: off) */
+                                top_p?: number;
+                                /** @description Top-k sampling, 0 to 1000 (0: off) */
+                                top_k?: number;
+                                /** @description Min-p sampling, 0 to 1 (0: off) */
+                                min_p?: number;
+                                /** @description Repetition penalty, 0 to 2 (1: off) */
+                                repeat_penalty?: number;
+                                /** @description Presence penalty, -2 to 2 (0: off) */
+                                presence_penalty?: number;
+                                /** @description Frequency penalty, -2 to 2 (0: off) */
+                                frequency_penalty?: number;
+                                /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                                seed?: number;
+                                /** @description Longest answer, in tokens, 1 to 131072 */
+                                max_tokens?: number;
+                                /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                                stop?: string[];
                             };
                             /**
                              * Format: date-time
@@ -4299,6 +5183,38 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                             /**
+                             * GenerationSettings
+                             * @description Its generation settings; none in files exported before them
+                             */
+                            settings?: {
+                                /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                                model?: string;
+                                /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                                reasoning_effort?: "low" | "medium" | "high";
+                                /** @description The system prompt its answers start from */
+                                system_prompt?: string;
+                                /** @description Sampling temperature, 0 to 2 */
+                                temperature?: number;
+                                /** @description Nucleus sampling, 0 to 1 (1: off) */
+                                top_p?: number;
+                                /** @description Top-k sampling, 0 to 1000 (0: off) */
+                                top_k?: number;
+                                /** @description Min-p sampling, 0 to 1 (0: off) */
+                                min_p?: number;
+                                /** @description Repetition penalty, 0 to 2 (1: off) */
+                                repeat_penalty?: number;
+                                /** @description Presence penalty, -2 to 2 (0: off) */
+                                presence_penalty?: number;
+                                /** @description Frequency penalty, -2 to 2 (0: off) */
+                                frequency_penalty?: number;
+                                /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                                seed?: number;
+                                /** @description Longest answer, in tokens, 1 to 131072 */
+                                max_tokens?: number;
+                                /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                                stop?: string[];
+                            };
+                            /**
                              * Format: date-time
                              * @description ISO 8601, UTC
                              */
@@ -4320,6 +5236,38 @@ export interface operations {
                             /** @description Free-form JSON object */
                             metadata: {
                                 [key: string]: unknown;
+                            };
+                            /**
+                             * GenerationSettings
+                             * @description Its generation settings; none in files exported before them
+                             */
+                            settings?: {
+                                /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                                model?: string;
+                                /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                                reasoning_effort?: "low" | "medium" | "high";
+                                /** @description The system prompt its answers start from */
+                                system_prompt?: string;
+                                /** @description Sampling temperature, 0 to 2 */
+                                temperature?: number;
+                                /** @description Nucleus sampling, 0 to 1 (1: off) */
+                                top_p?: number;
+                                /** @description Top-k sampling, 0 to 1000 (0: off) */
+                                top_k?: number;
+                                /** @description Min-p sampling, 0 to 1 (0: off) */
+                                min_p?: number;
+                                /** @description Repetition penalty, 0 to 2 (1: off) */
+                                repeat_penalty?: number;
+                                /** @description Presence penalty, -2 to 2 (0: off) */
+                                presence_penalty?: number;
+                                /** @description Frequency penalty, -2 to 2 (0: off) */
+                                frequency_penalty?: number;
+                                /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                                seed?: number;
+                                /** @description Longest answer, in tokens, 1 to 131072 */
+                                max_tokens?: number;
+                                /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                                stop?: string[];
                             };
                             /**
                              * Format: date-time
@@ -4766,12 +5714,31 @@ export interface operations {
                     /** @description The question, 1 to MAX_MESSAGE_LENGTH characters */
                     message: string;
                     parent_message_id?: string | null;
-                    /** @description Sampling options passed to llama.cpp */
+                    /** @description How this answer is generated: each field set here wins over the conversation's settings, which win over the project's; a field set nowhere is llama.cpp's own default */
                     options?: {
+                        /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                        model?: string;
+                        /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                        reasoning_effort?: "low" | "medium" | "high";
+                        /** @description Sampling temperature, 0 to 2 */
                         temperature?: number;
+                        /** @description Nucleus sampling, 0 to 1 (1: off) */
                         top_p?: number;
-                        /** @description Longest answer, in tokens */
+                        /** @description Top-k sampling, 0 to 1000 (0: off) */
+                        top_k?: number;
+                        /** @description Min-p sampling, 0 to 1 (0: off) */
+                        min_p?: number;
+                        /** @description Repetition penalty, 0 to 2 (1: off) */
+                        repeat_penalty?: number;
+                        /** @description Presence penalty, -2 to 2 (0: off) */
+                        presence_penalty?: number;
+                        /** @description Frequency penalty, -2 to 2 (0: off) */
+                        frequency_penalty?: number;
+                        /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                        seed?: number;
+                        /** @description Longest answer, in tokens, 1 to 131072 */
                         max_tokens?: number;
+                        /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
                         stop?: string[];
                     };
                 };
@@ -4988,12 +5955,31 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Sampling options passed to llama.cpp */
+                    /** @description How this answer is generated: each field set here wins over the conversation's settings, which win over the project's; a field set nowhere is llama.cpp's own default */
                     options?: {
+                        /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                        model?: string;
+                        /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                        reasoning_effort?: "low" | "medium" | "high";
+                        /** @description Sampling temperature, 0 to 2 */
                         temperature?: number;
+                        /** @description Nucleus sampling, 0 to 1 (1: off) */
                         top_p?: number;
-                        /** @description Longest answer, in tokens */
+                        /** @description Top-k sampling, 0 to 1000 (0: off) */
+                        top_k?: number;
+                        /** @description Min-p sampling, 0 to 1 (0: off) */
+                        min_p?: number;
+                        /** @description Repetition penalty, 0 to 2 (1: off) */
+                        repeat_penalty?: number;
+                        /** @description Presence penalty, -2 to 2 (0: off) */
+                        presence_penalty?: number;
+                        /** @description Frequency penalty, -2 to 2 (0: off) */
+                        frequency_penalty?: number;
+                        /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                        seed?: number;
+                        /** @description Longest answer, in tokens, 1 to 131072 */
                         max_tokens?: number;
+                        /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
                         stop?: string[];
                     };
                 };
@@ -5638,7 +6624,7 @@ export interface operations {
                 project_id?: string;
                 /** @description Only this conversation's events */
                 conversation_id?: string;
-                /** @description Only events of these types, comma-separated: ProjectCreated, ProjectUpdated, ProjectDeleted, ProjectRestored, ProjectPurged, ConversationCreated, ConversationRenamed, ConversationMoved, ConversationMetadataChanged, ConversationDeleted, ConversationRestored, ConversationPurged, UserMessagePosted, AssistantResponseStarted, AssistantResponseProgressed, MessageCompleted, MessageFailed, MessageCancelled, MessageReactionChanged, CurrentLeafSelected, ConversationImported, MessageImported */
+                /** @description Only events of these types, comma-separated: ProjectCreated, ProjectUpdated, ProjectSettingsChanged, ProjectDeleted, ProjectRestored, ProjectPurged, ConversationCreated, ConversationRenamed, ConversationMoved, ConversationMetadataChanged, ConversationSettingsChanged, ConversationDeleted, ConversationRestored, ConversationPurged, UserMessagePosted, AssistantResponseStarted, AssistantResponseProgressed, MessageCompleted, MessageFailed, MessageCancelled, MessageReactionChanged, CurrentLeafSelected, ConversationImported, MessageImported */
                 types?: string;
                 /** @description Log position to start after: the events after it are sent first, then the stream goes on live. A Last-Event-ID header wins over it; with neither the stream starts at the end of the log */
                 after?: number;
@@ -5774,7 +6760,7 @@ export interface operations {
                 after?: number;
                 /** @description Page size, 1 to 1000 (MAX_EVENTS_PAGE_SIZE) */
                 limit?: number;
-                /** @description Only events of these types, comma-separated: ProjectCreated, ProjectUpdated, ProjectDeleted, ProjectRestored, ProjectPurged, ConversationCreated, ConversationRenamed, ConversationMoved, ConversationMetadataChanged, ConversationDeleted, ConversationRestored, ConversationPurged, UserMessagePosted, AssistantResponseStarted, AssistantResponseProgressed, MessageCompleted, MessageFailed, MessageCancelled, MessageReactionChanged, CurrentLeafSelected, ConversationImported, MessageImported */
+                /** @description Only events of these types, comma-separated: ProjectCreated, ProjectUpdated, ProjectSettingsChanged, ProjectDeleted, ProjectRestored, ProjectPurged, ConversationCreated, ConversationRenamed, ConversationMoved, ConversationMetadataChanged, ConversationSettingsChanged, ConversationDeleted, ConversationRestored, ConversationPurged, UserMessagePosted, AssistantResponseStarted, AssistantResponseProgressed, MessageCompleted, MessageFailed, MessageCancelled, MessageReactionChanged, CurrentLeafSelected, ConversationImported, MessageImported */
                 types?: string;
             };
             header?: never;
