@@ -95,7 +95,7 @@ describe('which settings an answer is generated with', () => {
     const project = await created('/api/projects', { name: 'Defaults', settings });
     const conversation = await created('/api/conversations', { project_id: project });
     const answer = await ask(conversation);
-    const { reasoning_effort, ...fields } = settings;
+    const { reasoning_effort: _effort, ...fields } = settings;
     expect(sent()).toMatchObject({
       ...fields,
       reasoning_effort: 'low',
