@@ -3,7 +3,6 @@ import { runSql } from '../db/run-sql.js';
 import type { ChatOptions } from '../llm/chat-types.js';
 import type { LlamaClient } from '../llm/llama-client.js';
 import { pathTurns } from '../queries/message-path.js';
-import { withParsedJson } from '../queries/raw-rows.js';
 import type { JsonObject } from '../domain/shared/decider.js';
 import { systemPromptText, type SystemPromptSource } from '../domain/conversation/generation.js';
 import type { GenerationSettings } from '../domain/shared/generation-settings.js';
@@ -110,7 +109,13 @@ function countAhead(tokens: TokenCounter, turns: Turn[]): void {
   })().catch(() => undefined);
 }
 
-type SettingsRow = { settings: GenerationSettings | string; project_settings: GenerationSettings | string | null };
+/** JSON columns as the driver hands them over: text from SQLite, parsed from PostgreSQL. */
+type JsonColumn<T> = T | string;
+type PromptSources = {
+  settings: JsonColumn<GenerationSettings>;
+  project_settings: JsonColumn<GenerationSettings> | null;
+  project_metadata: JsonColumn<JsonObject> | null;
+};
 
 /** The text of the system prompt the answer's start named the source of; a blank one is none. */
 async function systemPromptOf(
@@ -119,22 +124,21 @@ async function systemPromptOf(
   source: SystemPromptSource | null,
 ): Promise<string | null> {
   if (source === null) return null;
-  const [found] = await runSql<SettingsRow & { metadata: JsonObject | string | null }>(
+  const [row] = await runSql<PromptSources>(
     em,
-    `select c.settings, p.settings as project_settings, p.metadata
+    `select c.settings, p.settings as project_settings, p.metadata as project_metadata
      from conversations c left join projects p on p.id = c.project_id where c.id = ?`,
     [conversationId],
   );
-  if (!found) return null;
-  const row = withParsedJson(found);
-  const projectSettings = parsed(found.project_settings);
-  const project =
-    row.metadata === null || projectSettings === null
-      ? null
-      : { settings: projectSettings, metadata: row.metadata as JsonObject };
-  const prompt = systemPromptText(source, { conversation: row.settings as GenerationSettings, project });
+  if (!row) return null;
+  const [settings, metadata] = [parsed(row.project_settings), parsed(row.project_metadata)];
+  const project = settings && metadata ? { settings, metadata } : null;
+  const prompt = systemPromptText(source, { conversation: parsed(row.settings), project });
   return prompt !== null && prompt.trim() !== '' ? prompt : null;
 }
 
-const parsed = <T>(value: T | string | null): T | null =>
-  typeof value === 'string' ? (JSON.parse(value) as T) : value;
+function parsed<T>(value: JsonColumn<T>): T;
+function parsed<T>(value: JsonColumn<T> | null): T | null;
+function parsed<T>(value: JsonColumn<T> | null): T | null {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
+}

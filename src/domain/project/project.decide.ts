@@ -30,14 +30,14 @@ export function decideProject(command: ProjectCommand, state: ProjectState): Pro
           ([key, value]) => value !== undefined && !sameJson(value, current[key as keyof typeof changes]),
         ),
       );
-      const changedSetting = changedSettings(current.settings, settings);
+      const settingsChanged = changedSettings(current.settings, settings);
       return [
         ...(Object.keys(changed).length === 0
           ? []
           : [{ type: 'ProjectUpdated' as const, data: { project_id, ...changed } }]),
-        ...(Object.keys(changedSetting).length === 0
+        ...(Object.keys(settingsChanged).length === 0
           ? []
-          : [{ type: 'ProjectSettingsChanged' as const, data: { project_id, settings: changedSetting } }]),
+          : [{ type: 'ProjectSettingsChanged' as const, data: { project_id, settings: settingsChanged } }]),
       ];
     }
     case 'DeleteProject':
