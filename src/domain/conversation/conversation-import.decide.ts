@@ -1,4 +1,5 @@
 import { conflict, invalid } from '../shared/domain-error.js';
+import { settingsIfAny } from '../shared/generation-settings.js';
 import type { ImportConversation } from './conversation.commands.js';
 import type { ConversationEvent } from './conversation.events.js';
 import type { ConversationState } from './conversation.state.js';
@@ -33,14 +34,7 @@ export function decideImport(command: ImportConversation, state: ConversationSta
   return [
     {
       type: 'ConversationImported',
-      // Without settings the event is the one recorded before settings existed.
-      data: {
-        conversation_id,
-        project_id,
-        ...fields,
-        current_leaf_id,
-        ...(Object.keys(settings).length > 0 ? { settings } : {}),
-      },
+      data: { conversation_id, project_id, ...fields, current_leaf_id, ...settingsIfAny(settings) },
     },
     ...messages.map((message) => ({ type: 'MessageImported' as const, data: { conversation_id, ...message } })),
   ];

@@ -1,7 +1,7 @@
 import { assertNever } from '../shared/assert-never.js';
 import type { JsonObject } from '../shared/decider.js';
 import { conflict, invalid, invalidField, notFound } from '../shared/domain-error.js';
-import { changedSettings, settingsJson } from '../shared/generation-settings.js';
+import { changedSettings, settingsIfAny, settingsJson } from '../shared/generation-settings.js';
 import { sameJson } from '../shared/same-json.js';
 import type { ConversationCommand, ProjectStatus } from './conversation.commands.js';
 import type { ConversationEvent } from './conversation.events.js';
@@ -26,9 +26,12 @@ export function decideConversation(command: ConversationCommand, state: Conversa
       }
       if (id_taken_by !== null) throw conflict(`Id ${conversation_id} already belongs to a ${id_taken_by}`);
       if (project_id !== null) requireProject(project_id, project_status ?? 'missing');
-      // Without settings the event is the one recorded before settings existed.
-      const withSettings = Object.keys(settings).length > 0 ? { settings } : {};
-      return [{ type: 'ConversationCreated', data: { conversation_id, project_id, title, metadata, ...withSettings } }];
+      return [
+        {
+          type: 'ConversationCreated',
+          data: { conversation_id, project_id, title, metadata, ...settingsIfAny(settings) },
+        },
+      ];
     }
     case 'UpdateConversation': {
       const current = requireActive(state, conversation_id);

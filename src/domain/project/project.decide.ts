@@ -1,6 +1,6 @@
 import { assertNever } from '../shared/assert-never.js';
 import { conflict, invalidField, notFound } from '../shared/domain-error.js';
-import { changedSettings } from '../shared/generation-settings.js';
+import { changedSettings, settingsIfAny } from '../shared/generation-settings.js';
 import { sameJson } from '../shared/same-json.js';
 import type { ProjectCommand } from './project.commands.js';
 import type { ProjectEvent } from './project.events.js';
@@ -13,9 +13,7 @@ export function decideProject(command: ProjectCommand, state: ProjectState): Pro
       if (state.status === 'missing') {
         if (id_taken_by !== null) throw conflict(`Id ${project_id} already belongs to a ${id_taken_by}`);
         const { settings, ...fields } = asked;
-        // Without settings the event is the one recorded before settings existed.
-        const withSettings = Object.keys(settings).length > 0 ? { settings } : {};
-        return [{ type: 'ProjectCreated', data: { project_id, ...fields, ...withSettings } }];
+        return [{ type: 'ProjectCreated', data: { project_id, ...fields, ...settingsIfAny(settings) } }];
       }
       if (state.status === 'purged') throw conflict(`Project ${project_id} was purged; its id is not reused`);
       // A retried create with the same id and body is answered with what exists.

@@ -53,6 +53,13 @@ export function applySettings(current: GenerationSettings, change: SettingsChang
   return next as GenerationSettings;
 }
 
+/**
+ * `{ settings }` when some are set, else nothing: a created or imported event without settings is then the same as
+ * one recorded before settings existed.
+ */
+export const settingsIfAny = (settings: GenerationSettings): { settings?: GenerationSettings } =>
+  Object.keys(settings).length > 0 ? { settings } : {};
+
 /** Settings as JSON, for metadata: only the fields set. */
 export const settingsJson = (settings: GenerationOptions): JsonObject =>
   Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as JsonObject;
