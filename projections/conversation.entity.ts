@@ -1,5 +1,6 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import type { JsonObject } from '../src/domain/shared/decider.js';
+import type { GenerationSettings } from '../src/domain/shared/generation-settings.js';
 
 /** Read model of a conversation; `activity_at` (last message, else creation) orders listings. */
 export const ConversationView = defineEntity({
@@ -10,6 +11,8 @@ export const ConversationView = defineEntity({
     project_id: p.string().length(64).nullable(),
     title: p.text().nullable(),
     metadata: p.json<JsonObject>(),
+    /** Its generation overrides of the project's defaults: only the fields set. */
+    settings: p.json<GenerationSettings>(),
     created_at: p.string().length(32),
     updated_at: p.string().length(32),
     deleted_at: p.string().length(32).nullable(),

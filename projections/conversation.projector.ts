@@ -1,4 +1,5 @@
 import { assertNever } from '../src/domain/shared/assert-never.js';
+import { applySettings } from '../src/domain/shared/generation-settings.js';
 import type { StoredEvent } from '../src/event-store/stored-event.js';
 import type { Projector } from './projector.js';
 import { increment, type Changes, type ReadModelWrites } from './read-model-writes.js';
@@ -10,12 +11,13 @@ export const conversationProjector: Projector = {
     const at = event.created_at;
     switch (event.type) {
       case 'ConversationCreated': {
-        const { conversation_id: id, project_id, title, metadata } = event.data;
+        const { conversation_id: id, project_id, title, metadata, settings = {} } = event.data;
         await writes.insert('conversations', {
           id,
           project_id,
           title,
           metadata,
+          settings,
           created_at: at,
           updated_at: at,
           deleted_at: null,
@@ -28,12 +30,13 @@ export const conversationProjector: Projector = {
         return;
       }
       case 'ConversationImported': {
-        const { conversation_id: id, project_id, title, metadata, created_at, updated_at } = event.data;
+        const { conversation_id: id, project_id, title, metadata, created_at, updated_at, settings = {} } = event.data;
         await writes.insert('conversations', {
           id,
           project_id,
           title,
           metadata,
+          settings,
           created_at,
           updated_at,
           deleted_at: null,
@@ -62,6 +65,12 @@ export const conversationProjector: Projector = {
       case 'ConversationMetadataChanged':
         await change(writes, event, { metadata: event.data.metadata, updated_at: at });
         return;
+      case 'ConversationSettingsChanged': {
+        const id = event.data.conversation_id;
+        const current = await writes.row('conversations', id, ['settings']);
+        await change(writes, event, { settings: applySettings(current.settings, event.data.settings), updated_at: at });
+        return;
+      }
       case 'ConversationDeleted':
         await change(writes, event, { deleted_at: at, updated_at: at });
         return;
@@ -93,6 +102,7 @@ export const conversationProjector: Projector = {
         return;
       case 'ProjectCreated':
       case 'ProjectUpdated':
+      case 'ProjectSettingsChanged':
       case 'ProjectDeleted':
       case 'ProjectRestored':
       case 'ProjectPurged':

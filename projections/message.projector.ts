@@ -123,6 +123,7 @@ export const messageProjector: Projector = {
         return;
       case 'ProjectCreated':
       case 'ProjectUpdated':
+      case 'ProjectSettingsChanged':
       case 'ProjectDeleted':
       case 'ProjectRestored':
       case 'ProjectPurged':
@@ -131,6 +132,7 @@ export const messageProjector: Projector = {
       case 'ConversationRenamed':
       case 'ConversationMoved':
       case 'ConversationMetadataChanged':
+      case 'ConversationSettingsChanged':
       case 'ConversationDeleted':
       case 'ConversationRestored':
       case 'CurrentLeafSelected':

@@ -1,4 +1,5 @@
 import { assertNever } from '../src/domain/shared/assert-never.js';
+import { applySettings } from '../src/domain/shared/generation-settings.js';
 import type { Projector } from './projector.js';
 
 export const projectProjector: Projector = {
@@ -9,12 +10,13 @@ export const projectProjector: Projector = {
     const version = event.stream_version;
     switch (event.type) {
       case 'ProjectCreated': {
-        const { project_id: id, name, description, metadata } = event.data;
+        const { project_id: id, name, description, metadata, settings = {} } = event.data;
         await writes.insert('projects', {
           id,
           name,
           description,
           metadata,
+          settings,
           created_at: at,
           updated_at: at,
           deleted_at: null,
@@ -28,6 +30,16 @@ export const projectProjector: Projector = {
           ...(name === undefined ? {} : { name }),
           ...(description === undefined ? {} : { description }),
           ...(metadata === undefined ? {} : { metadata }),
+          updated_at: at,
+          version,
+        });
+        return;
+      }
+      case 'ProjectSettingsChanged': {
+        const { project_id, settings } = event.data;
+        const current = await writes.row('projects', project_id, ['settings']);
+        await writes.update('projects', project_id, {
+          settings: applySettings(current.settings, settings),
           updated_at: at,
           version,
         });
@@ -48,6 +60,7 @@ export const projectProjector: Projector = {
       case 'ConversationRenamed':
       case 'ConversationMoved':
       case 'ConversationMetadataChanged':
+      case 'ConversationSettingsChanged':
       case 'ConversationDeleted':
       case 'ConversationRestored':
       case 'ConversationPurged':

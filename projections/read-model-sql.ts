@@ -11,8 +11,8 @@ import { isOperation, operationOf, type ReadModelTable, type Value } from './rea
 
 /** The columns the database may hand back as JSON text (SQLite), to parse on reading. */
 const jsonColumns: Record<ReadModelTable, readonly string[]> = {
-  projects: ['metadata'],
-  conversations: ['metadata'],
+  projects: ['metadata', 'settings'],
+  conversations: ['metadata', 'settings'],
   messages: ['metadata'],
   search_documents: [],
   usage_messages: [],

@@ -52,11 +52,13 @@ export const searchProjector: Projector = {
         return;
       case 'ProjectCreated':
       case 'ProjectUpdated':
+      case 'ProjectSettingsChanged':
       case 'ProjectDeleted':
       case 'ProjectRestored':
       case 'ProjectPurged':
       case 'ConversationMoved':
       case 'ConversationMetadataChanged':
+      case 'ConversationSettingsChanged':
       case 'ConversationDeleted':
       case 'ConversationRestored':
       case 'AssistantResponseStarted':

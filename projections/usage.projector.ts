@@ -92,6 +92,7 @@ export const usageProjector: Projector = {
         return;
       case 'ProjectCreated':
       case 'ProjectUpdated':
+      case 'ProjectSettingsChanged':
       case 'ProjectDeleted':
       case 'ProjectRestored':
       case 'ProjectPurged':
@@ -100,6 +101,7 @@ export const usageProjector: Projector = {
       case 'ConversationRenamed':
       case 'ConversationMoved':
       case 'ConversationMetadataChanged':
+      case 'ConversationSettingsChanged':
       case 'ConversationDeleted':
       case 'ConversationRestored':
       case 'AssistantResponseProgressed':

@@ -117,7 +117,7 @@ export interface paths {
         delete: operations["deleteProject"];
         options?: never;
         head?: never;
-        /** Change name, description or metadata */
+        /** Change name, description, metadata or generation settings */
         patch: operations["updateProject"];
         trace?: never;
     };
@@ -231,7 +231,7 @@ export interface paths {
         delete: operations["deleteConversation"];
         options?: never;
         head?: never;
-        /** Rename, move to another project (null: none) or change metadata */
+        /** Rename, move to another project (null: none), or change metadata or generation settings */
         patch: operations["updateConversation"];
         trace?: never;
     };
@@ -860,6 +860,38 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                             /**
+                             * GenerationSettings
+                             * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                             */
+                            settings: {
+                                /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                                model?: string;
+                                /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                                reasoning_effort?: "low" | "medium" | "high";
+                                /** @description The system prompt its answers start from */
+                                system_prompt?: string;
+                                /** @description Sampling temperature, 0 to 2 */
+                                temperature?: number;
+                                /** @description Nucleus sampling, 0 to 1 (1: off) */
+                                top_p?: number;
+                                /** @description Top-k sampling, 0 to 1000 (0: off) */
+                                top_k?: number;
+                                /** @description Min-p sampling, 0 to 1 (0: off) */
+                                min_p?: number;
+                                /** @description Repetition penalty, 0 to 2 (1: off) */
+                                repeat_penalty?: number;
+                                /** @description Presence penalty, -2 to 2 (0: off) */
+                                presence_penalty?: number;
+                                /** @description Frequency penalty, -2 to 2 (0: off) */
+                                frequency_penalty?: number;
+                                /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                                seed?: number;
+                                /** @description Longest answer, in tokens, 1 to 131072 */
+                                max_tokens?: number;
+                                /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                                stop?: string[];
+                            };
+                            /**
                              * Format: date-time
                              * @description ISO 8601, UTC
                              */
@@ -979,6 +1011,35 @@ export interface operations {
                     metadata?: {
                         [key: string]: unknown;
                     };
+                    /** @description Generation settings to start with: only the fields to set */
+                    settings?: {
+                        /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                        model?: string;
+                        /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                        reasoning_effort?: "low" | "medium" | "high";
+                        /** @description At most 10000 characters (MAX_MESSAGE_LENGTH); an empty one sends none, also over the project's. Without one set anywhere, the project's `metadata.system_prompt` is used */
+                        system_prompt?: string;
+                        /** @description Sampling temperature, 0 to 2 */
+                        temperature?: number;
+                        /** @description Nucleus sampling, 0 to 1 (1: off) */
+                        top_p?: number;
+                        /** @description Top-k sampling, 0 to 1000 (0: off) */
+                        top_k?: number;
+                        /** @description Min-p sampling, 0 to 1 (0: off) */
+                        min_p?: number;
+                        /** @description Repetition penalty, 0 to 2 (1: off) */
+                        repeat_penalty?: number;
+                        /** @description Presence penalty, -2 to 2 (0: off) */
+                        presence_penalty?: number;
+                        /** @description Frequency penalty, -2 to 2 (0: off) */
+                        frequency_penalty?: number;
+                        /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                        seed?: number;
+                        /** @description Longest answer, in tokens, 1 to 131072 */
+                        max_tokens?: number;
+                        /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                        stop?: string[];
+                    };
                 };
             };
         };
@@ -1002,6 +1063,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -1049,6 +1142,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -1200,6 +1325,35 @@ export interface operations {
                     metadata?: {
                         [key: string]: unknown;
                     };
+                    /** @description Generation settings to start with: only the fields to set */
+                    settings?: {
+                        /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                        model?: string;
+                        /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                        reasoning_effort?: "low" | "medium" | "high";
+                        /** @description At most 10000 characters (MAX_MESSAGE_LENGTH); an empty one sends none, also over the project's. Without one set anywhere, the project's `metadata.system_prompt` is used */
+                        system_prompt?: string;
+                        /** @description Sampling temperature, 0 to 2 */
+                        temperature?: number;
+                        /** @description Nucleus sampling, 0 to 1 (1: off) */
+                        top_p?: number;
+                        /** @description Top-k sampling, 0 to 1000 (0: off) */
+                        top_k?: number;
+                        /** @description Min-p sampling, 0 to 1 (0: off) */
+                        min_p?: number;
+                        /** @description Repetition penalty, 0 to 2 (1: off) */
+                        repeat_penalty?: number;
+                        /** @description Presence penalty, -2 to 2 (0: off) */
+                        presence_penalty?: number;
+                        /** @description Frequency penalty, -2 to 2 (0: off) */
+                        frequency_penalty?: number;
+                        /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                        seed?: number;
+                        /** @description Longest answer, in tokens, 1 to 131072 */
+                        max_tokens?: number;
+                        /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                        stop?: string[];
+                    };
                 };
             };
         };
@@ -1223,6 +1377,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -1270,6 +1456,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -1434,6 +1652,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -1694,6 +1944,22 @@ export interface operations {
                     metadata?: {
                         [key: string]: unknown;
                     };
+                    /** @description Changes of generation settings: a field left out stays as it is, null clears it */
+                    settings?: {
+                        model?: string | null;
+                        reasoning_effort?: ("low" | "medium" | "high") | null;
+                        system_prompt?: string | null;
+                        temperature?: number | null;
+                        top_p?: number | null;
+                        top_k?: number | null;
+                        min_p?: number | null;
+                        repeat_penalty?: number | null;
+                        presence_penalty?: number | null;
+                        frequency_penalty?: number | null;
+                        seed?: number | null;
+                        max_tokens?: number | null;
+                        stop?: string[] | null;
+                    };
                 };
             };
         };
@@ -1719,6 +1985,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -1894,6 +2192,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -2167,6 +2497,38 @@ export interface operations {
                             [key: string]: unknown;
                         };
                         /**
+                         * GenerationSettings
+                         * @description Its generation settings; none in files exported before them
+                         */
+                        settings?: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
+                        };
+                        /**
                          * Format: date-time
                          * @description ISO 8601, UTC
                          */
@@ -2188,6 +2550,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Its generation settings; none in files exported before them
+                         */
+                        settings?: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -2313,6 +2707,38 @@ export interface operations {
                             /** @description Free-form JSON object */
                             metadata: {
                                 [key: string]: unknown;
+                            };
+                            /**
+                             * GenerationSettings
+                             * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                             */
+                            settings: {
+                                /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                                model?: string;
+                                /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                                reasoning_effort?: "low" | "medium" | "high";
+                                /** @description The system prompt its answers start from */
+                                system_prompt?: string;
+                                /** @description Sampling temperature, 0 to 2 */
+                                temperature?: number;
+                                /** @description Nucleus sampling, 0 to 1 (1: off) */
+                                top_p?: number;
+                                /** @description Top-k sampling, 0 to 1000 (0: off) */
+                                top_k?: number;
+                                /** @description Min-p sampling, 0 to 1 (0: off) */
+                                min_p?: number;
+                                /** @description Repetition penalty, 0 to 2 (1: off) */
+                                repeat_penalty?: number;
+                                /** @description Presence penalty, -2 to 2 (0: off) */
+                                presence_penalty?: number;
+                                /** @description Frequency penalty, -2 to 2 (0: off) */
+                                frequency_penalty?: number;
+                                /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                                seed?: number;
+                                /** @description Longest answer, in tokens, 1 to 131072 */
+                                max_tokens?: number;
+                                /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                                stop?: string[];
                             };
                             /**
                              * Format: date-time
@@ -2468,6 +2894,38 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                             /**
+                             * GenerationSettings
+                             * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                             */
+                            settings: {
+                                /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                                model?: string;
+                                /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                                reasoning_effort?: "low" | "medium" | "high";
+                                /** @description The system prompt its answers start from */
+                                system_prompt?: string;
+                                /** @description Sampling temperature, 0 to 2 */
+                                temperature?: number;
+                                /** @description Nucleus sampling, 0 to 1 (1: off) */
+                                top_p?: number;
+                                /** @description Top-k sampling, 0 to 1000 (0: off) */
+                                top_k?: number;
+                                /** @description Min-p sampling, 0 to 1 (0: off) */
+                                min_p?: number;
+                                /** @description Repetition penalty, 0 to 2 (1: off) */
+                                repeat_penalty?: number;
+                                /** @description Presence penalty, -2 to 2 (0: off) */
+                                presence_penalty?: number;
+                                /** @description Frequency penalty, -2 to 2 (0: off) */
+                                frequency_penalty?: number;
+                                /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                                seed?: number;
+                                /** @description Longest answer, in tokens, 1 to 131072 */
+                                max_tokens?: number;
+                                /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                                stop?: string[];
+                            };
+                            /**
                              * Format: date-time
                              * @description ISO 8601, UTC
                              */
@@ -2580,6 +3038,35 @@ export interface operations {
                     metadata?: {
                         [key: string]: unknown;
                     };
+                    /** @description Generation settings to start with: only the fields to set */
+                    settings?: {
+                        /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                        model?: string;
+                        /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                        reasoning_effort?: "low" | "medium" | "high";
+                        /** @description At most 10000 characters (MAX_MESSAGE_LENGTH); an empty one sends none, also over the project's. Without one set anywhere, the project's `metadata.system_prompt` is used */
+                        system_prompt?: string;
+                        /** @description Sampling temperature, 0 to 2 */
+                        temperature?: number;
+                        /** @description Nucleus sampling, 0 to 1 (1: off) */
+                        top_p?: number;
+                        /** @description Top-k sampling, 0 to 1000 (0: off) */
+                        top_k?: number;
+                        /** @description Min-p sampling, 0 to 1 (0: off) */
+                        min_p?: number;
+                        /** @description Repetition penalty, 0 to 2 (1: off) */
+                        repeat_penalty?: number;
+                        /** @description Presence penalty, -2 to 2 (0: off) */
+                        presence_penalty?: number;
+                        /** @description Frequency penalty, -2 to 2 (0: off) */
+                        frequency_penalty?: number;
+                        /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                        seed?: number;
+                        /** @description Longest answer, in tokens, 1 to 131072 */
+                        max_tokens?: number;
+                        /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                        stop?: string[];
+                    };
                 };
             };
         };
@@ -2603,6 +3090,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -2644,6 +3163,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -2788,6 +3339,35 @@ export interface operations {
                     metadata?: {
                         [key: string]: unknown;
                     };
+                    /** @description Generation settings to start with: only the fields to set */
+                    settings?: {
+                        /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                        model?: string;
+                        /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                        reasoning_effort?: "low" | "medium" | "high";
+                        /** @description At most 10000 characters (MAX_MESSAGE_LENGTH); an empty one sends none, also over the project's. Without one set anywhere, the project's `metadata.system_prompt` is used */
+                        system_prompt?: string;
+                        /** @description Sampling temperature, 0 to 2 */
+                        temperature?: number;
+                        /** @description Nucleus sampling, 0 to 1 (1: off) */
+                        top_p?: number;
+                        /** @description Top-k sampling, 0 to 1000 (0: off) */
+                        top_k?: number;
+                        /** @description Min-p sampling, 0 to 1 (0: off) */
+                        min_p?: number;
+                        /** @description Repetition penalty, 0 to 2 (1: off) */
+                        repeat_penalty?: number;
+                        /** @description Presence penalty, -2 to 2 (0: off) */
+                        presence_penalty?: number;
+                        /** @description Frequency penalty, -2 to 2 (0: off) */
+                        frequency_penalty?: number;
+                        /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                        seed?: number;
+                        /** @description Longest answer, in tokens, 1 to 131072 */
+                        max_tokens?: number;
+                        /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                        stop?: string[];
+                    };
                 };
             };
         };
@@ -2811,6 +3391,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -2852,6 +3464,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -3012,6 +3656,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -3288,6 +3964,22 @@ export interface operations {
                     metadata?: {
                         [key: string]: unknown;
                     };
+                    /** @description Changes of generation settings: a field left out stays as it is, null clears it */
+                    settings?: {
+                        model?: string | null;
+                        reasoning_effort?: ("low" | "medium" | "high") | null;
+                        system_prompt?: string | null;
+                        temperature?: number | null;
+                        top_p?: number | null;
+                        top_k?: number | null;
+                        min_p?: number | null;
+                        repeat_penalty?: number | null;
+                        presence_penalty?: number | null;
+                        frequency_penalty?: number | null;
+                        seed?: number | null;
+                        max_tokens?: number | null;
+                        stop?: string[] | null;
+                    };
                     /**
                      * Format: uuid
                      * @description Shows this branch: the next question replies to this message
@@ -3318,6 +4010,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -3487,6 +4211,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -3788,6 +4544,38 @@ export interface operations {
                             [key: string]: unknown;
                         };
                         /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
+                        };
+                        /**
                          * Format: date-time
                          * @description ISO 8601, UTC
                          */
@@ -3966,6 +4754,38 @@ export interface operations {
                         /** @description Free-form JSON object */
                         metadata: {
                             [key: string]: unknown;
+                        };
+                        /**
+                         * GenerationSettings
+                         * @description Generation settings: a project's are the defaults of its conversations, a conversation's override them, a chat request's `options` override both. Only the fields set appear
+                         */
+                        settings: {
+                            /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                            model?: string;
+                            /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                            reasoning_effort?: "low" | "medium" | "high";
+                            /** @description The system prompt its answers start from */
+                            system_prompt?: string;
+                            /** @description Sampling temperature, 0 to 2 */
+                            temperature?: number;
+                            /** @description Nucleus sampling, 0 to 1 (1: off) */
+                            top_p?: number;
+                            /** @description Top-k sampling, 0 to 1000 (0: off) */
+                            top_k?: number;
+                            /** @description Min-p sampling, 0 to 1 (0: off) */
+                            min_p?: number;
+                            /** @description Repetition penalty, 0 to 2 (1: off) */
+                            repeat_penalty?: number;
+                            /** @description Presence penalty, -2 to 2 (0: off) */
+                            presence_penalty?: number;
+                            /** @description Frequency penalty, -2 to 2 (0: off) */
+                            frequency_penalty?: number;
+                            /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                            seed?: number;
+                            /** @description Longest answer, in tokens, 1 to 131072 */
+                            max_tokens?: number;
+                            /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                            stop?: string[];
                         };
                         /**
                          * Format: date-time
@@ -4148,6 +4968,38 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                             /**
+                             * GenerationSettings
+                             * @description Its generation settings; none in files exported before them
+                             */
+                            settings?: {
+                                /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                                model?: string;
+                                /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                                reasoning_effort?: "low" | "medium" | "high";
+                                /** @description The system prompt its answers start from */
+                                system_prompt?: string;
+                                /** @description Sampling temperature, 0 to 2 */
+                                temperature?: number;
+                                /** @description Nucleus sampling, 0 to 1 (1: off) */
+                                top_p?: number;
+                                /** @description Top-k sampling, 0 to 1000 (0: off) */
+                                top_k?: number;
+                                /** @description Min-p sampling, 0 to 1 (0: off) */
+                                min_p?: number;
+                                /** @description Repetition penalty, 0 to 2 (1: off) */
+                                repeat_penalty?: number;
+                                /** @description Presence penalty, -2 to 2 (0: off) */
+                                presence_penalty?: number;
+                                /** @description Frequency penalty, -2 to 2 (0: off) */
+                                frequency_penalty?: number;
+                                /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                                seed?: number;
+                                /** @description Longest answer, in tokens, 1 to 131072 */
+                                max_tokens?: number;
+                                /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                                stop?: string[];
+                            };
+                            /**
                              * Format: date-time
                              * @description ISO 8601, UTC
                              */
@@ -4169,6 +5021,38 @@ export interface operations {
                             /** @description Free-form JSON object */
                             metadata: {
                                 [key: string]: unknown;
+                            };
+                            /**
+                             * GenerationSettings
+                             * @description Its generation settings; none in files exported before them
+                             */
+                            settings?: {
+                                /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                                model?: string;
+                                /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                                reasoning_effort?: "low" | "medium" | "high";
+                                /** @description The system prompt its answers start from */
+                                system_prompt?: string;
+                                /** @description Sampling temperature, 0 to 2 */
+                                temperature?: number;
+                                /** @description Nucleus sampling, 0 to 1 (1: off) */
+                                top_p?: number;
+                                /** @description Top-k sampling, 0 to 1000 (0: off) */
+                                top_k?: number;
+                                /** @description Min-p sampling, 0 to 1 (0: off) */
+                                min_p?: number;
+                                /** @description Repetition penalty, 0 to 2 (1: off) */
+                                repeat_penalty?: number;
+                                /** @description Presence penalty, -2 to 2 (0: off) */
+                                presence_penalty?: number;
+                                /** @description Frequency penalty, -2 to 2 (0: off) */
+                                frequency_penalty?: number;
+                                /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                                seed?: number;
+                                /** @description Longest answer, in tokens, 1 to 131072 */
+                                max_tokens?: number;
+                                /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                                stop?: string[];
                             };
                             /**
                              * Format: date-time
@@ -4350,6 +5234,38 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                             /**
+                             * GenerationSettings
+                             * @description Its generation settings; none in files exported before them
+                             */
+                            settings?: {
+                                /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                                model?: string;
+                                /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                                reasoning_effort?: "low" | "medium" | "high";
+                                /** @description The system prompt its answers start from */
+                                system_prompt?: string;
+                                /** @description Sampling temperature, 0 to 2 */
+                                temperature?: number;
+                                /** @description Nucleus sampling, 0 to 1 (1: off) */
+                                top_p?: number;
+                                /** @description Top-k sampling, 0 to 1000 (0: off) */
+                                top_k?: number;
+                                /** @description Min-p sampling, 0 to 1 (0: off) */
+                                min_p?: number;
+                                /** @description Repetition penalty, 0 to 2 (1: off) */
+                                repeat_penalty?: number;
+                                /** @description Presence penalty, -2 to 2 (0: off) */
+                                presence_penalty?: number;
+                                /** @description Frequency penalty, -2 to 2 (0: off) */
+                                frequency_penalty?: number;
+                                /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                                seed?: number;
+                                /** @description Longest answer, in tokens, 1 to 131072 */
+                                max_tokens?: number;
+                                /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                                stop?: string[];
+                            };
+                            /**
                              * Format: date-time
                              * @description ISO 8601, UTC
                              */
@@ -4371,6 +5287,38 @@ export interface operations {
                             /** @description Free-form JSON object */
                             metadata: {
                                 [key: string]: unknown;
+                            };
+                            /**
+                             * GenerationSettings
+                             * @description Its generation settings; none in files exported before them
+                             */
+                            settings?: {
+                                /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                                model?: string;
+                                /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                                reasoning_effort?: "low" | "medium" | "high";
+                                /** @description The system prompt its answers start from */
+                                system_prompt?: string;
+                                /** @description Sampling temperature, 0 to 2 */
+                                temperature?: number;
+                                /** @description Nucleus sampling, 0 to 1 (1: off) */
+                                top_p?: number;
+                                /** @description Top-k sampling, 0 to 1000 (0: off) */
+                                top_k?: number;
+                                /** @description Min-p sampling, 0 to 1 (0: off) */
+                                min_p?: number;
+                                /** @description Repetition penalty, 0 to 2 (1: off) */
+                                repeat_penalty?: number;
+                                /** @description Presence penalty, -2 to 2 (0: off) */
+                                presence_penalty?: number;
+                                /** @description Frequency penalty, -2 to 2 (0: off) */
+                                frequency_penalty?: number;
+                                /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                                seed?: number;
+                                /** @description Longest answer, in tokens, 1 to 131072 */
+                                max_tokens?: number;
+                                /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
+                                stop?: string[];
                             };
                             /**
                              * Format: date-time
@@ -4826,12 +5774,31 @@ export interface operations {
                     /** @description The question, 1 to MAX_MESSAGE_LENGTH characters */
                     message: string;
                     parent_message_id?: string | null;
-                    /** @description Sampling options passed to llama.cpp */
+                    /** @description How this answer is generated: each field set here wins over the conversation's settings, which win over the project's; a field set nowhere is llama.cpp's own default */
                     options?: {
+                        /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                        model?: string;
+                        /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                        reasoning_effort?: "low" | "medium" | "high";
+                        /** @description Sampling temperature, 0 to 2 */
                         temperature?: number;
+                        /** @description Nucleus sampling, 0 to 1 (1: off) */
                         top_p?: number;
-                        /** @description Longest answer, in tokens */
+                        /** @description Top-k sampling, 0 to 1000 (0: off) */
+                        top_k?: number;
+                        /** @description Min-p sampling, 0 to 1 (0: off) */
+                        min_p?: number;
+                        /** @description Repetition penalty, 0 to 2 (1: off) */
+                        repeat_penalty?: number;
+                        /** @description Presence penalty, -2 to 2 (0: off) */
+                        presence_penalty?: number;
+                        /** @description Frequency penalty, -2 to 2 (0: off) */
+                        frequency_penalty?: number;
+                        /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                        seed?: number;
+                        /** @description Longest answer, in tokens, 1 to 131072 */
                         max_tokens?: number;
+                        /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
                         stop?: string[];
                     };
                 };
@@ -5064,12 +6031,31 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Sampling options passed to llama.cpp */
+                    /** @description How this answer is generated: each field set here wins over the conversation's settings, which win over the project's; a field set nowhere is llama.cpp's own default */
                     options?: {
+                        /** @description The model llama.cpp is asked for (`model`), 1 to 200 characters; llama.cpp's own when unset */
+                        model?: string;
+                        /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
+                        reasoning_effort?: "low" | "medium" | "high";
+                        /** @description Sampling temperature, 0 to 2 */
                         temperature?: number;
+                        /** @description Nucleus sampling, 0 to 1 (1: off) */
                         top_p?: number;
-                        /** @description Longest answer, in tokens */
+                        /** @description Top-k sampling, 0 to 1000 (0: off) */
+                        top_k?: number;
+                        /** @description Min-p sampling, 0 to 1 (0: off) */
+                        min_p?: number;
+                        /** @description Repetition penalty, 0 to 2 (1: off) */
+                        repeat_penalty?: number;
+                        /** @description Presence penalty, -2 to 2 (0: off) */
+                        presence_penalty?: number;
+                        /** @description Frequency penalty, -2 to 2 (0: off) */
+                        frequency_penalty?: number;
+                        /** @description Sampling seed, -1 to 4294967295 (-1: a random seed each time, as llama.cpp takes it) */
+                        seed?: number;
+                        /** @description Longest answer, in tokens, 1 to 131072 */
                         max_tokens?: number;
+                        /** @description Up to 8 texts, 1 to 100 characters each, that end the answer */
                         stop?: string[];
                     };
                 };
@@ -5852,7 +6838,7 @@ export interface operations {
                 project_id?: string;
                 /** @description Only this conversation's events */
                 conversation_id?: string;
-                /** @description Only events of these types, comma-separated: ProjectCreated, ProjectUpdated, ProjectDeleted, ProjectRestored, ProjectPurged, ConversationCreated, ConversationRenamed, ConversationMoved, ConversationMetadataChanged, ConversationDeleted, ConversationRestored, ConversationPurged, UserMessagePosted, AssistantResponseStarted, AssistantResponseProgressed, MessageCompleted, MessageFailed, MessageCancelled, MessageReactionChanged, CurrentLeafSelected, ConversationImported, MessageImported */
+                /** @description Only events of these types, comma-separated: ProjectCreated, ProjectUpdated, ProjectSettingsChanged, ProjectDeleted, ProjectRestored, ProjectPurged, ConversationCreated, ConversationRenamed, ConversationMoved, ConversationMetadataChanged, ConversationSettingsChanged, ConversationDeleted, ConversationRestored, ConversationPurged, UserMessagePosted, AssistantResponseStarted, AssistantResponseProgressed, MessageCompleted, MessageFailed, MessageCancelled, MessageReactionChanged, CurrentLeafSelected, ConversationImported, MessageImported */
                 types?: string;
                 /** @description Log position to start after: the events after it are sent first, then the stream goes on live. A Last-Event-ID header wins over it; with neither the stream starts at the end of the log */
                 after?: number;
@@ -5988,7 +6974,7 @@ export interface operations {
                 after?: number;
                 /** @description Page size, 1 to 1000 (MAX_EVENTS_PAGE_SIZE) */
                 limit?: number;
-                /** @description Only events of these types, comma-separated: ProjectCreated, ProjectUpdated, ProjectDeleted, ProjectRestored, ProjectPurged, ConversationCreated, ConversationRenamed, ConversationMoved, ConversationMetadataChanged, ConversationDeleted, ConversationRestored, ConversationPurged, UserMessagePosted, AssistantResponseStarted, AssistantResponseProgressed, MessageCompleted, MessageFailed, MessageCancelled, MessageReactionChanged, CurrentLeafSelected, ConversationImported, MessageImported */
+                /** @description Only events of these types, comma-separated: ProjectCreated, ProjectUpdated, ProjectSettingsChanged, ProjectDeleted, ProjectRestored, ProjectPurged, ConversationCreated, ConversationRenamed, ConversationMoved, ConversationMetadataChanged, ConversationSettingsChanged, ConversationDeleted, ConversationRestored, ConversationPurged, UserMessagePosted, AssistantResponseStarted, AssistantResponseProgressed, MessageCompleted, MessageFailed, MessageCancelled, MessageReactionChanged, CurrentLeafSelected, ConversationImported, MessageImported */
                 types?: string;
             };
             header?: never;

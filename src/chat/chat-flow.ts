@@ -4,11 +4,12 @@ import {
   runConversationCommand,
   type ConversationRequest,
 } from '../commands/conversation-command.js';
+import type { CommandResult } from '../commands/handle-command.js';
 import type { StreamStateCache } from '../commands/stream-state-cache.js';
+import type { ConversationState } from '../domain/conversation/conversation.state.js';
 import type { EventStore } from '../event-store/append-to-stream.js';
 import type { EventMetadata } from '../event-store/stored-event.js';
-import type { ChatOptions } from '../llm/chat-types.js';
-import type { LlamaClient } from '../llm/llama-client.js';
+import type { ChatOptions, LlamaClient } from '../llm/llama-client.js';
 import { LlmError } from '../llm/llm-error.js';
 import type { Logger } from '../logger.js';
 import type { Drain } from '../shutdown/drain.js';
@@ -16,6 +17,7 @@ import type { ChatSession } from './chat-session.js';
 import type { ChatSessions } from './chat-sessions.js';
 import type { GenerationSlots, SlotTicket } from './generation-slots.js';
 import { preparePrompt, type PreparedPrompt } from './prepare-prompt.js';
+import { recordedGeneration } from './recorded-generation.js';
 import { endWithError, NOTHING_PRODUCED, runGeneration, type GenerationDeps } from './run-generation.js';
 import type { SessionFeed } from './session-feed.js';
 import type { TokenCounter } from './token-counter.js';
@@ -43,9 +45,11 @@ export type AnswerRequest = {
   question_id: string;
   /** The user message this request posted, if it posted one (not for a regenerate). */
   user_message_id: string | null;
-  /** Stores the question (if any) and the start of the answer, before llama.cpp is called. */
+  /**
+   * Stores the question (if any) and the start of the answer, before llama.cpp is called; the start records what
+   * the answer is generated with.
+   */
   start: ConversationRequest;
-  options: ChatOptions;
   /** What every event of the answer carries: the ids of the request that asked for it. */
   metadata: EventMetadata;
   log: Logger;
@@ -123,7 +127,7 @@ async function answerWithTicket(
 ): Promise<AnswerOutcome> {
   const { conversation_id, message_id, session_id, metadata } = request;
   const record = recorder(deps, metadata);
-  await record(request.start);
+  const { system_prompt_source, ...options } = recordedGeneration((await record(request.start)).appended, message_id);
   const session = deps.sessions.create({ id: session_id, conversation_id, message_id });
   const generation: GenerationDeps = {
     llm: deps.llm,
@@ -137,7 +141,7 @@ async function answerWithTicket(
   try {
     prepared = await preparePrompt(
       { em: deps.store().em, llm: deps.llm, tokens: deps.tokens },
-      { conversation_id, question_id: request.question_id, options: request.options },
+      { conversation_id, question_id: request.question_id, options, system_prompt_source },
     );
   } catch (error) {
     await endWithError(generation, session, error, NOTHING_PRODUCED, metadata);
@@ -150,7 +154,7 @@ async function answerWithTicket(
   session.emit({ type: 'start', session_id, conversation_id, user_message_id: request.user_message_id, message_id });
   let relayed: Promise<void> | undefined;
   const open = () => (relayed ??= relay(session));
-  await generate(generation, session, { request, prepared, ticket, open });
+  await generate(generation, session, { request, options, prepared, ticket, open });
   const final = session.final?.data;
   if (!relayed && final?.type === 'error' && final.error_type === 'llm_unavailable') {
     return refused({ reason: 'llm_unavailable', error: final.error });
@@ -163,9 +167,15 @@ async function answerWithTicket(
 async function generate(
   deps: GenerationDeps,
   session: ChatSession,
-  input: { request: AnswerRequest; prepared: PreparedPrompt; ticket: SlotTicket; open: () => void },
+  input: {
+    request: AnswerRequest;
+    options: ChatOptions;
+    prepared: PreparedPrompt;
+    ticket: SlotTicket;
+    open: () => void;
+  },
 ): Promise<void> {
-  const { request, prepared, ticket, open } = input;
+  const { request, options, prepared, ticket, open } = input;
   const { prompt } = prepared;
   if (!prompt.fits) {
     open();
@@ -191,7 +201,7 @@ async function generate(
       session.emit({ type: 'queued', session_id: session.id, position });
     });
     await runGeneration(deps, session, {
-      request: { messages: prompt.messages, options: request.options },
+      request: { messages: prompt.messages, options },
       model_name: prepared.model_name,
       n_ctx: prepared.n_ctx,
       metadata,
@@ -210,7 +220,10 @@ async function slotsOf(llm: LlamaClient): Promise<number> {
 }
 
 /** Runs the commands of an answer, each in its own transaction, with the metadata of the request that asked. */
-function recorder(deps: ChatFlowDeps, base: EventMetadata): GenerationDeps['record'] {
+function recorder(
+  deps: ChatFlowDeps,
+  base: EventMetadata,
+): (command: ConversationRequest, metadata?: EventMetadata) => Promise<CommandResult<ConversationState>> {
   return (command, metadata) =>
     runConversationCommand(deps.store(), command, { metadata: { ...base, ...metadata }, stateCache: deps.stateCache });
 }

@@ -3,8 +3,9 @@ import { runSql } from '../db/run-sql.js';
 import type { ChatOptions } from '../llm/chat-types.js';
 import type { LlamaClient } from '../llm/llama-client.js';
 import { pathTurns } from '../queries/message-path.js';
-import { withParsedMetadata } from '../queries/raw-rows.js';
 import type { JsonObject } from '../domain/shared/decider.js';
+import { systemPromptText, type SystemPromptSource } from '../domain/conversation/generation.js';
+import type { GenerationSettings } from '../domain/shared/generation-settings.js';
 import { fitPrompt, TOKENS_PER_MESSAGE, type FittedPrompt, type PromptTurn } from './fit-prompt.js';
 import type { TokenCounter } from './token-counter.js';
 
@@ -22,12 +23,17 @@ type Turn = Omit<PromptTurn, 'tokens'>;
 const COUNTED_AT_ONCE = 16;
 
 /**
- * The branch root -> question as chat messages, preceded by the project's system prompt, trimmed
+ * The branch root -> question as chat messages, preceded by the system prompt from `system_prompt_source`, trimmed
  * from the oldest turn to fit llama.cpp's per-slot context with room left for the answer.
  */
 export async function preparePrompt(
   deps: { em: EntityManager; llm: LlamaClient; tokens: TokenCounter },
-  input: { conversation_id: string; question_id: string; options: ChatOptions },
+  input: {
+    conversation_id: string;
+    question_id: string;
+    options: ChatOptions;
+    system_prompt_source: SystemPromptSource | null;
+  },
 ): Promise<PreparedPrompt> {
   const { em, llm, tokens } = deps;
   const props = await llm.props();
@@ -39,7 +45,7 @@ export async function preparePrompt(
   const turns: Turn[] = path.map((m) => ({ id: m.id, role: m.role as PromptTurn['role'], content: m.content }));
   const question = turns.pop();
   if (!question || question.id !== input.question_id) throw new Error(`Question ${input.question_id} not found`);
-  const systemPrompt = await systemPromptOf(em, input.conversation_id);
+  const systemPrompt = await systemPromptOf(em, input.conversation_id, input.system_prompt_source);
   const prepared = { n_ctx: props.n_ctx, model_name: props.model_name };
 
   const bounded = fitWithinBytes(systemPrompt, turns, question, budget);
@@ -103,12 +109,36 @@ function countAhead(tokens: TokenCounter, turns: Turn[]): void {
   })().catch(() => undefined);
 }
 
-async function systemPromptOf(em: EntityManager, conversationId: string): Promise<string | null> {
-  const [row] = await runSql<{ metadata: JsonObject | string }>(
+/** JSON columns as the driver hands them over: text from SQLite, parsed from PostgreSQL. */
+type JsonColumn<T> = T | string;
+type PromptSources = {
+  settings: JsonColumn<GenerationSettings>;
+  project_settings: JsonColumn<GenerationSettings> | null;
+  project_metadata: JsonColumn<JsonObject> | null;
+};
+
+/** The text of the system prompt the answer's start named the source of; a blank one is none. */
+async function systemPromptOf(
+  em: EntityManager,
+  conversationId: string,
+  source: SystemPromptSource | null,
+): Promise<string | null> {
+  if (source === null) return null;
+  const [row] = await runSql<PromptSources>(
     em,
-    'select p.metadata from conversations c join projects p on p.id = c.project_id where c.id = ?',
+    `select c.settings, p.settings as project_settings, p.metadata as project_metadata
+     from conversations c left join projects p on p.id = c.project_id where c.id = ?`,
     [conversationId],
   );
-  const prompt = row ? (withParsedMetadata(row).metadata as JsonObject).system_prompt : undefined;
-  return typeof prompt === 'string' && prompt.trim() !== '' ? prompt : null;
+  if (!row) return null;
+  const [settings, metadata] = [parsed(row.project_settings), parsed(row.project_metadata)];
+  const project = settings && metadata ? { settings, metadata } : null;
+  const prompt = systemPromptText(source, { conversation: parsed(row.settings), project });
+  return prompt !== null && prompt.trim() !== '' ? prompt : null;
+}
+
+function parsed<T>(value: JsonColumn<T>): T;
+function parsed<T>(value: JsonColumn<T> | null): T | null;
+function parsed<T>(value: JsonColumn<T> | null): T | null {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
 }

@@ -4,6 +4,7 @@ import type {
   ConversationCommand,
   CreateConversation,
   ForkConversation,
+  RegenerateResponse,
   UpdateConversation,
 } from '../domain/conversation/conversation.commands.js';
 import { conversationDecider } from '../domain/conversation/conversation.decider.js';
@@ -11,18 +12,30 @@ import type { ConversationState } from '../domain/conversation/conversation.stat
 import type { EventStore } from '../event-store/append-to-stream.js';
 import { decideOnStream, handleCommand, remember, type CommandInput, type CommandOptions } from './handle-command.js';
 import { idTakenBy, type IdChosenBy } from './id-taken-by.js';
-import { projectStatusOf } from './project-status.js';
+import { projectStanding, projectStatusOf } from './project-status.js';
 
-/** A question as a caller asks it: the command layer adds where the conversation's project stands. */
-export type AskQuestionRequest = { type: 'AskQuestion'; data: Omit<AskQuestion['data'], 'project_status'> };
+/** A question as a caller asks it: the command layer adds where the conversation's project stands, and its defaults. */
+export type AskQuestionRequest = {
+  type: 'AskQuestion';
+  data: Omit<AskQuestion['data'], 'project_status' | 'project_defaults'>;
+};
+/** A regeneration as a caller asks it: the command layer adds the defaults of the conversation's project. */
+export type RegenerateRequest = {
+  type: 'RegenerateResponse';
+  data: Omit<RegenerateResponse['data'], 'project_defaults'>;
+};
 
 /**
  * A command on a conversation as callers give it: those whose decision needs context from elsewhere are made
- * here (createConversation, updateConversation, forkConversation) or completed here (AskQuestion).
+ * here (createConversation, updateConversation, forkConversation) or completed here (AskQuestion, RegenerateResponse).
  */
 export type ConversationRequest =
-  | Exclude<ConversationCommand, AskQuestion | CreateConversation | UpdateConversation | ForkConversation>
-  | AskQuestionRequest;
+  | Exclude<
+      ConversationCommand,
+      AskQuestion | RegenerateResponse | CreateConversation | UpdateConversation | ForkConversation
+    >
+  | AskQuestionRequest
+  | RegenerateRequest;
 
 /** A command on the stream of the conversation it names. */
 export const runConversationCommand = (store: EventStore, request: ConversationRequest, options: CommandOptions) =>
@@ -44,16 +57,41 @@ export async function checkConversationCommand(
 
 /** The command of a request, with the context its decision needs loaded next to the stream. */
 function withContext(request: ConversationRequest): CommandInput<ConversationCommand, ConversationState> {
-  if (request.type !== 'AskQuestion') return request;
-  return async (em, state) => ({
-    type: 'AskQuestion',
-    data: { ...request.data, project_status: await ownProjectStatus(em, state) },
-  });
+  switch (request.type) {
+    case 'AskQuestion':
+      return async (em, state) => {
+        const project = await ownProject(em, state);
+        return {
+          type: 'AskQuestion',
+          data: {
+            ...request.data,
+            project_status: project?.status ?? null,
+            project_defaults: project?.defaults ?? null,
+          },
+        };
+      };
+    case 'RegenerateResponse':
+      return async (em, state) => ({
+        type: 'RegenerateResponse',
+        data: { ...request.data, project_defaults: (await ownProject(em, state))?.defaults ?? null },
+      });
+    default:
+      return request;
+  }
 }
+
+const ownProjectId = (state: ConversationState) =>
+  state.status === 'active' || state.status === 'deleted' ? state.project_id : null;
 
 /** Where the project of the conversation (as folded) stands; null when it is in none or does not exist. */
 export const ownProjectStatus = (em: EntityManager, state: ConversationState) =>
-  projectStatusOf(em, state.status === 'active' || state.status === 'deleted' ? state.project_id : null);
+  projectStatusOf(em, ownProjectId(state));
+
+/** The project of the conversation (as folded), with its defaults; null when it is in none. */
+const ownProject = async (em: EntityManager, state: ConversationState) => {
+  const projectId = ownProjectId(state);
+  return projectId === null ? null : projectStanding(em, projectId);
+};
 
 /** A command on a conversation's stream, made there with the context it needs. */
 export const onConversation = (

@@ -1,10 +1,12 @@
 import type { CompletionTimings } from '../domain/conversation/conversation.events.js';
+import type { GenerationOptions } from '../domain/shared/generation-settings.js';
 
 export type { CompletionTimings };
 
 export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
 
-export type ChatOptions = { temperature?: number; top_p?: number; max_tokens?: number; stop?: string[] };
+/** How llama.cpp is asked to generate: the model, gpt-oss's reasoning effort, and sampling under llama.cpp's names. */
+export type ChatOptions = GenerationOptions;
 
 export type ChatChunk =
   | { type: 'delta'; content: string }

@@ -7,15 +7,20 @@ import { createWatchdog, type Watchdog } from './watchdog.js';
 
 export type StreamTimeouts = { firstTokenTimeoutMs: number; idleTimeoutMs: number };
 
-/** The body of POST /v1/chat/completions: only the options the caller set. */
+/**
+ * The body of POST /v1/chat/completions: only the options the caller set. The reasoning effort goes to gpt-oss's
+ * chat template (`chat_template_kwargs`, which current llama.cpp builds honour) and as the top-level field newer
+ * builds read.
+ */
 export function chatCompletionBody(request: ChatRequest): Record<string, unknown> {
-  const { max_tokens, temperature, top_p, stop } = request.options ?? {};
-  const options = Object.entries({ max_tokens, temperature, top_p, stop }).filter(([, value]) => value !== undefined);
+  const { reasoning_effort, ...options } = request.options ?? {};
+  const set = Object.entries(options).filter(([, value]) => value !== undefined);
   return {
     messages: request.messages,
     stream: true,
     stream_options: { include_usage: true },
-    ...Object.fromEntries(options),
+    ...Object.fromEntries(set),
+    ...(reasoning_effort === undefined ? {} : { reasoning_effort, chat_template_kwargs: { reasoning_effort } }),
   };
 }
 

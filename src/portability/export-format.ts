@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Metadata, metadataObject, nullable, Timestamp, Uuid } from '../http/schemas/common.schemas.js';
+import { Settings } from '../http/schemas/settings.schemas.js';
 
 /** What an export names itself, so an import recognises it; the version changes when its shape does. */
 export const EXPORT_FORMAT = 'gpt-oss-assistant-export';
@@ -47,6 +48,10 @@ export const ExportedConversation = Type.Object(
     title: nullable(Type.String({ minLength: 1, description: 'An import holds it to MAX_TITLE_LENGTH' })),
     project_id: nullable(Uuid),
     metadata: Metadata,
+    settings: Type.Optional({
+      ...Settings,
+      description: 'Its generation settings; none in files exported before them',
+    }),
     created_at: Timestamp,
     updated_at: Timestamp,
     current_leaf_id: nullable(
@@ -63,6 +68,10 @@ export const ExportedProject = Type.Object(
     name: Type.String(),
     description: nullable(Type.String()),
     metadata: Metadata,
+    settings: Type.Optional({
+      ...Settings,
+      description: 'Its generation settings; none in files exported before them',
+    }),
     created_at: Timestamp,
     updated_at: Timestamp,
   },

@@ -47,6 +47,7 @@ export function forkCommand(request: ForkRequest): ImportConversation {
       updated_at: request.now,
       current_leaf_id: ids.at(-1)!,
       source: { kind: 'fork', ...forked_from },
+      settings: source.settings,
       messages,
     },
   };

@@ -65,6 +65,7 @@ function importOf(conversation: ChatGptConversation, at: string, context: Import
       updated_at,
       current_leaf_id: leafOf(conversation, nodes, texts, keptAbove, ids, messages, at),
       source: { kind: 'chatgpt', conversation_id: conversation.conversation_id ?? conversation.id ?? null },
+      settings: {},
       messages,
     },
   };

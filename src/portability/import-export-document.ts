@@ -52,6 +52,7 @@ function importOf(conversation: ExportedConversation, at: string, context: Impor
       updated_at: isoFromText(conversation.updated_at, `${at}/updated_at`),
       current_leaf_id,
       source: { kind: 'export', conversation_id: conversation.id },
+      settings: conversation.settings ?? {},
       messages,
     },
   };

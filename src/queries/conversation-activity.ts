@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { MessageRow } from '../../projections/message.entity.js';
 import type { JsonObject } from '../domain/shared/decider.js';
 import { runSql } from '../db/run-sql.js';
-import { withParsedMetadata } from './raw-rows.js';
+import { withParsedJson } from './raw-rows.js';
 
 /** The answer being generated, for a page that reloaded without its session id. */
 export type Generating = { session_id: string | null; message_id: string; started_at: string };
@@ -29,10 +29,10 @@ export async function conversationActivity(
   );
   const row = async (id: string) => {
     const [found] = await runSql<Row>(em, `select ${columns} from messages where id = ?`, [id]);
-    return found ? withParsedMetadata(found) : undefined;
+    return found ? withParsedJson(found) : undefined;
   };
   return {
-    generating: streaming ? generatingOf(withParsedMetadata(streaming)) : null,
+    generating: streaming ? generatingOf(withParsedJson(streaming)) : null,
     context: await contextUp(currentLeafId, row),
   };
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { ConversationView, type ConversationRow } from '../../projections/conversation.entity.js';
 import { runSql } from '../db/run-sql.js';
-import { withParsedMetadata } from './raw-rows.js';
+import { withParsedJson } from './raw-rows.js';
 import { decodeCursor, toPage, type Page } from './cursor.js';
 import { projectNotDeleted } from './visibility.js';
 
@@ -16,7 +16,7 @@ export async function findConversation(
   const visible = includeDeleted ? '' : ` and c.deleted_at is null and ${projectNotDeleted}`;
   const [found] = await runSql<ConversationRow>(em, `select c.* from conversations c where c.id = ?${visible}`, [id]);
   if (!found) return null;
-  const row = withParsedMetadata(found);
+  const row = withParsedJson(found);
   return { conversation: toConversationResponse(row), version: row.version };
 }
 
@@ -49,6 +49,7 @@ export function toConversationResponse(row: ConversationRow): ConversationRespon
     project_id: row.project_id ?? null,
     title: row.title ?? null,
     metadata: row.metadata,
+    settings: row.settings,
     created_at: row.created_at,
     updated_at: row.updated_at,
     deleted_at: row.deleted_at ?? null,

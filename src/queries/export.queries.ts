@@ -3,14 +3,14 @@ import type { ConversationRow } from '../../projections/conversation.entity.js';
 import type { MessageRow } from '../../projections/message.entity.js';
 import { runSql } from '../db/run-sql.js';
 import { toConversationResponse, type ConversationResponse } from './conversation.queries.js';
-import { withParsedMetadata } from './raw-rows.js';
+import { withParsedJson } from './raw-rows.js';
 
 /** Every message of a conversation, every branch, in creation order, every column. */
 export async function allMessagesOf(em: EntityManager, conversationId: string): Promise<MessageRow[]> {
   const rows = await runSql<MessageRow>(em, 'select * from messages where conversation_id = ? order by seq', [
     conversationId,
   ]);
-  return rows.map(withParsedMetadata);
+  return rows.map(withParsedJson);
 }
 
 /** The conversations of a project that are not deleted, oldest first. */
@@ -20,7 +20,7 @@ export async function liveConversationsOf(em: EntityManager, projectId: string):
     'select * from conversations where project_id = ? and deleted_at is null order by created_at, id',
     [projectId],
   );
-  return rows.map((row) => toConversationResponse(withParsedMetadata(row)));
+  return rows.map((row) => toConversationResponse(withParsedJson(row)));
 }
 
 /** The branch root -> `messageId`, root first; empty when the message is not in this conversation. */
@@ -36,7 +36,7 @@ export async function branchTo(em: EntityManager, conversationId: string, messag
      select m.* from branch join messages m on m.id = branch.id order by m.depth`,
     [messageId, conversationId, conversationId],
   );
-  return rows.map(withParsedMetadata);
+  return rows.map(withParsedJson);
 }
 
 const IDS_PER_QUERY = 500;
@@ -51,7 +51,7 @@ export async function conversationsById(em: EntityManager, ids: readonly string[
       `select * from conversations where id in (${chunk.map(() => '?').join(', ')})`,
       chunk,
     );
-    for (const row of rows) found.set(row.id, toConversationResponse(withParsedMetadata(row)));
+    for (const row of rows) found.set(row.id, toConversationResponse(withParsedJson(row)));
   }
   return ids.flatMap((id) => found.get(id) ?? []);
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import type { MessageRow } from '../../projections/message.entity.js';
 import { runSql } from '../db/run-sql.js';
-import { withParsedMetadata } from './raw-rows.js';
+import { withParsedJson } from './raw-rows.js';
 import { decodeCursor, encodeCursor, toPage, type Page } from './cursor.js';
 import { pathPage } from './message-path.js';
 import { projectNotDeleted } from './visibility.js';
@@ -27,7 +27,7 @@ export async function findMessage(em: EntityManager, id: string): Promise<Messag
   const [row] = await runSql<MessageRow>(em, `select m.* from messages m where m.id = ? and ${conversationVisible}`, [
     id,
   ]);
-  return row ? toMessageResponse(withParsedMetadata(row), true) : null;
+  return row ? toMessageResponse(withParsedJson(row), true) : null;
 }
 
 /** Every message of the conversation in creation order, all branches included. */
@@ -45,7 +45,7 @@ export async function listMessages(
     [conversationId, after, query.limit + 1],
   );
   return toPage(
-    rows.map(withParsedMetadata),
+    rows.map(withParsedJson),
     query.limit,
     (row) => toMessageResponse(row, reasoning),
     (row) => [row.seq],
@@ -63,7 +63,7 @@ export async function listPath(
   const from = query.cursor ? decodeCursor<[number]>(query.cursor, ['number'])[0] : 0;
   const reasoning = query.include_reasoning ?? false;
   const rows = await pathPage(em, conversationId, leafId, from, query.limit + 1, reasoning);
-  const items = rows.slice(0, query.limit).map((row) => toMessageResponse(withParsedMetadata(row), reasoning));
+  const items = rows.slice(0, query.limit).map((row) => toMessageResponse(withParsedJson(row), reasoning));
   return { items, next_cursor: rows.length > query.limit ? encodeCursor([from + query.limit]) : null };
 }
 

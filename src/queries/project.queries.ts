@@ -131,6 +131,7 @@ function toResponse(row: ProjectRow, activity: Activity | undefined): ProjectRes
     name: fields.name,
     description: fields.description ?? null,
     metadata: fields.metadata,
+    settings: fields.settings,
     created_at: fields.created_at,
     updated_at: fields.updated_at,
     deleted_at: fields.deleted_at ?? null,

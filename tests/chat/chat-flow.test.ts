@@ -36,7 +36,6 @@ function question(conversation_id: string, content = 'Tell me a story'): AnswerR
     message_id,
     question_id: user_message_id,
     user_message_id,
-    options: {},
     metadata: { request_id: 'chat-flow-test' },
     log: createLogger('silent'),
     start: {
@@ -49,6 +48,7 @@ function question(conversation_id: string, content = 'Tell me a story'): AnswerR
         metadata: {},
         assistant_metadata: { session_id },
         max_content_length: 10_000,
+        options: {},
       },
     },
   };

@@ -53,6 +53,7 @@ const importing = (data: Partial<ImportConversation['data']> = {}): ImportConver
     updated_at: '2024-06-10T06:23:20.000Z',
     current_leaf_id: 'm-4',
     source: { kind: 'chatgpt', conversation_id: 'orig-1' },
+    settings: {},
     messages: tree,
     ...data,
   },

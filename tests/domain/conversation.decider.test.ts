@@ -34,6 +34,7 @@ const create = (
     project_status: 'active',
     title: 'Chat',
     metadata: { pinned: false },
+    settings: {},
     id_taken_by: null,
     ...data,
   },
@@ -615,7 +616,8 @@ describe('conversation decider', () => {
         title: 'Renamed',
         title_source: 'person',
         metadata: { pinned: true },
-        created: { project_id: 'p-1', title: 'Chat', metadata: { pinned: false } },
+        settings: {},
+        created: { project_id: 'p-1', title: 'Chat', metadata: { pinned: false }, settings: {} },
         messages: new Map([
           ['m-1', { role: 'user', status: 'complete', parent_message_id: null, reaction: null }],
           ['m-2', { role: 'assistant', status: 'complete', parent_message_id: 'm-1', reaction: 'thumbs_down' }],
@@ -656,10 +658,13 @@ describe('chat commands', () => {
         assistant_metadata: { session_id: 's-1' },
         max_content_length: 1000,
         project_status: null,
+        options: {},
+        project_defaults: null,
         ...fields,
       },
     }) satisfies ConversationCommand;
   const completed: ConversationEvent = { type: 'MessageCompleted', data: { ...completion, message_id: 'm-2' } };
+  const regenerated = { conversation_id, assistant_metadata: {}, options: {}, project_defaults: null };
 
   it('asking stores the question under the current leaf and starts its answer, in one decision', () => {
     spec
@@ -669,7 +674,12 @@ describe('chat commands', () => {
         userPosted('u-9', 'm-2', 'Why is the sky blue?'),
         {
           type: 'AssistantResponseStarted',
-          data: { conversation_id, message_id: 'a-9', parent_message_id: 'u-9', metadata: { session_id: 's-1' } },
+          data: {
+            conversation_id,
+            message_id: 'a-9',
+            parent_message_id: 'u-9',
+            metadata: { session_id: 's-1', generation: { system_prompt_source: null } },
+          },
         },
       ]);
   });
@@ -770,9 +780,19 @@ describe('chat commands', () => {
       .given([created, userPosted('m-1', null), assistantStarted('m-2', 'm-1'), completed])
       .when({
         type: 'RegenerateResponse',
-        data: { conversation_id, message_id: 'm-2', new_message_id: 'm-3', assistant_metadata: {} },
+        data: { ...regenerated, message_id: 'm-2', new_message_id: 'm-3' },
       })
-      .then([assistantStarted('m-3', 'm-1')]);
+      .then([
+        {
+          type: 'AssistantResponseStarted',
+          data: {
+            conversation_id,
+            message_id: 'm-3',
+            parent_message_id: 'm-1',
+            metadata: { generation: { system_prompt_source: null } },
+          },
+        },
+      ]);
   });
 
   it('only an answer can be regenerated', () => {
@@ -780,7 +800,7 @@ describe('chat commands', () => {
       .given([created, userPosted('m-1', null)])
       .when({
         type: 'RegenerateResponse',
-        data: { conversation_id, message_id: 'm-1', new_message_id: 'm-3', assistant_metadata: {} },
+        data: { ...regenerated, message_id: 'm-1', new_message_id: 'm-3' },
       })
       .thenThrows('invalid', /^Message m-1 is not an answer that can be regenerated$/, undefined, {
         in: 'params',

@@ -7,7 +7,7 @@ const spec = deciderSpec(projectDecider);
 
 const body = { name: 'Research', description: 'Papers to read', metadata: { color: 'blue' } };
 /** What CreateProject carries besides the body: nothing else is named by its id. */
-const fresh = { id_taken_by: null };
+const fresh = { id_taken_by: null, settings: {} };
 const created: ProjectEvent = { type: 'ProjectCreated', data: { project_id: 'p-1', ...body } };
 const deleted: ProjectEvent = { type: 'ProjectDeleted', data: { project_id: 'p-1' } };
 const restored: ProjectEvent = { type: 'ProjectRestored', data: { project_id: 'p-1' } };
@@ -191,7 +191,8 @@ describe('project decider', () => {
         name: 'Renamed',
         description: null,
         metadata: { color: 'red' },
-        created: body,
+        settings: {},
+        created: { ...body, settings: {} },
       });
     });
 
@@ -242,7 +243,7 @@ describe('CreateProject with an id that names something else', () => {
     it(`an id that already belongs to a ${owner} is a conflict saying so`, () => {
       spec
         .given([])
-        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body, id_taken_by: owner } })
+        .when({ type: 'CreateProject', data: { project_id: 'p-1', ...body, settings: {}, id_taken_by: owner } })
         .thenThrows('conflict', new RegExp(`^Id p-1 already belongs to a ${owner}$`));
     });
   }

@@ -135,7 +135,15 @@ describe('appendToStream', () => {
       });
     await run(db.em(), {
       type: 'CreateConversation',
-      data: { conversation_id, project_id: null, project_status: null, title: null, metadata: {}, id_taken_by: null },
+      data: {
+        conversation_id,
+        project_id: null,
+        project_status: null,
+        title: null,
+        metadata: {},
+        settings: {},
+        id_taken_by: null,
+      },
     });
     expect((await findConversation(requestEm, conversation_id))?.conversation.message_count).toBe(0);
     await run(db.em(), {

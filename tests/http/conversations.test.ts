@@ -64,6 +64,7 @@ describe('POST /api/conversations', () => {
       project_id: null,
       title: 'Loose ends',
       metadata: { pinned: true },
+      settings: {},
       created_at: reply.body.created_at,
       updated_at: reply.body.created_at,
       deleted_at: null,

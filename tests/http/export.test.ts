@@ -70,6 +70,7 @@ describe('GET /api/conversations/:id/export', () => {
       title: 'Vector clocks',
       project_id: null,
       metadata: { pinned: true, tags: ['distributed'] },
+      settings: {},
       created_at: conversation.created_at,
       updated_at: conversation.updated_at,
       current_leaf_id: rich.followUpAnswer,
@@ -177,6 +178,7 @@ describe('GET /api/projects/:id/export', () => {
       name: 'Clocks',
       description: 'Time',
       metadata: { a: 1 },
+      settings: {},
       created_at: project.created_at,
       updated_at: project.updated_at,
     });

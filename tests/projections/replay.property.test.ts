@@ -30,6 +30,11 @@ import { domainEventTypes, type DomainEventType } from '../../src/domain/domain-
 import type { ProjectCommand } from '../../src/domain/project/project.commands.js';
 import { projectDecider } from '../../src/domain/project/project.decider.js';
 import type { Json, JsonObject } from '../../src/domain/shared/decider.js';
+import type {
+  GenerationOptions,
+  GenerationSettings,
+  SettingsChange,
+} from '../../src/domain/shared/generation-settings.js';
 import { DomainError } from '../../src/domain/shared/domain-error.js';
 import type { EventStore } from '../../src/event-store/append-to-stream.js';
 import { createEventBus } from '../../src/event-store/event-bus.js';
@@ -81,11 +86,12 @@ type Step =
       name: string;
       description: string | null;
       metadata: JsonObject;
+      settings: GenerationSettings;
     }
   | {
       kind: 'updateProject';
       pick: Pick;
-      changes: { name?: string; description?: string | null; metadata?: JsonObject };
+      changes: { name?: string; description?: string | null; metadata?: JsonObject; settings?: SettingsChange };
     }
   | { kind: 'deleteProject' | 'restoreProject'; pick: Pick }
   | {
@@ -95,6 +101,7 @@ type Step =
       project: ProjectRef;
       title: string | null;
       metadata: JsonObject;
+      settings: GenerationSettings;
     }
   | {
       kind: 'updateConversation';
@@ -102,6 +109,7 @@ type Step =
       title?: string | null;
       project?: ProjectRef;
       metadata?: JsonObject;
+      settings?: SettingsChange;
     }
   | { kind: 'deleteConversation' | 'restoreConversation'; pick: Pick }
   | { kind: 'postUserMessage'; pick: Pick; parent: ParentRef; content: string; metadata: JsonObject }
@@ -120,7 +128,14 @@ type Step =
   | { kind: 'failResponse'; pick: Pick; message: Pick; error: string; error_type: string; partial_content: string }
   | { kind: 'cancelResponse'; pick: Pick; message: Pick; partial_content: string }
   | { kind: 'setReaction'; pick: Pick; message: Pick; reaction: Reaction | null }
-  | { kind: 'askQuestion'; pick: Pick; parent: ParentRef; content: string; metadata: JsonObject }
+  | {
+      kind: 'askQuestion';
+      pick: Pick;
+      parent: ParentRef;
+      content: string;
+      metadata: JsonObject;
+      options: GenerationOptions;
+    }
   | { kind: 'regenerate'; pick: Pick; message: Pick }
   | { kind: 'checkpoint'; pick: Pick; message: Pick; delta: string }
   | { kind: 'selectLeaf'; pick: Pick; message: Pick }
@@ -131,6 +146,7 @@ type Step =
       project: ProjectRef;
       title: string | null;
       metadata: JsonObject;
+      settings: GenerationSettings;
       /** Each replies to an earlier one or is a root; when straying, the last one replies to itself (refused). */
       messages: ImportedStep[];
       leaf: Pick;
@@ -164,6 +180,31 @@ const value: fc.Arbitrary<Json> = fc.oneof(
   { weight: 1, arbitrary: fc.array(leaf, { maxLength: 2 }) },
 );
 const metadata: fc.Arbitrary<JsonObject> = fc.dictionary(key, value, { maxKeys: 3, noNullPrototype: true });
+/** A few values of each kind of setting, so that setting one again, or clearing one unset, happens too. */
+type SomeSettings = 'model' | 'reasoning_effort' | 'system_prompt' | 'temperature' | 'top_k' | 'seed' | 'stop';
+const settingValues: { [K in SomeSettings]: fc.Arbitrary<NonNullable<GenerationSettings[K]>> } = {
+  model: fc.constantFrom('gpt-oss-20b', 'gpt-oss-120b'),
+  reasoning_effort: fc.constantFrom('low', 'medium', 'high'),
+  system_prompt: fc.constantFrom('', 'Be brief.'),
+  temperature: fc.constantFrom(0, 0.7, 2),
+  top_k: fc.constantFrom(0, 40),
+  seed: fc.constantFrom(-1, 42),
+  stop: fc.constantFrom(['###'], ['a', 'b']),
+};
+const generationSettings: fc.Arbitrary<GenerationSettings> = fc.record(settingValues, { requiredKeys: [] });
+const generationOptions: fc.Arbitrary<GenerationOptions> = fc.record(
+  { temperature: settingValues.temperature, reasoning_effort: settingValues.reasoning_effort },
+  { requiredKeys: [] },
+);
+const settingsChange: fc.Arbitrary<SettingsChange> = fc.record(
+  Object.fromEntries(
+    Object.entries(settingValues).map(([name, values]) => [
+      name,
+      fc.option(values as fc.Arbitrary<unknown>, { nil: null }),
+    ]),
+  ) as { [K in SomeSettings]: fc.Arbitrary<GenerationSettings[K] | null> },
+  { requiredKeys: [] },
+);
 const projectRef: fc.Arbitrary<ProjectRef> = fc.oneof(
   { weight: 3, arbitrary: fc.constant({ to: 'none' as const }) },
   { weight: 4, arbitrary: pick.map((p) => ({ to: 'active' as const, pick: p })) },
@@ -196,12 +237,16 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       name: text,
       description: fc.option(text, { nil: null }),
       metadata,
+      settings: generationSettings,
     }),
   },
   fc.record({
     kind: fc.constant('updateProject' as const),
     pick,
-    changes: fc.record({ name: text, description: fc.option(text, { nil: null }), metadata }, { requiredKeys: [] }),
+    changes: fc.record(
+      { name: text, description: fc.option(text, { nil: null }), metadata, settings: settingsChange },
+      { requiredKeys: [] },
+    ),
   }),
   {
     weight: 2,
@@ -216,6 +261,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       project: projectRef,
       title: fc.option(text, { nil: null }),
       metadata,
+      settings: generationSettings,
     }),
   },
   {
@@ -227,6 +273,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
         title: fc.option(text, { nil: null }),
         project: projectRef,
         metadata,
+        settings: settingsChange,
       },
       { requiredKeys: ['kind', 'pick'] },
     ),
@@ -294,7 +341,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
   {
     weight: 3,
-    arbitrary: fc.record({ kind: fc.constant('askQuestion' as const), pick, parent: parentRef, content, metadata }),
+    arbitrary: fc.record({
+      kind: fc.constant('askQuestion' as const),
+      pick,
+      parent: parentRef,
+      content,
+      metadata,
+      options: generationOptions,
+    }),
   },
   fc.record({ kind: fc.constant('regenerate' as const), pick, message: pick }),
   {
@@ -309,6 +363,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     project: projectRef,
     title: fc.option(text, { nil: null }),
     metadata,
+    settings: generationSettings,
     messages: fc.array(
       fc.record({
         parent: fc.option(pick, { nil: null }),
@@ -345,7 +400,7 @@ const scenario = fc.record({
 /** A step written by hand: first target, a second later, not straying. */
 const scripted = (kind: Step['kind'], fields: object = {}): TimedStep =>
   ({ kind, pick: 0, advanceMs: 1000, stray: false, ...fields }) as TimedStep;
-const noMetadata = { metadata: {} };
+const noMetadata = { metadata: {}, settings: {} };
 const importedStep = (fields: Partial<ImportedStep>): ImportedStep => ({
   parent: null,
   role: 'user',
@@ -361,16 +416,29 @@ const importedStep = (fields: Partial<ImportedStep>): ImportedStep => ({
 
 /**
  * A hand-written run reaching every kind of event, an append of three events at once, branches,
- * a refused move to a deleted project, a move to no project, checkpoints, a regenerated answer, a
- * selected leaf: 30 events, 1 refused command; then a project purged with its conversation, and a conversation
- * purged alone: 32 events left in the log; then a conversation of three messages imported: 36.
+ * a refused move to a deleted project, a move to no project, settings set and cleared, checkpoints, a regenerated
+ * answer, a selected leaf: 32 events, 1 refused command; then a project purged with its conversation, and a
+ * conversation purged alone: 34 events left in the log; then a conversation of three messages imported: 38.
  */
 const everyKindOfEvent: TimedStep[] = [
-  scripted('createProject', { retry: false, name: 'P', description: null, metadata: { color: 'red' } }),
+  scripted('createProject', {
+    retry: false,
+    name: 'P',
+    description: null,
+    metadata: { color: 'red' },
+    settings: { temperature: 0.7, system_prompt: 'Be brief.' },
+  }),
   scripted('createProject', { retry: false, name: 'Q', description: 'second', ...noMetadata }),
-  scripted('updateProject', { changes: { name: 'P2', metadata: { tags: ['x'] } } }),
+  scripted('updateProject', {
+    changes: { name: 'P2', metadata: { tags: ['x'] }, settings: { temperature: null, top_k: 40 } },
+  }),
   scripted('createConversation', { retry: false, project: { to: 'active', pick: 0 }, title: 'C', ...noMetadata }),
-  scripted('updateConversation', { title: 'C2', project: { to: 'active', pick: 1 }, metadata: { pinned: true } }),
+  scripted('updateConversation', {
+    title: 'C2',
+    project: { to: 'active', pick: 1 },
+    metadata: { pinned: true },
+    settings: { reasoning_effort: 'high', seed: 42 },
+  }),
   scripted('postUserMessage', { parent: { kind: 'default' }, content: 'Question?', metadata: { lang: 'en' } }),
   scripted('startResponse', { parent: 0, anyParent: false, metadata: { temperature: 0.2 } }),
   scripted('completeResponse', {
@@ -396,7 +464,12 @@ const everyKindOfEvent: TimedStep[] = [
   scripted('updateConversation', { project: { to: 'deleted', pick: 0 } }),
   scripted('restoreProject'),
   scripted('updateConversation', { project: { to: 'none' } }),
-  scripted('askQuestion', { parent: { kind: 'default' }, content: 'Fourth?', ...noMetadata }),
+  scripted('askQuestion', {
+    parent: { kind: 'default' },
+    content: 'Fourth?',
+    metadata: {},
+    options: { temperature: 0 },
+  }),
   scripted('checkpoint', { message: 0, delta: 'Partial ' }),
   scripted('checkpoint', { message: 0, delta: 'answer' }),
   scripted('completeResponse', {
@@ -421,6 +494,7 @@ const everyKindOfEvent: TimedStep[] = [
     project: { to: 'active', pick: 0 },
     title: 'Imported',
     metadata: { color: 'blue' },
+    settings: { model: 'gpt-oss-20b' },
     messages: [
       importedStep({ parent: null, role: 'user', content: 'Old question' }),
       importedStep({ parent: 0, role: 'assistant', status: 'failed', content: 'Par', metadata: { error: 'x' } }),
@@ -551,8 +625,8 @@ async function toCommand(
   switch (s.kind) {
     case 'createProject': {
       const project_id = s.retry ? at(projects, s.pick) : uuidv7();
-      const { name, description, metadata } = s;
-      const data = { project_id, name, description, metadata, id_taken_by: null };
+      const { name, description, metadata, settings } = s;
+      const data = { project_id, name, description, metadata, settings, id_taken_by: null };
       return { project: { type: 'CreateProject', data } };
     }
     case 'updateProject':
@@ -567,7 +641,14 @@ async function toCommand(
       return {
         conversation: {
           type: 'CreateConversation',
-          data: { conversation_id, ...target, title: s.title, metadata: s.metadata, id_taken_by: null },
+          data: {
+            conversation_id,
+            ...target,
+            title: s.title,
+            metadata: s.metadata,
+            settings: s.settings,
+            id_taken_by: null,
+          },
         },
       };
     }
@@ -576,6 +657,7 @@ async function toCommand(
       const data: Extract<ConversationCommand, { type: 'UpdateConversation' }>['data'] = { conversation_id };
       if (s.title !== undefined) data.title = s.title;
       if (s.metadata !== undefined) data.metadata = s.metadata;
+      if (s.settings !== undefined) data.settings = s.settings;
       if (s.project !== undefined) Object.assign(data, await resolveProject(em, known, s.project));
       return { conversation: { type: 'UpdateConversation', data } };
     }
@@ -651,13 +733,15 @@ async function toCommand(
         assistant_metadata: {},
         max_content_length: Number.MAX_SAFE_INTEGER,
         project_status: null,
+        options: s.options,
+        project_defaults: null,
       };
       return { conversation: { type: 'AskQuestion', data: { conversation_id, ...ids, ...parent, ...fields } } };
     }
     case 'regenerate': {
       const answer = (m: Message) => m.role === 'assistant';
       const target = conversationAndMessage(withMessages(answer, active), s.message, answer);
-      const data = { ...target, new_message_id: uuidv7(), assistant_metadata: {} };
+      const data = { ...target, new_message_id: uuidv7(), assistant_metadata: {}, options: {}, project_defaults: null };
       return { conversation: { type: 'RegenerateResponse', data } };
     }
     case 'checkpoint': {
@@ -711,6 +795,7 @@ async function importOf(
     updated_at: time(s.messages.length + 1),
     current_leaf_id: ids.length === 0 ? null : ids[s.leaf % ids.length]!,
     source: { kind: 'export', conversation_id: uuidv7() },
+    settings: s.settings,
     messages,
   };
 }
@@ -882,7 +967,7 @@ describe('replaying the event log', () => {
   it('rebuilding only messages reproduces them exactly and leaves projects and conversations untouched', async () => {
     await emptyDatabase();
     const { appended, refused } = await runSteps(everyKindOfEvent, { startsAt: Date.UTC(2010, 5, 1), sharedEm: false });
-    expect({ appended: appended.length, refused }).toEqual({ appended: 36, refused: 1 });
+    expect({ appended: appended.length, refused }).toEqual({ appended: 38, refused: 1 });
     const before = await snapshot();
     const checkpointsBefore = await checkpoints();
 

@@ -13,6 +13,7 @@ export const migrationNames = [
   '0008-search',
   '0009-usage',
   '0010-reasoning',
+  '0011-settings',
 ] as const;
 
 /**
@@ -44,6 +45,8 @@ export async function migrationOptions(
     postgresql9,
     sqlite10,
     postgresql10,
+    sqlite11,
+    postgresql11,
   ] = await Promise.all([
     import('@mikro-orm/migrations'),
     import('./sqlite-0001-init.js'),
@@ -66,6 +69,8 @@ export async function migrationOptions(
     import('./postgresql-0009-usage.js'),
     import('./sqlite-0010-reasoning.js'),
     import('./postgresql-0010-reasoning.js'),
+    import('./sqlite-0011-settings.js'),
+    import('./postgresql-0011-settings.js'),
   ]);
   const list =
     kind === 'postgresql'
@@ -80,6 +85,7 @@ export async function migrationOptions(
           postgresql8.PostgresqlSearch,
           postgresql9.PostgresqlUsage,
           postgresql10.PostgresqlReasoning,
+          postgresql11.PostgresqlSettings,
         ]
       : [
           sqlite1.SqliteInit,
@@ -92,6 +98,7 @@ export async function migrationOptions(
           sqlite8.SqliteSearch,
           sqlite9.SqliteUsage,
           sqlite10.SqliteReasoning,
+          sqlite11.SqliteSettings,
         ];
   return {
     extensions: [Migrator],

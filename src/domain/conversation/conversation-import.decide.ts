@@ -1,4 +1,5 @@
 import { conflict, invalid } from '../shared/domain-error.js';
+import { settingsIfAny } from '../shared/generation-settings.js';
 import type { ImportConversation } from './conversation.commands.js';
 import type { ConversationEvent } from './conversation.events.js';
 import type { ConversationState } from './conversation.state.js';
@@ -10,7 +11,7 @@ const importedStatuses = new Set(['complete', 'failed', 'cancelled']);
  * tree must hold together on its own: every parent an earlier message, a leaf exactly when there are messages.
  */
 export function decideImport(command: ImportConversation, state: ConversationState): ConversationEvent[] {
-  const { conversation_id, project_id, project_status, messages, current_leaf_id, ...fields } = command.data;
+  const { conversation_id, project_id, project_status, messages, current_leaf_id, settings, ...fields } = command.data;
   if (state.status === 'purged') throw conflict(`Conversation ${conversation_id} was purged; its id is not reused`);
   if (state.status !== 'missing') throw conflict(`Conversation ${conversation_id} already exists`);
   if (project_id !== null && project_status !== 'active') {
@@ -31,7 +32,10 @@ export function decideImport(command: ImportConversation, state: ConversationSta
     throw invalid(`The current leaf must be one of the imported messages, and none only when there are none`);
   }
   return [
-    { type: 'ConversationImported', data: { conversation_id, project_id, ...fields, current_leaf_id } },
+    {
+      type: 'ConversationImported',
+      data: { conversation_id, project_id, ...fields, current_leaf_id, ...settingsIfAny(settings) },
+    },
     ...messages.map((message) => ({ type: 'MessageImported' as const, data: { conversation_id, ...message } })),
   ];
 }

@@ -1,5 +1,7 @@
 import type { JsonObject } from '../shared/decider.js';
+import type { GenerationOptions, GenerationSettings, SettingsChange } from '../shared/generation-settings.js';
 import type { IdTakenBy } from '../shared/id-owner.js';
+import type { ProjectDefaults } from './generation.js';
 import type {
   ImportedMessage,
   ImportSource,
@@ -23,6 +25,7 @@ export type CreateConversation = Of<
     project_status: ProjectStatus | null;
     title: string | null;
     metadata: JsonObject;
+    settings: GenerationSettings;
     /** What else the id already names (a client may choose it); looked up by the command layer. */
     id_taken_by: IdTakenBy;
   }
@@ -35,6 +38,7 @@ export type UpdateConversation = Of<
     project_id?: string | null;
     project_status?: ProjectStatus | null;
     metadata?: JsonObject;
+    settings?: SettingsChange;
     /** The message whose branch a client shows and the next question replies to. */
     current_leaf_id?: string;
   }
@@ -68,12 +72,22 @@ export type AskQuestion = Of<
     max_content_length: number;
     /** Where the conversation's project stands (null: in none); in a deleted one it is not shown, nor asked. */
     project_status: ProjectStatus | null;
+    /** What the request asks the answer to be generated with, over the conversation's and the project's settings. */
+    options: GenerationOptions;
+    /** Its project's settings and metadata (null: in none), loaded by the command layer. */
+    project_defaults: ProjectDefaults | null;
   }
 >;
 /** A new answer to the question an earlier answer replied to; the old one stays as a sibling. */
 export type RegenerateResponse = Of<
   'RegenerateResponse',
-  { message_id: string; new_message_id: string; assistant_metadata: JsonObject }
+  {
+    message_id: string;
+    new_message_id: string;
+    assistant_metadata: JsonObject;
+    options: GenerationOptions;
+    project_defaults: ProjectDefaults | null;
+  }
 >;
 /** A title the model suggested; with `unless_named`, kept out when a person named the conversation. */
 export type ApplyGeneratedTitle = Of<'ApplyGeneratedTitle', { title: string; unless_named: boolean }>;
@@ -105,6 +119,7 @@ export type ImportConversation = Of<
     updated_at: string;
     current_leaf_id: string | null;
     source: ImportSource;
+    settings: GenerationSettings;
     messages: ImportedMessage[];
   }
 >;

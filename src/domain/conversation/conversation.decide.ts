@@ -1,11 +1,15 @@
 import { assertNever } from '../shared/assert-never.js';
+import type { JsonObject } from '../shared/decider.js';
 import { conflict, invalid, invalidField, notFound } from '../shared/domain-error.js';
+import { changedSettings, settingsIfAny, settingsJson } from '../shared/generation-settings.js';
 import { sameJson } from '../shared/same-json.js';
 import type { ConversationCommand, ProjectStatus } from './conversation.commands.js';
 import type { ConversationEvent } from './conversation.events.js';
 import type { ConversationState, MessageSummary } from './conversation.state.js';
 import { decideFork } from './conversation-fork.decide.js';
 import { decideImport } from './conversation-import.decide.js';
+import { generationFor, type ProjectDefaults } from './generation.js';
+import type { GenerationOptions } from '../shared/generation-settings.js';
 
 type Existing = Extract<ConversationState, { status: 'active' | 'deleted' }>;
 
@@ -13,16 +17,21 @@ export function decideConversation(command: ConversationCommand, state: Conversa
   const { conversation_id } = command.data;
   switch (command.type) {
     case 'CreateConversation': {
-      const { project_id, title, metadata, project_status, id_taken_by } = command.data;
+      const { project_id, title, metadata, settings, project_status, id_taken_by } = command.data;
       if (state.status === 'purged') throw conflict(`Conversation ${conversation_id} was purged; its id is not reused`);
       if (state.status !== 'missing') {
         // A retried create with the same id and body is answered with what exists.
-        if (sameJson({ project_id, title, metadata }, state.created)) return [];
+        if (sameJson({ project_id, title, metadata, settings }, state.created)) return [];
         throw conflict(`Conversation ${conversation_id} already exists with a different body`);
       }
       if (id_taken_by !== null) throw conflict(`Id ${conversation_id} already belongs to a ${id_taken_by}`);
       if (project_id !== null) requireProject(project_id, project_status ?? 'missing');
-      return [{ type: 'ConversationCreated', data: { conversation_id, project_id, title, metadata } }];
+      return [
+        {
+          type: 'ConversationCreated',
+          data: { conversation_id, project_id, title, metadata, ...settingsIfAny(settings) },
+        },
+      ];
     }
     case 'UpdateConversation': {
       const current = requireActive(state, conversation_id);
@@ -40,6 +49,10 @@ export function decideConversation(command: ConversationCommand, state: Conversa
       }
       if (metadata !== undefined && !sameJson(metadata, current.metadata)) {
         events.push({ type: 'ConversationMetadataChanged', data: { conversation_id, metadata } });
+      }
+      const settings = changedSettings(current.settings, command.data.settings ?? {});
+      if (Object.keys(settings).length > 0) {
+        events.push({ type: 'ConversationSettingsChanged', data: { conversation_id, settings } });
       }
       const leaf = command.data.current_leaf_id;
       if (leaf !== undefined && leaf !== current.leaf_message_id) {
@@ -81,7 +94,7 @@ export function decideConversation(command: ConversationCommand, state: Conversa
       return [{ type: 'AssistantResponseStarted', data: { conversation_id, message_id, parent_message_id, metadata } }];
     }
     case 'AskQuestion': {
-      const { user_message_id, assistant_message_id, content, metadata, assistant_metadata } = command.data;
+      const { user_message_id, assistant_message_id, content, metadata } = command.data;
       // Before the conversation is looked at: too long a question is refused whatever it is asked in.
       requireLength(content, command.data.max_content_length);
       const current = requireShown(state, conversation_id, command.data.project_status);
@@ -109,14 +122,14 @@ export function decideConversation(command: ConversationCommand, state: Conversa
             conversation_id,
             message_id: assistant_message_id,
             parent_message_id: user_message_id,
-            metadata: assistant_metadata,
+            metadata: answerMetadata(current, command.data),
           },
         },
       ];
     }
     case 'RegenerateResponse': {
       const current = requireActive(state, conversation_id);
-      const { message_id, new_message_id, assistant_metadata } = command.data;
+      const { message_id, new_message_id } = command.data;
       const previous = requireMessage(current, message_id);
       if (previous.role !== 'assistant' || previous.parent_message_id === null) {
         throw invalidField(
@@ -133,7 +146,7 @@ export function decideConversation(command: ConversationCommand, state: Conversa
             conversation_id,
             message_id: new_message_id,
             parent_message_id: previous.parent_message_id,
-            metadata: assistant_metadata,
+            metadata: answerMetadata(current, command.data),
           },
         },
       ];
@@ -179,6 +192,19 @@ export function decideConversation(command: ConversationCommand, state: Conversa
     default:
       return assertNever(command);
   }
+}
+
+/** An answer's metadata records what it is generated with (see generation.ts), so two answers can be compared. */
+function answerMetadata(
+  current: Existing,
+  asked: { assistant_metadata: JsonObject; options: GenerationOptions; project_defaults: ProjectDefaults | null },
+): JsonObject {
+  const { system_prompt_source, ...fields } = generationFor({
+    options: asked.options,
+    conversation: current.settings,
+    project: asked.project_defaults,
+  });
+  return { ...asked.assistant_metadata, generation: { ...settingsJson(fields), system_prompt_source } };
 }
 
 function requireExisting(state: ConversationState, id: string): Existing {

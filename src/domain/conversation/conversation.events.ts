@@ -1,4 +1,5 @@
 import type { JsonObject } from '../shared/decider.js';
+import type { GenerationSettings, SettingsChange } from '../shared/generation-settings.js';
 
 export type Reaction = 'thumbs_up' | 'thumbs_down';
 export type FinishReason = 'stop' | 'length';
@@ -21,9 +22,10 @@ export type CompletionTimings = {
 
 type Of<T extends string, D> = { type: T; data: { conversation_id: string } & D };
 
+/** `settings` is there only when some were set at creation (and in no event recorded before settings were). */
 export type ConversationCreated = Of<
   'ConversationCreated',
-  { project_id: string | null; title: string | null; metadata: JsonObject }
+  { project_id: string | null; title: string | null; metadata: JsonObject; settings?: GenerationSettings }
 >;
 /** Who named a conversation: a person, or automatically from its first question, or by the model. */
 export type TitleSource = 'person' | 'question' | 'model';
@@ -37,6 +39,8 @@ export type ConversationMoved = Of<
   { from_project_id: string | null; to_project_id: string | null }
 >;
 export type ConversationMetadataChanged = Of<'ConversationMetadataChanged', { metadata: JsonObject }>;
+/** The generation overrides that changed: a value set, or null for one cleared. */
+export type ConversationSettingsChanged = Of<'ConversationSettingsChanged', { settings: SettingsChange }>;
 export type ConversationDeleted = Of<'ConversationDeleted', object>;
 export type ConversationRestored = Of<'ConversationRestored', object>;
 /** The tombstone of a permanently deleted conversation: the only event its stream keeps, carrying no content. */
@@ -127,6 +131,8 @@ export type ConversationImported = Of<
     updated_at: string;
     current_leaf_id: string | null;
     source: ImportSource;
+    /** Only when it had some (and in no event recorded before settings were). */
+    settings?: GenerationSettings;
   }
 >;
 export type MessageImported = Of<'MessageImported', ImportedMessage>;
@@ -136,6 +142,7 @@ export type ConversationEvent =
   | ConversationRenamed
   | ConversationMoved
   | ConversationMetadataChanged
+  | ConversationSettingsChanged
   | ConversationDeleted
   | ConversationRestored
   | ConversationPurged
@@ -155,6 +162,7 @@ export const conversationEventTypes = [
   'ConversationRenamed',
   'ConversationMoved',
   'ConversationMetadataChanged',
+  'ConversationSettingsChanged',
   'ConversationDeleted',
   'ConversationRestored',
   'ConversationPurged',

@@ -1,5 +1,6 @@
 import { assertNever } from '../shared/assert-never.js';
 import type { JsonObject } from '../shared/decider.js';
+import { applySettings, type GenerationSettings } from '../shared/generation-settings.js';
 import type { ConversationEvent, Reaction, TitleSource } from './conversation.events.js';
 
 export type MessageStatus = 'streaming' | 'complete' | 'cancelled' | 'failed';
@@ -23,7 +24,9 @@ export type ConversationState =
       /** null while it has no title. */
       title_source: TitleSource | null;
       metadata: JsonObject;
-      created: { project_id: string | null; title: string | null; metadata: JsonObject };
+      /** Its generation overrides of its project's defaults. */
+      settings: GenerationSettings;
+      created: { project_id: string | null; title: string | null; metadata: JsonObject; settings: GenerationSettings };
       messages: Map<string, MessageSummary>;
       /** The message a new one replies to by default: the newest one posted, or the one selected. */
       leaf_message_id: string | null;
@@ -37,19 +40,20 @@ export const initialConversationState = (): ConversationState => ({ status: 'mis
  */
 export function evolveConversation(state: ConversationState, event: ConversationEvent): ConversationState {
   if (event.type === 'ConversationCreated') {
-    const { conversation_id, ...fields } = event.data;
+    const { conversation_id, settings = {}, ...fields } = event.data;
     return {
       status: 'active',
       id: conversation_id,
       ...fields,
+      settings,
       title_source: fields.title === null ? null : 'person',
-      created: fields,
+      created: { ...fields, settings },
       messages: new Map(),
       leaf_message_id: null,
     };
   }
   if (event.type === 'ConversationImported') {
-    const { conversation_id, project_id, title, metadata, current_leaf_id } = event.data;
+    const { conversation_id, project_id, title, metadata, current_leaf_id, settings = {} } = event.data;
     return {
       status: 'active',
       id: conversation_id,
@@ -58,7 +62,8 @@ export function evolveConversation(state: ConversationState, event: Conversation
       // Named where it came from: a generated title never replaces it by itself.
       title_source: title === null ? null : 'person',
       metadata,
-      created: { project_id, title, metadata },
+      settings,
+      created: { project_id, title, metadata, settings },
       messages: new Map(),
       leaf_message_id: current_leaf_id,
     };
@@ -74,6 +79,8 @@ export function evolveConversation(state: ConversationState, event: Conversation
       return { ...state, project_id: event.data.to_project_id };
     case 'ConversationMetadataChanged':
       return { ...state, metadata: event.data.metadata };
+    case 'ConversationSettingsChanged':
+      return { ...state, settings: applySettings(state.settings, event.data.settings) };
     case 'ConversationDeleted':
       return { ...state, status: 'deleted' };
     case 'ConversationRestored':

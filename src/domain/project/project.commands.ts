@@ -1,4 +1,5 @@
 import type { JsonObject } from '../shared/decider.js';
+import type { GenerationSettings, SettingsChange } from '../shared/generation-settings.js';
 import type { IdTakenBy } from '../shared/id-owner.js';
 
 export type CreateProject = {
@@ -8,13 +9,20 @@ export type CreateProject = {
     name: string;
     description: string | null;
     metadata: JsonObject;
+    settings: GenerationSettings;
     /** What else the id already names (a client may choose it); looked up by the command layer. */
     id_taken_by: IdTakenBy;
   };
 };
 export type UpdateProject = {
   type: 'UpdateProject';
-  data: { project_id: string; name?: string; description?: string | null; metadata?: JsonObject };
+  data: {
+    project_id: string;
+    name?: string;
+    description?: string | null;
+    metadata?: JsonObject;
+    settings?: SettingsChange;
+  };
 };
 export type DeleteProject = { type: 'DeleteProject'; data: { project_id: string } };
 export type RestoreProject = { type: 'RestoreProject'; data: { project_id: string } };

@@ -1,5 +1,6 @@
 import { assertNever } from '../shared/assert-never.js';
 import { conflict, invalidField, notFound } from '../shared/domain-error.js';
+import { changedSettings, settingsIfAny } from '../shared/generation-settings.js';
 import { sameJson } from '../shared/same-json.js';
 import type { ProjectCommand } from './project.commands.js';
 import type { ProjectEvent } from './project.events.js';
@@ -11,7 +12,8 @@ export function decideProject(command: ProjectCommand, state: ProjectState): Pro
       const { project_id, id_taken_by, ...asked } = command.data;
       if (state.status === 'missing') {
         if (id_taken_by !== null) throw conflict(`Id ${project_id} already belongs to a ${id_taken_by}`);
-        return [{ type: 'ProjectCreated', data: { project_id, ...asked } }];
+        const { settings, ...fields } = asked;
+        return [{ type: 'ProjectCreated', data: { project_id, ...fields, ...settingsIfAny(settings) } }];
       }
       if (state.status === 'purged') throw conflict(`Project ${project_id} was purged; its id is not reused`);
       // A retried create with the same id and body is answered with what exists.
@@ -20,14 +22,21 @@ export function decideProject(command: ProjectCommand, state: ProjectState): Pro
     }
     case 'UpdateProject': {
       const current = requireActive(state, command.data.project_id);
-      const { project_id, ...changes } = command.data;
+      const { project_id, settings = {}, ...changes } = command.data;
       const changed = Object.fromEntries(
         Object.entries(changes).filter(
           ([key, value]) => value !== undefined && !sameJson(value, current[key as keyof typeof changes]),
         ),
       );
-      if (Object.keys(changed).length === 0) return [];
-      return [{ type: 'ProjectUpdated', data: { project_id, ...changed } }];
+      const settingsChanged = changedSettings(current.settings, settings);
+      return [
+        ...(Object.keys(changed).length === 0
+          ? []
+          : [{ type: 'ProjectUpdated' as const, data: { project_id, ...changed } }]),
+        ...(Object.keys(settingsChanged).length === 0
+          ? []
+          : [{ type: 'ProjectSettingsChanged' as const, data: { project_id, settings: settingsChanged } }]),
+      ];
     }
     case 'DeleteProject':
       return requireExisting(state, command.data.project_id).status === 'deleted'

@@ -1,5 +1,6 @@
 import type { JsonObject } from '../shared/decider.js';
 import { assertNever } from '../shared/assert-never.js';
+import { applySettings, type GenerationSettings } from '../shared/generation-settings.js';
 import type { ProjectEvent } from './project.events.js';
 
 export type ProjectState =
@@ -12,7 +13,9 @@ export type ProjectState =
       name: string;
       description: string | null;
       metadata: JsonObject;
-      created: { name: string; description: string | null; metadata: JsonObject };
+      /** The generation defaults of its conversations. */
+      settings: GenerationSettings;
+      created: { name: string; description: string | null; metadata: JsonObject; settings: GenerationSettings };
     };
 
 export const initialProjectState = (): ProjectState => ({ status: 'missing' });
@@ -20,14 +23,17 @@ export const initialProjectState = (): ProjectState => ({ status: 'missing' });
 export function evolveProject(state: ProjectState, event: ProjectEvent): ProjectState {
   switch (event.type) {
     case 'ProjectCreated': {
-      const { project_id, ...fields } = event.data;
-      return { status: 'active', id: project_id, ...fields, created: fields };
+      const { project_id, settings = {}, ...fields } = event.data;
+      return { status: 'active', id: project_id, ...fields, settings, created: { ...fields, settings } };
     }
     case 'ProjectUpdated': {
       if (state.status === 'missing' || state.status === 'purged') return state;
       const { project_id: _id, ...changes } = event.data;
       return { ...state, ...changes };
     }
+    case 'ProjectSettingsChanged':
+      if (state.status === 'missing' || state.status === 'purged') return state;
+      return { ...state, settings: applySettings(state.settings, event.data.settings) };
     case 'ProjectDeleted':
       return state.status === 'missing' || state.status === 'purged' ? state : { ...state, status: 'deleted' };
     case 'ProjectRestored':

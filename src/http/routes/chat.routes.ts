@@ -62,7 +62,6 @@ export const chatRoutes: RouteSpec[] = [
         message_id,
         question_id: user_message_id,
         user_message_id,
-        options: body.options ?? {},
         start: {
           type: 'AskQuestion',
           data: {
@@ -74,6 +73,7 @@ export const chatRoutes: RouteSpec[] = [
             metadata: {},
             assistant_metadata: { session_id, options: body.options ?? {} },
             max_content_length: services.config.maxMessageLength,
+            options: body.options ?? {},
           },
         },
       });
@@ -112,7 +112,6 @@ export const chatRoutes: RouteSpec[] = [
         // A message without a question is no answer: the decider refuses it before anything reads this.
         question_id: previous.parent_message_id ?? '',
         user_message_id: null,
-        options: body.options ?? {},
         start: {
           type: 'RegenerateResponse',
           data: {
@@ -120,6 +119,7 @@ export const chatRoutes: RouteSpec[] = [
             message_id: params.id,
             new_message_id: message_id,
             assistant_metadata: { session_id, regenerated_from: params.id, options: body.options ?? {} },
+            options: body.options ?? {},
           },
         },
       });

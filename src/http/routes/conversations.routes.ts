@@ -63,11 +63,11 @@ export function conversationRoutes(limits: SchemaLimits): RouteSpec[] {
       },
       async handle(ctx, { body }) {
         const id = body.id ?? ctx.state.services.newId();
-        const { project_id = null, title = null, metadata = {} } = body;
+        const { project_id = null, title = null, metadata = {}, settings = {} } = body;
         const id_chosen_by = body.id === undefined ? 'server' : 'client';
         const result = await createConversation(
           eventStore(ctx),
-          { conversation_id: id, project_id, title, metadata, id_chosen_by },
+          { conversation_id: id, project_id, title, metadata, settings, id_chosen_by },
           commandOptions(ctx),
         );
         const { conversation, version } = await load(ctx, id, true);
@@ -130,7 +130,7 @@ export function conversationRoutes(limits: SchemaLimits): RouteSpec[] {
       method: 'patch',
       path: '/api/conversations/:id',
       operationId: 'updateConversation',
-      summary: 'Rename, move to another project (null: none) or change metadata',
+      summary: 'Rename, move to another project (null: none), or change metadata or generation settings',
       tags,
       params: IdParams,
       body: ConversationPatchBody,

@@ -40,11 +40,11 @@ export function projectRoutes(limits: SchemaLimits): RouteSpec[] {
       },
       async handle(ctx, { body }) {
         const id = body.id ?? ctx.state.services.newId();
-        const { description = null, metadata = {} } = body;
+        const { description = null, metadata = {}, settings = {} } = body;
         const id_chosen_by = body.id === undefined ? 'server' : 'client';
         const result = await createProject(
           eventStore(ctx),
-          { project_id: id, name: body.name, description, metadata, id_chosen_by },
+          { project_id: id, name: body.name, description, metadata, settings, id_chosen_by },
           commandOptions(ctx),
         );
         const { project, version } = await load(ctx, id, true);
@@ -94,7 +94,7 @@ export function projectRoutes(limits: SchemaLimits): RouteSpec[] {
       method: 'patch',
       path: '/api/projects/:id',
       operationId: 'updateProject',
-      summary: 'Change name, description or metadata',
+      summary: 'Change name, description, metadata or generation settings',
       tags,
       params: IdParams,
       body: ProjectPatchBody,

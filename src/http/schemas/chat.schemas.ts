@@ -1,15 +1,6 @@
 import { Type } from 'typebox';
 import { nullable, Uuid } from './common.schemas.js';
-
-export const ChatOptionsSchema = Type.Object(
-  {
-    temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
-    top_p: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-    max_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 131072, description: 'Longest answer, in tokens' })),
-    stop: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 8 })),
-  },
-  { additionalProperties: false, description: 'Sampling options passed to llama.cpp' },
-);
+import { ChatOptionsSchema } from './settings.schemas.js';
 
 export const ChatStreamBody = Type.Object(
   {

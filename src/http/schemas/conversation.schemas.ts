@@ -12,6 +12,7 @@ import {
   Uuid,
 } from './common.schemas.js';
 import type { SchemaLimits } from './schema-limits.js';
+import { Settings, settingsInputSchemas } from './settings.schemas.js';
 
 /** What a request may send, within the configured limits. */
 export function conversationInputSchemas(limits: SchemaLimits) {
@@ -22,6 +23,7 @@ export function conversationInputSchemas(limits: SchemaLimits) {
       description: `1 to ${limits.maxTitleLength} characters (MAX_TITLE_LENGTH)`,
     }),
   );
+  const { SettingsInput, SettingsPatch } = settingsInputSchemas(limits);
   const ConversationCreateBody = Type.Object(
     {
       id: Type.Optional(
@@ -33,6 +35,7 @@ export function conversationInputSchemas(limits: SchemaLimits) {
       project_id: Type.Optional(nullable(Uuid)),
       title: Type.Optional(Title),
       metadata: Type.Optional(metadataInput('Free-form JSON object')),
+      settings: Type.Optional(SettingsInput),
     },
     { additionalProperties: false },
   );
@@ -44,6 +47,7 @@ export function conversationInputSchemas(limits: SchemaLimits) {
         nullable(Type.String({ ...Uuid, description: 'Moves the conversation; null takes it out of any project' })),
       ),
       metadata: Type.Optional(metadataInput('Replaces the whole metadata object')),
+      settings: Type.Optional(SettingsPatch),
       current_leaf_id: Type.Optional(
         Type.String({ ...Uuid, description: 'Shows this branch: the next question replies to this message' }),
       ),
@@ -70,6 +74,7 @@ export const Conversation = Type.Object(
     project_id: nullable(Uuid),
     title: nullable(Type.String()),
     metadata: Metadata,
+    settings: Settings,
     created_at: Timestamp,
     updated_at: Timestamp,
     deleted_at: NullableTimestamp,

@@ -11,6 +11,7 @@ import {
   Uuid,
 } from './common.schemas.js';
 import type { SchemaLimits } from './schema-limits.js';
+import { Settings, settingsInputSchemas } from './settings.schemas.js';
 
 /** What a request may send, within the configured limits. */
 export function projectInputSchemas(limits: SchemaLimits) {
@@ -20,6 +21,7 @@ export function projectInputSchemas(limits: SchemaLimits) {
     pattern: '\\S',
     description: `1 to ${limits.maxNameLength} characters (MAX_NAME_LENGTH), not only spaces`,
   });
+  const { SettingsInput, SettingsPatch } = settingsInputSchemas(limits);
   const Description = nullable(
     Type.String({
       maxLength: limits.maxDescriptionLength,
@@ -37,6 +39,7 @@ export function projectInputSchemas(limits: SchemaLimits) {
       name: Name,
       description: Type.Optional(Description),
       metadata: Type.Optional(metadataInput('Free-form JSON object')),
+      settings: Type.Optional(SettingsInput),
     },
     { additionalProperties: false },
   );
@@ -45,6 +48,7 @@ export function projectInputSchemas(limits: SchemaLimits) {
       name: Type.Optional(Name),
       description: Type.Optional(Description),
       metadata: Type.Optional(metadataInput('Replaces the whole metadata object')),
+      settings: Type.Optional(SettingsPatch),
     },
     { additionalProperties: false },
   );
@@ -65,6 +69,7 @@ export const Project = Type.Object(
     name: Type.String(),
     description: nullable(Type.String()),
     metadata: Metadata,
+    settings: Settings,
     created_at: Timestamp,
     updated_at: Timestamp,
     deleted_at: NullableTimestamp,

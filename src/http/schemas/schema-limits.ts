@@ -4,6 +4,7 @@ import type { Config } from '../../config/config.js';
 export type SchemaLimits = Pick<
   Config,
   | 'maxNameLength'
+  | 'maxMessageLength'
   | 'maxTitleLength'
   | 'maxDescriptionLength'
   | 'maxPageSize'

@@ -6,6 +6,7 @@ export const conversationRow = (id: string, at = '2025-01-15T10:00:00.000Z'): Ro
   project_id: null,
   title: 'First title',
   metadata: { tag: 'kept', nested: { n: 1 } },
+  settings: {},
   created_at: at,
   updated_at: at,
   deleted_at: null,
