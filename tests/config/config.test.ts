@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       llmMaxQueue: 16,
       workers: 1,
       shutdownTimeoutMs: 10_000,
+      chatDetachGraceMs: 30_000,
     });
   });
 
@@ -90,6 +91,7 @@ describe('loadConfig', () => {
         LLM_MAX_QUEUE: '0',
         WORKERS: '4',
         SHUTDOWN_TIMEOUT_MS: '0',
+        CHAT_DETACH_GRACE_MS: '0',
       }),
     ).toEqual({
       port: 0,
@@ -120,6 +122,7 @@ describe('loadConfig', () => {
       llmMaxQueue: 0,
       workers: 4,
       shutdownTimeoutMs: 0,
+      chatDetachGraceMs: 0,
     });
   });
 
@@ -138,6 +141,10 @@ describe('loadConfig', () => {
 
   it.each(['0', '-1', 'two', '1.5', '1000'])('rejects WORKERS=%s naming the variable', (value) => {
     expect(() => loadConfig({ WORKERS: value })).toThrow(/WORKERS/);
+  });
+
+  it.each(['-1', '1.5', 'soon', '1e4'])('rejects CHAT_DETACH_GRACE_MS=%s naming the variable', (value) => {
+    expect(() => loadConfig({ CHAT_DETACH_GRACE_MS: value })).toThrow(/CHAT_DETACH_GRACE_MS/);
   });
 
   it.each(['-1', '1.5', 'soon', '1e4'])('rejects SHUTDOWN_TIMEOUT_MS=%s naming the variable', (value) => {
