@@ -16,6 +16,7 @@ import { answerClientErrors } from './http/client-errors.js';
 import { uuidv7 } from './ids.js';
 import { createEventStores } from './startup/event-stores.js';
 import { createChatFlow } from './chat/chat-flow.js';
+import { createPromptOverhead } from './chat/prompt-overhead.js';
 import { createChatSessions } from './chat/chat-sessions.js';
 import { createStreamStateCache } from './commands/stream-state-cache.js';
 import type { Survivors } from './chat/mark-interrupted.js';
@@ -80,6 +81,8 @@ export async function startServer(
       store,
       stateCache,
       maxConcurrency: config.llmMaxConcurrency,
+      overhead: createPromptOverhead(),
+      answerReserve: config.answerReserveTokens,
     });
     const services: Services = {
       config,

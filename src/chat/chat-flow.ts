@@ -9,15 +9,17 @@ import type { StreamStateCache } from '../commands/stream-state-cache.js';
 import type { ConversationState } from '../domain/conversation/conversation.state.js';
 import type { EventStore } from '../event-store/append-to-stream.js';
 import type { EventMetadata } from '../event-store/stored-event.js';
-import type { ChatOptions, LlamaClient } from '../llm/llama-client.js';
+import type { ChatOptions, LlamaClient, ServedModels } from '../llm/llama-client.js';
 import { LlmError } from '../llm/llm-error.js';
 import type { Logger } from '../logger.js';
 import type { Drain } from '../shutdown/drain.js';
 import type { ChatSession } from './chat-session.js';
 import type { ChatSessions } from './chat-sessions.js';
 import type { GenerationSlots, SlotTicket } from './generation-slots.js';
-import { preparePrompt, type PreparedPrompt } from './prepare-prompt.js';
+import { answerPrompt, type AnswerPrompt } from './answer-prompt.js';
+import type { PromptOverhead } from './prompt-overhead.js';
 import { recordedGeneration } from './recorded-generation.js';
+import { modelToAsk, servedNow, withServedModels } from './served-models.js';
 import { endWithError, NOTHING_PRODUCED, runGeneration, type GenerationDeps } from './run-generation.js';
 import type { SessionFeed } from './session-feed.js';
 import type { TokenCounter } from './token-counter.js';
@@ -34,6 +36,10 @@ export type ChatFlowDeps = {
   stateCache: StreamStateCache;
   /** LLM_MAX_CONCURRENCY; null: as many generations at once as llama.cpp has slots. */
   maxConcurrency: number | null;
+  /** What each model's chat template adds to a prompt, learned from llama.cpp's counts. */
+  overhead: PromptOverhead;
+  /** ANSWER_RESERVE_TOKENS: room kept in the context for the reasoning and the answer. */
+  answerReserve: number;
 };
 
 export type AnswerRequest = {
@@ -92,17 +98,25 @@ const refused = (refusal: Refusal): AnswerOutcome => ({ type: 'refused', refusal
 
 async function answerInDrain(deps: ChatFlowDeps, request: AnswerRequest, relay: Relay): Promise<AnswerOutcome> {
   // A question the conversation refuses (too long, not shown, busy) is refused before it waits for anything.
-  await checkConversationCommand(deps.store(), request.start, { stateCache: deps.stateCache });
+  // So is one naming a model llama.cpp does not serve.
+  const served = await servedNow(deps.llm);
+  const asked = { ...request, start: withServedModels(request.start, served) };
+  await checkConversationCommand(deps.store(), asked.start, { stateCache: deps.stateCache });
   const leave = deps.drain.enter();
   if (!leave) return refused({ reason: 'shutting_down' });
   try {
-    return await answerWithSlot(deps, request, relay);
+    return await answerWithSlot(deps, asked, relay, served);
   } finally {
     leave();
   }
 }
 
-async function answerWithSlot(deps: ChatFlowDeps, request: AnswerRequest, relay: Relay): Promise<AnswerOutcome> {
+async function answerWithSlot(
+  deps: ChatFlowDeps,
+  request: AnswerRequest,
+  relay: Relay,
+  served: ServedModels | null,
+): Promise<AnswerOutcome> {
   const limit = deps.maxConcurrency ?? (await slotsOf(deps.llm));
   const ticket = deps.slots.reserve(limit);
   if (!ticket) return refused({ reason: 'too_many_generations' });
@@ -110,7 +124,7 @@ async function answerWithSlot(deps: ChatFlowDeps, request: AnswerRequest, relay:
     // Claimed before the answer exists: no other process ever sees it streaming and unclaimed, so abandoned.
     await deps.liveness.claim(request.message_id);
     try {
-      return await answerWithTicket(deps, request, relay, ticket);
+      return await answerWithTicket(deps, request, relay, ticket, served);
     } finally {
       await deps.liveness.release(request.message_id);
     }
@@ -124,10 +138,13 @@ async function answerWithTicket(
   request: AnswerRequest,
   relay: Relay,
   ticket: SlotTicket,
+  served: ServedModels | null,
 ): Promise<AnswerOutcome> {
   const { conversation_id, message_id, session_id, metadata } = request;
   const record = recorder(deps, metadata);
-  const { system_prompt_source, ...options } = recordedGeneration((await record(request.start)).appended, message_id);
+  const { system_prompt_source, ...recorded } = recordedGeneration((await record(request.start)).appended, message_id);
+  const model = modelToAsk(recorded.model, served);
+  const options: ChatOptions = model === undefined ? recorded : { ...recorded, model };
   const session = deps.sessions.create({ id: session_id, conversation_id, message_id });
   const generation: GenerationDeps = {
     llm: deps.llm,
@@ -137,11 +154,24 @@ async function answerWithTicket(
     onEnded: () => ticket.release(),
   };
 
-  let prepared: PreparedPrompt;
+  let prompt: AnswerPrompt;
   try {
-    prepared = await preparePrompt(
-      { em: deps.store().em, llm: deps.llm, tokens: deps.tokens },
-      { conversation_id, question_id: request.question_id, options, system_prompt_source },
+    prompt = await answerPrompt(
+      {
+        em: deps.store().em,
+        llm: deps.llm,
+        tokens: deps.tokens,
+        overhead: deps.overhead,
+        answerReserve: deps.answerReserve,
+      },
+      {
+        conversation_id,
+        question_id: request.question_id,
+        options,
+        system_prompt_source,
+        model,
+        router: served?.router ?? false,
+      },
     );
   } catch (error) {
     await endWithError(generation, session, error, NOTHING_PRODUCED, metadata);
@@ -154,7 +184,7 @@ async function answerWithTicket(
   session.emit({ type: 'start', session_id, conversation_id, user_message_id: request.user_message_id, message_id });
   let relayed: Promise<void> | undefined;
   const open = () => (relayed ??= relay(session));
-  await generate(generation, session, { request, options, prepared, ticket, open });
+  await generate(generation, session, { request, options, prompt, ticket, open });
   const final = session.final?.data;
   if (!relayed && final?.type === 'error' && final.error_type === 'llm_unavailable') {
     return refused({ reason: 'llm_unavailable', error: final.error });
@@ -170,12 +200,13 @@ async function generate(
   input: {
     request: AnswerRequest;
     options: ChatOptions;
-    prepared: PreparedPrompt;
+    prompt: AnswerPrompt;
     ticket: SlotTicket;
     open: () => void;
   },
 ): Promise<void> {
-  const { request, options, prepared, ticket, open } = input;
+  const { request, options, ticket, open } = input;
+  const { prepared } = input.prompt;
   const { prompt } = prepared;
   if (!prompt.fits) {
     open();
@@ -206,6 +237,11 @@ async function generate(
       n_ctx: prepared.n_ctx,
       metadata,
       onAccepted: open,
+      refit: async (overflow) => {
+        const again = await input.prompt.refit(overflow);
+        return again?.prompt.fits ? { messages: again.prompt.messages, options } : null;
+      },
+      onPromptTokens: input.prompt.counted,
     });
   } catch (error) {
     await endWithError(deps, session, error, NOTHING_PRODUCED, metadata);

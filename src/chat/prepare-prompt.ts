@@ -7,11 +7,14 @@ import type { JsonObject } from '../domain/shared/decider.js';
 import { systemPromptText, type SystemPromptSource } from '../domain/conversation/generation.js';
 import type { GenerationSettings } from '../domain/shared/generation-settings.js';
 import { fitPrompt, TOKENS_PER_MESSAGE, type FittedPrompt, type PromptTurn } from './fit-prompt.js';
+import { assumedOverhead } from './prompt-overhead.js';
 import type { TokenCounter } from './token-counter.js';
 
 export type PreparedPrompt = {
   prompt: FittedPrompt;
   n_ctx: number;
+  /** The template overhead the budget allowed for. */
+  overhead: number;
   model_name: string | null;
   /** The prompt's size is an upper bound (its UTF-8 bytes), which was enough to know it fits; else llama.cpp's count. */
   tokens_bounded: boolean;
@@ -22,9 +25,17 @@ type Turn = Omit<PromptTurn, 'tokens'>;
 /** Counts not known yet are asked of llama.cpp this many at once. */
 const COUNTED_AT_ONCE = 16;
 
+/** What the prompt is fitted into, besides the model's context: room for the answer, and the template's own tokens. */
+export type PromptRoom = {
+  /** ANSWER_RESERVE_TOKENS: kept for the reasoning and the answer, unless max_tokens says how much (at most half). */
+  answerReserve: number;
+  /** What the chat template adds to the messages' own tokens as measured (see prompt-overhead.ts); null: assumed. */
+  overhead: number | null;
+};
+
 /**
  * The branch root -> question as chat messages, preceded by the system prompt from `system_prompt_source`, trimmed
- * from the oldest turn to fit llama.cpp's per-slot context with room left for the answer.
+ * from the oldest turn to fit llama.cpp's per-slot context (of `model`, for a router) with room left for the answer.
  */
 export async function preparePrompt(
   deps: { em: EntityManager; llm: LlamaClient; tokens: TokenCounter },
@@ -33,22 +44,33 @@ export async function preparePrompt(
     question_id: string;
     options: ChatOptions;
     system_prompt_source: SystemPromptSource | null;
+    /** Set for a router only: whose /props tell the context. */
+    props_of?: string;
+    room: PromptRoom;
+    /** Count every message with llama.cpp's tokenizer, even when the byte bound would show the prompt fits. */
+    exact?: boolean;
   },
 ): Promise<PreparedPrompt> {
   const { em, llm, tokens } = deps;
-  const props = await llm.props();
-  const reserve = input.options.max_tokens ?? Math.min(1024, Math.floor(props.n_ctx / 4));
-  const budget = props.n_ctx - reserve;
+  const props = await llm.props(input.props_of);
+  const reserve = input.options.max_tokens ?? Math.min(input.room.answerReserve, Math.floor(props.n_ctx / 2));
+  const overhead = input.room.overhead ?? assumedOverhead(props.n_ctx);
+  const budget = props.n_ctx - reserve - overhead;
   const path = (await pathTurns(em, input.conversation_id, input.question_id)).filter((m) => m.content !== '');
-  // An answer that ran to its end has the length llama.cpp reported for it: no need to ask again.
-  for (const m of path) if (m.role === 'assistant' && m.token_count !== null) tokens.remember(m.id, m.token_count);
+  // An answer that ran to its end has the length llama.cpp reported for it: no need to ask again. Not one that
+  // thought first: its count includes the reasoning, which is not sent back.
+  for (const m of path) {
+    if (m.role === 'assistant' && m.token_count !== null && Number(m.thought) === 0) {
+      tokens.remember(m.id, m.token_count);
+    }
+  }
   const turns: Turn[] = path.map((m) => ({ id: m.id, role: m.role as PromptTurn['role'], content: m.content }));
   const question = turns.pop();
   if (!question || question.id !== input.question_id) throw new Error(`Question ${input.question_id} not found`);
   const systemPrompt = await systemPromptOf(em, input.conversation_id, input.system_prompt_source);
-  const prepared = { n_ctx: props.n_ctx, model_name: props.model_name };
+  const prepared = { n_ctx: props.n_ctx, model_name: props.model_name, overhead };
 
-  const bounded = fitWithinBytes(systemPrompt, turns, question, budget);
+  const bounded = input.exact ? null : fitWithinBytes(systemPrompt, turns, question, budget);
   if (bounded) {
     if (bounded.tokens > budget / 2) countAhead(tokens, turns);
     return { ...prepared, prompt: bounded, tokens_bounded: true };
@@ -79,6 +101,22 @@ export async function preparePrompt(
     prompt: fitted.fits ? { ...fitted, dropped: [...uncounted, ...fitted.dropped] } : fitted,
     tokens_bounded: false,
   };
+}
+
+/**
+ * The size of a prompt prepared within the byte bound, counted as an exact preparation would have: each message
+ * with llama.cpp's tokenizer (known counts reused), plus the per-message tokens of fit-prompt.ts.
+ */
+export async function countedTokens(tokens: TokenCounter, prepared: PreparedPrompt): Promise<number> {
+  const { prompt } = prepared;
+  if (!prompt.fits || !prepared.tokens_bounded) return prompt.tokens;
+  const [system, turns] =
+    prompt.messages[0]?.role === 'system' ? [prompt.messages[0], prompt.messages.slice(1)] : [null, prompt.messages];
+  const counts = await Promise.all([
+    system ? tokens.count(`system:${system.content}`, system.content) : 0,
+    ...turns.map((turn, i) => tokens.count(prompt.kept[i]!, turn.content)),
+  ]);
+  return counts.reduce((sum, count) => sum + count, 0) + TOKENS_PER_MESSAGE * prompt.messages.length;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ConversationRequest } from '../commands/conversation-command.js';
 import type { EventMetadata } from '../event-store/stored-event.js';
 import type { ChatChunk, ChatRequest } from '../llm/chat-types.js';
 import type { LlamaClient } from '../llm/llama-client.js';
-import { LlmError } from '../llm/llm-error.js';
+import { LlmError, type Overflow } from '../llm/llm-error.js';
 import type { Logger } from '../logger.js';
 import type { ChatErrorType } from './chat-events.js';
 import type { ChatSession } from './chat-session.js';
@@ -40,6 +40,13 @@ export async function runGeneration(
     n_ctx: number | null;
     metadata: EventMetadata;
     onAccepted?: () => void;
+    /**
+     * A prompt llama.cpp refused as over its context, before anything streamed: the same question fitted to what
+     * llama.cpp counted, tried once; null when it cannot fit.
+     */
+    refit?: (overflow: Overflow) => Promise<ChatRequest | null>;
+    /** The prompt's size as llama.cpp counted it, once it said. */
+    onPromptTokens?: (tokens: number) => void;
   },
 ): Promise<void> {
   const { conversation_id, message_id } = session;
@@ -59,9 +66,10 @@ export async function runGeneration(
         (error: unknown) => deps.log.warn({ err: error, message_id }, 'checkpoint failed'),
       );
   };
-  try {
+  // Relays one request's stream; returns how it said it finished.
+  const relay = async (request: ChatRequest): Promise<Finish | undefined> => {
     let finish: Finish | undefined;
-    for await (const chunks of deps.llm.streamChat(input.request, session.abort.signal, input.onAccepted)) {
+    for await (const chunks of deps.llm.streamChat(request, session.abort.signal, input.onAccepted)) {
       for (const chunk of chunks) {
         switch (chunk.type) {
           case 'delta':
@@ -79,11 +87,28 @@ export async function runGeneration(
       }
       if (performance.now() - lastCheckpoint >= deps.checkpointMs) checkpoint();
     }
+    return finish;
+  };
+  // A prompt refused as too long before anything streamed goes once more, fitted to what llama.cpp counted.
+  const relayOrRefit = async (): Promise<Finish | undefined> => {
+    try {
+      return await relay(input.request);
+    } catch (error) {
+      const overflow = error instanceof LlmError ? error.overflow : undefined;
+      const again = overflow && input.refit && produced.nothing ? await input.refit(overflow) : null;
+      if (!again) throw error;
+      return relay(again);
+    }
+  };
+  try {
+    const finish = await relayOrRefit();
     if (!finish) throw new LlmError('llm_error', 'llama.cpp ended the stream without finishing the answer');
     await checkpoints;
     const completion_time_ms = Math.round(performance.now() - started);
     const token_count = finish.completion_tokens ?? finish.timings?.predicted_n ?? null;
     const used = contextUsed(finish);
+    const promptTokens = promptTokensOf(finish);
+    if (promptTokens !== null) input.onPromptTokens?.(promptTokens);
     const cut_while_reasoning =
       finish.finish_reason === 'length' && produced.content === '' && produced.reasoning !== null;
     await deps.record(
@@ -119,9 +144,13 @@ export async function runGeneration(
   }
 }
 
+/** The prompt's tokens as llama.cpp counted them (usage, else its timings, cached ones included). */
+const promptTokensOf = (finish: Finish): number | null =>
+  finish.prompt_tokens ?? sumOrNull(finish.timings?.prompt_n, finish.timings?.cache_n);
+
 /** Prompt plus answer tokens, as llama.cpp counted them (usage, else its timings); null when it did not say. */
 function contextUsed(finish: Finish): number | null {
-  const prompt = finish.prompt_tokens ?? sumOrNull(finish.timings?.prompt_n, finish.timings?.cache_n);
+  const prompt = promptTokensOf(finish);
   const completion = finish.completion_tokens ?? finish.timings?.predicted_n ?? null;
   return prompt === null || completion === null ? null : prompt + completion;
 }
@@ -145,6 +174,10 @@ function createProduced() {
     },
     get reasoning() {
       return reasoning;
+    },
+    /** Nothing came from llama.cpp yet: a refused prompt can still be sent again. */
+    get nothing() {
+      return firstToken === undefined;
     },
     answer(text: string, at: number) {
       firstToken ??= at;

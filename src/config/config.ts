@@ -50,6 +50,8 @@ export type Config = {
   llmMaxConcurrency: number | null;
   /** Chats waiting for a slot; one more is refused with 429. */
   llmMaxQueue: number;
+  /** Context kept for a reasoning model's thinking and answer when a chat sets no max_tokens (at most half). */
+  answerReserveTokens: number;
   /** Worker processes behind the one port (node:cluster); 1 runs the server in this process. */
   workers: number;
   /** On SIGTERM or SIGINT, running answers get this long to finish before they are cancelled. */
@@ -113,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     llmIdleTimeoutMs: Number(valid.LLM_IDLE_TIMEOUT_MS),
     llmMaxConcurrency: valid.LLM_MAX_CONCURRENCY === '' ? null : Number(valid.LLM_MAX_CONCURRENCY),
     llmMaxQueue: Number(valid.LLM_MAX_QUEUE),
+    answerReserveTokens: Number(valid.ANSWER_RESERVE_TOKENS),
     workers: valid.WORKERS === 'auto' ? availableParallelism() : Number(valid.WORKERS),
     shutdownTimeoutMs: Number(valid.SHUTDOWN_TIMEOUT_MS),
     chatDetachGraceMs: Number(valid.CHAT_DETACH_GRACE_MS),

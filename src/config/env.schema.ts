@@ -30,6 +30,7 @@ export const EnvSchema = Type.Object({
   LLM_IDLE_TIMEOUT_MS: Type.String({ pattern: '^[1-9][0-9]*$', default: '30000' }),
   LLM_MAX_CONCURRENCY: Type.String({ pattern: '^([1-9][0-9]*)?$', default: '' }),
   LLM_MAX_QUEUE: Type.String({ pattern: '^[0-9]+$', default: '16' }),
+  ANSWER_RESERVE_TOKENS: Type.String({ pattern: '^[1-9][0-9]{0,6}$', default: '4096' }),
   WORKERS: Type.String({ pattern: '^(auto|[1-9][0-9]{0,2})$', default: '1' }),
   SHUTDOWN_TIMEOUT_MS: Type.String({ pattern: '^[0-9]{1,9}$', default: '10000' }),
   CHAT_DETACH_GRACE_MS: Type.String({ pattern: '^[0-9]{1,9}$', default: '30000' }),

@@ -28,7 +28,12 @@ export type LlamaClient = {
   countTokens(text: string): Promise<number>;
   /** What llama.cpp serves now (GET /v1/models and /props), asked each time. */
   models(): Promise<ServedModels>;
+  /** The same, cached for SERVED_TTL_MS: what a chat checks the model it names against. */
+  served(): Promise<ServedModels>;
 };
+
+/** A model loaded into a router, or a server restarted with another, is seen by chats within this time. */
+export const SERVED_TTL_MS = 5_000;
 
 /** A listing of models is for a person looking: it is not waited on for long. */
 const MODELS_TIMEOUT_MS = 5_000;
@@ -48,6 +53,8 @@ export function createLlamaClient(
   const ttl = options.propsTtlMs ?? PROPS_TTL_MS;
   const cached = new Map<string, { props: LlamaProps; until: number }>();
   const inFlight = new Map<string, Promise<LlamaProps>>();
+  let served: { models: Promise<ServedModels>; until: number } | undefined;
+  const models = () => fetchModels(base, Math.min(MODELS_TIMEOUT_MS, options.firstTokenTimeoutMs));
   return {
     streamChat: (request, signal, onAccepted) => ({
       [Symbol.asyncIterator]: () => streamChat(base, options, request, signal, onAccepted),
@@ -70,6 +77,16 @@ export function createLlamaClient(
       return pending;
     },
     countTokens: (text) => countTokens(base, text, Math.min(TOKENIZE_TIMEOUT_MS, options.firstTokenTimeoutMs)),
-    models: () => fetchModels(base, Math.min(MODELS_TIMEOUT_MS, options.firstTokenTimeoutMs)),
+    models,
+    served: () => {
+      if (served && served.until > performance.now()) return served.models;
+      const fetched = models();
+      served = { models: fetched, until: performance.now() + SERVED_TTL_MS };
+      // A failure is not kept: the next chat asks again.
+      fetched.catch(() => {
+        if (served?.models === fetched) served = undefined;
+      });
+      return fetched;
+    },
   };
 }

@@ -37,7 +37,8 @@ export async function pathPage(
   );
 }
 
-export type PathTurn = { id: string; role: string; content: string; token_count: number | null };
+/** `thought`: the answer has reasoning, so its token_count (all it generated) is more than its text. */
+export type PathTurn = { id: string; role: string; content: string; token_count: number | null; thought: number };
 
 /** What a prompt is made of: each message from the root down to `leafId` (its ancestors by parent), in one query. */
 export async function pathTurns(em: EntityManager, conversationId: string, leafId: string): Promise<PathTurn[]> {
@@ -49,7 +50,8 @@ export async function pathTurns(em: EntityManager, conversationId: string, leafI
        select m.id, m.parent_message_id from messages m join path on m.id = path.parent_message_id
        where m.conversation_id = ?
      )
-     select m.id, m.role, m.content, m.token_count from path join messages m on m.id = path.id order by m.depth`,
+     select m.id, m.role, m.content, m.token_count, case when m.reasoning is null then 0 else 1 end as thought
+     from path join messages m on m.id = path.id order by m.depth`,
     [leafId, conversationId, conversationId],
   );
 }

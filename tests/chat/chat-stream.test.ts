@@ -337,19 +337,20 @@ describe('the prompt sent to llama.cpp', () => {
   });
 
   it('counts a branch past half the context in the background, while the answer streams, and only its questions', async () => {
-    // The double's n_ctx is 1024, so the budget is 768: the second question takes the branch's bound past 384.
+    // The double's n_ctx is 1024: the budget is 1024 - 512 (half kept for the answer) - 64 (the template, assumed a
+    // sixteenth of a small context) = 448, and the second question takes the branch's bound past 224.
     const conversationId = await newConversation();
-    const firstQuestion = `First ${'q'.repeat(150)}`;
+    const firstQuestion = `First ${'q'.repeat(80)}`;
     await ask(conversationId, firstQuestion);
     const counted = () =>
       double.requests.filter((r) => r.path === '/tokenize').map((r) => (r.json as { content: string }).content);
     expect(counted()).not.toContain(firstQuestion);
-    const second = await ask(conversationId, `Second ${'q'.repeat(250)}`);
+    const second = await ask(conversationId, `Second ${'q'.repeat(120)}`);
     expect(await promptOf(second.start.message_id)).toMatchObject({ tokens_bounded: true, dropped: 0 });
     await vi.waitFor(() => expect(counted()).toContain(firstQuestion), { timeout: 2_000, interval: 10 });
     // The answer in between counts by what llama.cpp reported for it; the new question is the next chat's business.
     expect(counted().filter((content) => content === firstQuestion)).toHaveLength(1);
-    expect(counted()).not.toContain(`Second ${'q'.repeat(250)}`);
+    expect(counted()).not.toContain(`Second ${'q'.repeat(120)}`);
   });
 
   describe('with a small context (n_ctx 160)', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { httpClient, type HttpClient } from '../support/http-client.js';
-import { startLlamaDouble, type LlamaDouble } from '../support/llama-double.js';
+import { DEFAULT_ROUTER, startLlamaDouble, type LlamaDouble } from '../support/llama-double.js';
 import { openSse } from '../support/sse-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -24,8 +24,18 @@ let double: LlamaDouble;
 let server: TestServer;
 let api: HttpClient;
 
+// A router serving both models the tests name (a server started with -m serves one, and a chat naming another is
+// refused: tests/chat/models.test.ts).
 beforeAll(async () => {
-  double = await startLlamaDouble();
+  double = await startLlamaDouble({
+    router: {
+      ...DEFAULT_ROUTER,
+      models: [
+        { id: 'gpt-oss-20b', status: 'loaded', nCtx: 8192 },
+        { id: 'gpt-oss-120b', status: 'loaded', nCtx: 8192 },
+      ],
+    },
+  });
   server = await startTestServer({ llmApiUrl: double.url });
   api = httpClient(server.url);
 });
@@ -68,13 +78,23 @@ const generationOf = async (messageId: string) => {
 
 describe('which settings an answer is generated with', () => {
   it('without settings anywhere llama.cpp gets none of the fields, so its own defaults hold', async () => {
-    const conversation = await created('/api/conversations', {});
-    const answer = await ask(conversation);
-    const body = sent();
-    for (const field of [...SAMPLING, 'model', 'reasoning_effort', 'chat_template_kwargs']) {
-      expect(body, field).not.toHaveProperty(field);
+    const plain = await startLlamaDouble();
+    try {
+      const alone = await startTestServer({ llmApiUrl: plain.url });
+      const conversation = (await httpClient(alone.url).post('/api/conversations', {})).body.id as string;
+      const stream = await openSse(`${alone.url}/api/chat/stream`, {
+        body: { conversation_id: conversation, message: 'Why is the sky blue?' },
+      });
+      const answer = (await stream.ended)[0]!.json.message_id as string;
+      const body = plain.last(CHAT)!.json as Json;
+      for (const field of [...SAMPLING, 'model', 'reasoning_effort', 'chat_template_kwargs']) {
+        expect(body, field).not.toHaveProperty(field);
+      }
+      const message = (await httpClient(alone.url).get(`/api/messages/${answer}`)).body;
+      expect(message.metadata.generation).toStrictEqual({ system_prompt_source: null });
+    } finally {
+      await plain.close();
     }
-    expect(await generationOf(answer)).toStrictEqual({ system_prompt_source: null });
   });
 
   it("the project's settings are the defaults, sent under llama.cpp's names, reasoning effort both ways", async () => {

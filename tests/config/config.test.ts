@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       workers: 1,
       shutdownTimeoutMs: 10_000,
       chatDetachGraceMs: 30_000,
+      answerReserveTokens: 4096,
     });
   });
 
@@ -92,6 +93,7 @@ describe('loadConfig', () => {
         WORKERS: '4',
         SHUTDOWN_TIMEOUT_MS: '0',
         CHAT_DETACH_GRACE_MS: '0',
+        ANSWER_RESERVE_TOKENS: '2048',
       }),
     ).toEqual({
       port: 0,
@@ -123,6 +125,7 @@ describe('loadConfig', () => {
       workers: 4,
       shutdownTimeoutMs: 0,
       chatDetachGraceMs: 0,
+      answerReserveTokens: 2048,
     });
   });
 

@@ -43,7 +43,7 @@ export function planChat(options: LlamaDoubleOptions, request: ChatRequest): Cha
     content = content.slice(0, limit - reasoning.length);
     reason = 'length';
   }
-  const tokens = promptTokens(request.messages);
+  const tokens = promptTokens(request.messages) + options.templateTokens;
   const cached = options.server === 'modern' ? Math.max(Math.min(options.cachedTokens, tokens - 1), 0) : 0;
   const streamOptions = request.raw.stream_options as { include_usage?: unknown } | undefined;
   return {

@@ -25,6 +25,7 @@ export const USAGE = `Usage: npm run fake-llm -- [options]     a llama.cpp-compa
   --usage finish|separate|none|requested   where usage goes (default finish, as b4748; modern: requested,
                         a last choices:[] chunk only with stream_options.include_usage)
   --cached-tokens <n>   prompt tokens reported as cached (modern cache_n, prompt_tokens_details)
+  --template-tokens <n> tokens the chat template adds to every prompt (gpt-oss's: about 270; default 0)
   --role-chunk          open streams with a delta.role chunk (newer servers)
   --crlf                end SSE lines with CRLF
   --sse-ping-ms <ms>    a ':' comment event after this long without data (default 0: never; modern 30000)
@@ -61,6 +62,7 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = process.en
       server: { type: 'string' },
       'reasoning-tokens': { type: 'string' },
       'cached-tokens': { type: 'string' },
+      'template-tokens': { type: 'string' },
       'sse-ping-ms': { type: 'string' },
       'router-model': { type: 'string', multiple: true },
       'no-models-autoload': { type: 'boolean' },
@@ -103,6 +105,7 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = process.en
     router: router ?? undefined,
     reasoningTokens: int('--reasoning-tokens', values['reasoning-tokens']),
     cachedTokens: int('--cached-tokens', values['cached-tokens']),
+    templateTokens: int('--template-tokens', values['template-tokens']),
     ssePingMs: int('--sse-ping-ms', values['sse-ping-ms']),
     tokens: int('--tokens', values.tokens),
     tokenDelayMs: int('--delay', values.delay),

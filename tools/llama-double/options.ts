@@ -125,6 +125,11 @@ export type LlamaDoubleOptions = {
   modelAlias: string | null;
   /** Prompt tokens reported as served from the prompt cache (modern `cache_n`), at most all but one. */
   cachedTokens: number;
+  /**
+   * Tokens the chat template adds to every prompt beyond the ChatML markers counted for each message: gpt-oss's adds
+   * a system block of about 270 (a current server counted 279 prompt tokens for a one-line question).
+   */
+  templateTokens: number;
   propsStyle: PropsStyle;
   /** false: POST /tokenize answers 404, as a server without it would. */
   tokenize: boolean;
@@ -161,6 +166,7 @@ export const DEFAULT_OPTIONS: Readonly<LlamaDoubleOptions> = Object.freeze({
   modelPath: '/models/tiny-random-llama.gguf',
   modelAlias: null,
   cachedTokens: 0,
+  templateTokens: 0,
   propsStyle: 'b4748',
   tokenize: true,
   closeReused: false,

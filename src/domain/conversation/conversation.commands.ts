@@ -76,8 +76,15 @@ export type AskQuestion = Of<
     options: GenerationOptions;
     /** Its project's settings and metadata (null: in none), loaded by the command layer. */
     project_defaults: ProjectDefaults | null;
+    /** The models llama.cpp serves, when it said (see ServedModelIds); a model named but not served is refused. */
+    served_models?: ServedModelIds | null;
   }
 >;
+/**
+ * The ids (and aliases) of the models llama.cpp serves, as the chat looked them up before asking: one for a server
+ * started with -m, each of a router's (llama-server --models-dir).
+ */
+export type ServedModelIds = readonly string[];
 /** A new answer to the question an earlier answer replied to; the old one stays as a sibling. */
 export type RegenerateResponse = Of<
   'RegenerateResponse',
@@ -87,6 +94,7 @@ export type RegenerateResponse = Of<
     assistant_metadata: JsonObject;
     options: GenerationOptions;
     project_defaults: ProjectDefaults | null;
+    served_models?: ServedModelIds | null;
   }
 >;
 /** A title the model suggested; with `unless_named`, kept out when a person named the conversation. */

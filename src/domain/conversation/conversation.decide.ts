@@ -3,7 +3,7 @@ import type { JsonObject } from '../shared/decider.js';
 import { conflict, invalid, invalidField, notFound } from '../shared/domain-error.js';
 import { changedSettings, settingsIfAny, settingsJson } from '../shared/generation-settings.js';
 import { sameJson } from '../shared/same-json.js';
-import type { ConversationCommand, ProjectStatus } from './conversation.commands.js';
+import type { ConversationCommand, ProjectStatus, ServedModelIds } from './conversation.commands.js';
 import type { ConversationEvent } from './conversation.events.js';
 import type { ConversationState, MessageSummary } from './conversation.state.js';
 import { decideFork } from './conversation-fork.decide.js';
@@ -197,14 +197,35 @@ export function decideConversation(command: ConversationCommand, state: Conversa
 /** An answer's metadata records what it is generated with (see generation.ts), so two answers can be compared. */
 function answerMetadata(
   current: Existing,
-  asked: { assistant_metadata: JsonObject; options: GenerationOptions; project_defaults: ProjectDefaults | null },
+  asked: {
+    assistant_metadata: JsonObject;
+    options: GenerationOptions;
+    project_defaults: ProjectDefaults | null;
+    served_models?: ServedModelIds | null;
+  },
 ): JsonObject {
   const { system_prompt_source, ...fields } = generationFor({
     options: asked.options,
     conversation: current.settings,
     project: asked.project_defaults,
   });
+  requireServed(fields.model, asked);
   return { ...asked.assistant_metadata, generation: { ...settingsJson(fields), system_prompt_source } };
+}
+
+/** A model llama.cpp does not serve is refused before anything is stored, naming where the name came from. */
+function requireServed(
+  model: string | undefined,
+  asked: { options: GenerationOptions; served_models?: ServedModelIds | null },
+): void {
+  const served = asked.served_models;
+  if (model === undefined || !served || served.includes(model)) return;
+  const from = asked.options.model !== undefined ? 'the request' : 'the settings';
+  throw invalidField({
+    in: 'body',
+    pointer: '/options/model',
+    message: `model ${JSON.stringify(model)} (from ${from}) is not served by llama.cpp, which serves ${served.map((id) => JSON.stringify(id)).join(', ') || 'no model'}`,
+  });
 }
 
 function requireExisting(state: ConversationState, id: string): Existing {
