@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiSnapshot } from '../support/api-snapshot.js';
 import { exchange } from '../support/commands.js';
 import { httpClient, type HttpClient, type Reply } from '../support/http-client.js';
-import { startLlamaDouble, type LlamaDouble, type ReceivedRequest } from '../support/llama-double.js';
+import { DEFAULT_ROUTER, startLlamaDouble, type LlamaDouble, type ReceivedRequest } from '../support/llama-double.js';
 import { openSse } from '../support/sse-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -68,7 +68,9 @@ describe('POST /api/conversations/:id/generate-title', () => {
     const [request] = titleRequests();
     expect(titleRequests()).toHaveLength(1);
     const sent = request!.json as Json;
-    expect(sent.max_tokens).toBeLessThanOrEqual(32);
+    // Room for a reasoning model's short thought before the title, at low effort.
+    expect(sent.max_tokens).toBeLessThanOrEqual(384);
+    expect(sent).toMatchObject({ reasoning_effort: 'low', chat_template_kwargs: { reasoning_effort: 'low' } });
     expect(sent.messages[0].role).toBe('system');
     expect(sent.messages.at(-1).content).toContain('Why is the sky blue?');
     expect(sent.messages.at(-1).content).toContain('air scatters blue light');
@@ -187,5 +189,45 @@ describe('AUTO_TITLE', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(titleRequests()).toHaveLength(0);
     expect((await api.get(`/api/conversations/${id}`)).body.title).toBe('What is a monad?');
+  });
+});
+
+describe('titles from a reasoning model and from a router', () => {
+  it('gets a title from gpt-oss, which thinks before it answers, at low effort and with room for the thought', async () => {
+    const thinker = await startLlamaDouble({ server: 'modern', reasoningTokens: 60, reply: 'Sky Colour Explained' });
+    try {
+      const alone = await startTestServer({ llmApiUrl: thinker.url });
+      const client = httpClient(alone.url);
+      const id = await answeredConversation(client, alone.url, 'Why is the sky blue?');
+      const reply = await generateTitle(id, client);
+      expect(reply.status, reply.text).toBe(200);
+      expect(reply.body.title).toBe('Sky Colour Explained');
+    } finally {
+      await thinker.close();
+    }
+  });
+
+  it("asks a router's first loaded model, as a router refuses a request naming none", async () => {
+    const router = await startLlamaDouble({
+      router: {
+        ...DEFAULT_ROUTER,
+        models: [
+          { id: 'gpt-oss-20b', status: 'loaded', nCtx: 4096 },
+          { id: 'gpt-oss-120b', status: 'unloaded', nCtx: 4096 },
+        ],
+      },
+      reply: 'Router Title',
+    });
+    try {
+      const alone = await startTestServer({ llmApiUrl: router.url });
+      const client = httpClient(alone.url);
+      const id = await answeredConversation(client, alone.url, 'Name this');
+      const reply = await generateTitle(id, client);
+      expect(reply.status, reply.text).toBe(200);
+      expect(reply.body.title).toBe('Router Title');
+      expect((titleRequests(router)[0]!.json as Json).model).toBe('gpt-oss-20b');
+    } finally {
+      await router.close();
+    }
   });
 });
