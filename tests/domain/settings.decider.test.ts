@@ -123,6 +123,7 @@ const defaults = (settings: ProjectDefaults['settings'], metadata: ProjectDefaul
 const ask = (fields: {
   options?: Extract<ConversationCommand, { type: 'AskQuestion' }>['data']['options'];
   project_defaults?: ProjectDefaults | null;
+  served_models?: string[] | null;
 }): ConversationCommand => ({
   type: 'AskQuestion',
   data: {
@@ -136,6 +137,7 @@ const ask = (fields: {
     project_status: 'active',
     options: fields.options ?? {},
     project_defaults: fields.project_defaults ?? null,
+    ...(fields.served_models === undefined ? {} : { served_models: fields.served_models }),
   },
 });
 
@@ -205,6 +207,25 @@ describe('what an answer is generated with', () => {
     expect(
       generationOf([created, overridden, question], ask({ options: { top_k: 10 }, project_defaults: project })),
     ).toStrictEqual({ temperature: 0.2, top_k: 10, model: 'gpt-oss-20b', system_prompt_source: 'conversation' });
+  });
+
+  it('refuses a model llama.cpp does not serve, saying where the name came from; takes one it serves', () => {
+    const refused = (command: ConversationCommand) => () =>
+      conversationDecider.decide(command, fold(conversationDecider, [created]));
+    const served = ['gpt-oss-20b', 'gpt-oss-20b.gguf'];
+    expect(refused(ask({ options: { model: 'gpt-oss-120b' }, served_models: served }))).toThrow(
+      /body\/options\/model: model "gpt-oss-120b" \(from the request\) is not served by llama.cpp, which serves "gpt-oss-20b", "gpt-oss-20b.gguf"/,
+    );
+    expect(refused(ask({ project_defaults: defaults({ model: 'gone' }), served_models: served }))).toThrow(
+      /"gone" \(from the settings\)/,
+    );
+    expect(generationOf([created], ask({ options: { model: 'gpt-oss-20b' }, served_models: served }))).toMatchObject({
+      model: 'gpt-oss-20b',
+    });
+    // Not known (llama.cpp did not answer): not refused here; llama.cpp's own answer decides.
+    expect(generationOf([created], ask({ options: { model: 'gpt-oss-120b' }, served_models: null }))).toMatchObject({
+      model: 'gpt-oss-120b',
+    });
   });
 
   it('records only the fields set somewhere; nothing set records only that there is no system prompt', () => {
