@@ -20,7 +20,8 @@ import { answerPrompt, type AnswerPrompt } from './answer-prompt.js';
 import type { PromptOverhead } from './prompt-overhead.js';
 import { recordedGeneration } from './recorded-generation.js';
 import { modelToAsk, servedNow, withServedModels } from './served-models.js';
-import { endWithError, NOTHING_PRODUCED, runGeneration, type GenerationDeps } from './run-generation.js';
+import { NOTHING_PRODUCED } from './produced.js';
+import { endWithError, runGeneration, type GenerationDeps } from './run-generation.js';
 import type { SessionFeed } from './session-feed.js';
 import type { TokenCounter } from './token-counter.js';
 

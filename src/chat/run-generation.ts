@@ -7,6 +7,7 @@ import { LlmError, type Overflow } from '../llm/llm-error.js';
 import type { Logger } from '../logger.js';
 import type { ChatErrorType } from './chat-events.js';
 import type { ChatSession } from './chat-session.js';
+import { createProduced, type ProducedSoFar } from './produced.js';
 import { retryWhileUnavailable } from './retry-while-unavailable.js';
 
 export type GenerationDeps = {
@@ -157,59 +158,6 @@ function contextUsed(finish: Finish): number | null {
 
 const sumOrNull = (value: number | undefined, more: number | undefined) =>
   value === undefined ? null : value + (more ?? 0);
-
-/** What an answer has produced so far, and when: its text, its reasoning, and what has not been checkpointed. */
-function createProduced() {
-  let content = '';
-  let reasoning: string | null = null;
-  let pending = '';
-  let pendingReasoning = '';
-  let firstToken: number | undefined;
-  let firstReasoning: number | undefined;
-  let firstAnswer: number | undefined;
-  const ms = (value: number) => Math.round(value * 100) / 100;
-  return {
-    get content() {
-      return content;
-    },
-    get reasoning() {
-      return reasoning;
-    },
-    /** Nothing came from llama.cpp yet: a refused prompt can still be sent again. */
-    get nothing() {
-      return firstToken === undefined;
-    },
-    answer(text: string, at: number) {
-      firstToken ??= at;
-      firstAnswer ??= at;
-      content += text;
-      pending += text;
-    },
-    think(text: string, at: number) {
-      firstToken ??= at;
-      firstReasoning ??= at;
-      reasoning = (reasoning ?? '') + text;
-      pendingReasoning += text;
-    },
-    takePending() {
-      const taken = { delta: pending, reasoning_delta: pendingReasoning };
-      pending = '';
-      pendingReasoning = '';
-      return taken;
-    },
-    /** ttft_ms to the first token of either kind; reasoning_ms until the answer began (or the end, if it never did). */
-    timings(endedAt: number): { ttft_ms?: number; reasoning_ms?: number } {
-      return {
-        ...(firstToken === undefined ? {} : { ttft_ms: ms(firstToken) }),
-        ...(firstReasoning === undefined ? {} : { reasoning_ms: ms((firstAnswer ?? endedAt) - firstReasoning) }),
-      };
-    },
-  };
-}
-
-/** What an answer that did not complete had produced: kept with its failure or cancellation. */
-export type ProducedSoFar = { content: string; reasoning: string | null };
-export const NOTHING_PRODUCED: ProducedSoFar = { content: '', reasoning: null };
 
 /** Records a failed or cancelled answer with its partial text, then tells the session's listeners. */
 export async function endWithError(
