@@ -124,9 +124,19 @@ type Step =
       completion_time_ms: number | null;
       finish_reason: 'stop' | 'length';
       timings: CompletionTimings;
+      /** Absent: an answer recorded before reasoning was kept. */
+      reasoning?: string | null;
     }
-  | { kind: 'failResponse'; pick: Pick; message: Pick; error: string; error_type: string; partial_content: string }
-  | { kind: 'cancelResponse'; pick: Pick; message: Pick; partial_content: string }
+  | {
+      kind: 'failResponse';
+      pick: Pick;
+      message: Pick;
+      error: string;
+      error_type: string;
+      partial_content: string;
+      partial_reasoning?: string | null;
+    }
+  | { kind: 'cancelResponse'; pick: Pick; message: Pick; partial_content: string; partial_reasoning?: string | null }
   | { kind: 'setReaction'; pick: Pick; message: Pick; reaction: Reaction | null }
   | {
       kind: 'askQuestion';
@@ -137,7 +147,7 @@ type Step =
       options: GenerationOptions;
     }
   | { kind: 'regenerate'; pick: Pick; message: Pick }
-  | { kind: 'checkpoint'; pick: Pick; message: Pick; delta: string }
+  | { kind: 'checkpoint'; pick: Pick; message: Pick; delta: string; reasoning_delta?: string }
   | { kind: 'selectLeaf'; pick: Pick; message: Pick }
   | { kind: 'purgeConversation' | 'purgeProject'; pick: Pick }
   | {
@@ -167,6 +177,8 @@ type TimedStep = Step & { advanceMs: number; stray: boolean };
 const pick = fc.nat(1000);
 const text = fc.string({ maxLength: 12 });
 const content = fc.string({ unit: 'grapheme', maxLength: 16 });
+/** A thinking model's reasoning, or null for one that did not think. */
+const reasoning = fc.option(content, { nil: null });
 const key = fc.constantFrom('a', 'b', 'color', 'tags', 'nested');
 const leaf: fc.Arbitrary<Json> = fc.oneof(
   fc.integer({ min: -1000, max: 1000 }),
@@ -301,34 +313,58 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
   {
     weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant('completeResponse' as const),
+    arbitrary: fc.record(
+      {
+        kind: fc.constant('completeResponse' as const),
+        pick,
+        message: pick,
+        content,
+        token_count: fc.option(fc.nat(4000), { nil: null }),
+        model_name: fc.option(text, { nil: null }),
+        completion_time_ms: fc.option(fc.nat(60_000), { nil: null }),
+        finish_reason: fc.constantFrom('stop' as const, 'length' as const),
+        timings,
+        reasoning,
+      },
+      {
+        requiredKeys: [
+          'kind',
+          'pick',
+          'message',
+          'content',
+          'token_count',
+          'model_name',
+          'completion_time_ms',
+          'finish_reason',
+          'timings',
+        ],
+      },
+    ),
+  },
+  fc.record(
+    {
+      kind: fc.constant('failResponse' as const),
       pick,
       message: pick,
-      content,
-      token_count: fc.option(fc.nat(4000), { nil: null }),
-      model_name: fc.option(text, { nil: null }),
-      completion_time_ms: fc.option(fc.nat(60_000), { nil: null }),
-      finish_reason: fc.constantFrom('stop' as const, 'length' as const),
-      timings,
-    }),
-  },
-  fc.record({
-    kind: fc.constant('failResponse' as const),
-    pick,
-    message: pick,
-    error: text,
-    error_type: fc.constantFrom('llm_unreachable', 'llm_error', 'timeout'),
-    partial_content: content,
-  }),
+      error: text,
+      error_type: fc.constantFrom('llm_unreachable', 'llm_error', 'timeout'),
+      partial_content: content,
+      partial_reasoning: reasoning,
+    },
+    { requiredKeys: ['kind', 'pick', 'message', 'error', 'error_type', 'partial_content'] },
+  ),
   {
     weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant('cancelResponse' as const),
-      pick,
-      message: pick,
-      partial_content: content,
-    }),
+    arbitrary: fc.record(
+      {
+        kind: fc.constant('cancelResponse' as const),
+        pick,
+        message: pick,
+        partial_content: content,
+        partial_reasoning: reasoning,
+      },
+      { requiredKeys: ['kind', 'pick', 'message', 'partial_content'] },
+    ),
   },
   {
     weight: 2,
@@ -353,7 +389,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('regenerate' as const), pick, message: pick }),
   {
     weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('checkpoint' as const), pick, message: pick, delta: content }),
+    arbitrary: fc.record(
+      { kind: fc.constant('checkpoint' as const), pick, message: pick, delta: content, reasoning_delta: content },
+      { requiredKeys: ['kind', 'pick', 'message', 'delta'] },
+    ),
   },
   fc.record({ kind: fc.constant('selectLeaf' as const), pick, message: pick }),
   fc.record({ kind: fc.constantFrom('purgeConversation' as const, 'purgeProject' as const), pick }),
@@ -416,9 +455,10 @@ const importedStep = (fields: Partial<ImportedStep>): ImportedStep => ({
 
 /**
  * A hand-written run reaching every kind of event, an append of three events at once, branches,
- * a refused move to a deleted project, a move to no project, settings set and cleared, checkpoints, a regenerated
- * answer, a selected leaf: 32 events, 1 refused command; then a project purged with its conversation, and a
- * conversation purged alone: 34 events left in the log; then a conversation of three messages imported: 38.
+ * a refused move to a deleted project, a move to no project, settings set and cleared, checkpoints (of text and of
+ * reasoning), reasoning kept by a complete and a failed answer, a regenerated answer, a selected leaf: 33 events,
+ * 1 refused command; then a project purged with its conversation, and a conversation purged alone: 35 events left in
+ * the log; then a conversation of three messages imported: 39.
  */
 const everyKindOfEvent: TimedStep[] = [
   scripted('createProject', {
@@ -448,13 +488,20 @@ const everyKindOfEvent: TimedStep[] = [
     model_name: 'tiny.gguf',
     completion_time_ms: 12,
     finish_reason: 'stop',
-    timings: { prompt_n: 2, predicted_ms: 10.5 },
+    timings: { prompt_n: 2, predicted_ms: 10.5, reasoning_ms: 4 },
+    reasoning: 'The user asks.',
   }),
   scripted('setReaction', { message: 1, reaction: 'thumbs_up' }),
   scripted('setReaction', { message: 1, reaction: null }),
   scripted('postUserMessage', { parent: { kind: 'root' }, content: 'Again?', ...noMetadata }),
   scripted('startResponse', { parent: 1, anyParent: false, ...noMetadata }),
-  scripted('failResponse', { message: 0, error: 'reset', error_type: 'llm_error', partial_content: 'Ag' }),
+  scripted('failResponse', {
+    message: 0,
+    error: 'reset',
+    error_type: 'llm_error',
+    partial_content: 'Ag',
+    partial_reasoning: 'Hm',
+  }),
   scripted('postUserMessage', { parent: { kind: 'existing', pick: 1 }, content: 'Third', ...noMetadata }),
   scripted('startResponse', { parent: 2, anyParent: false, ...noMetadata }),
   scripted('cancelResponse', { message: 0, partial_content: '' }),
@@ -470,7 +517,8 @@ const everyKindOfEvent: TimedStep[] = [
     metadata: {},
     options: { temperature: 0 },
   }),
-  scripted('checkpoint', { message: 0, delta: 'Partial ' }),
+  scripted('checkpoint', { message: 0, delta: '', reasoning_delta: 'Think ' }),
+  scripted('checkpoint', { message: 0, delta: 'Partial ', reasoning_delta: 'more' }),
   scripted('checkpoint', { message: 0, delta: 'answer' }),
   scripted('completeResponse', {
     message: 0,
@@ -704,11 +752,17 @@ async function toCommand(
     case 'failResponse': {
       const { error, error_type, partial_content } = s;
       const target = conversationAndMessage(withMessages(streaming, conversations), s.message, streaming);
-      return { conversation: { type: 'FailMessage', data: { ...target, error, error_type, partial_content } } };
+      const kept = s.partial_reasoning === undefined ? {} : { partial_reasoning: s.partial_reasoning };
+      return {
+        conversation: { type: 'FailMessage', data: { ...target, error, error_type, partial_content, ...kept } },
+      };
     }
     case 'cancelResponse': {
       const target = conversationAndMessage(withMessages(streaming, conversations), s.message, streaming);
-      return { conversation: { type: 'CancelMessage', data: { ...target, partial_content: s.partial_content } } };
+      const kept = s.partial_reasoning === undefined ? {} : { partial_reasoning: s.partial_reasoning };
+      return {
+        conversation: { type: 'CancelMessage', data: { ...target, partial_content: s.partial_content, ...kept } },
+      };
     }
     case 'setReaction': {
       const target = conversationAndMessage(
@@ -746,7 +800,8 @@ async function toCommand(
     }
     case 'checkpoint': {
       const target = conversationAndMessage(withMessages(streaming, conversations), s.message, streaming);
-      return { conversation: { type: 'CheckpointResponse', data: { ...target, delta: s.delta } } };
+      const thought = s.reasoning_delta === undefined ? {} : { reasoning_delta: s.reasoning_delta };
+      return { conversation: { type: 'CheckpointResponse', data: { ...target, delta: s.delta, ...thought } } };
     }
     case 'selectLeaf': {
       const target = conversationAndMessage(
@@ -967,7 +1022,7 @@ describe('replaying the event log', () => {
   it('rebuilding only messages reproduces them exactly and leaves projects and conversations untouched', async () => {
     await emptyDatabase();
     const { appended, refused } = await runSteps(everyKindOfEvent, { startsAt: Date.UTC(2010, 5, 1), sharedEm: false });
-    expect({ appended: appended.length, refused }).toEqual({ appended: 38, refused: 1 });
+    expect({ appended: appended.length, refused }).toEqual({ appended: 39, refused: 1 });
     const before = await snapshot();
     const checkpointsBefore = await checkpoints();
 
