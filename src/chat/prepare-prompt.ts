@@ -70,7 +70,7 @@ export async function preparePrompt(
   const systemPrompt = await systemPromptOf(em, input.conversation_id, input.system_prompt_source);
   const prepared = { n_ctx: props.n_ctx, model_name: props.model_name, overhead };
 
-  const bounded = input.exact ? null : fitWithinBytes(systemPrompt, turns, question, budget);
+  const bounded = input.exact ? null : fitWithinBytes(tokens, systemPrompt, turns, question, budget);
   if (bounded) {
     if (bounded.tokens > budget / 2) countAhead(tokens, turns);
     return { ...prepared, prompt: bounded, tokens_bounded: true };
@@ -120,16 +120,23 @@ export async function countedTokens(tokens: TokenCounter, prepared: PreparedProm
 }
 
 /**
- * The whole branch, when it fits even counted at one token per UTF-8 byte (plus one for a tokenizer's leading
- * space): no llama.cpp tokenizer makes more tokens of a text than that. Most prompts fit a model's context by this
- * bound, and then nothing needs counting, which costs a round trip to /tokenize per message not counted yet.
+ * The whole branch, when it fits with each message counted as known (counted before, or reported by llama.cpp for
+ * an answer), else at one token per UTF-8 byte (plus one for a tokenizer's leading space): no llama.cpp tokenizer
+ * makes more tokens of a text than that. Most prompts fit a model's context by this bound, and then nothing needs
+ * counting, which costs a round trip to /tokenize per message not counted yet (the new question, every time).
  */
-function fitWithinBytes(systemPrompt: string | null, turns: Turn[], question: Turn, budget: number) {
-  const atMost = (content: string) => Buffer.byteLength(content, 'utf8') + 1;
+function fitWithinBytes(
+  tokens: TokenCounter,
+  systemPrompt: string | null,
+  turns: Turn[],
+  question: Turn,
+  budget: number,
+) {
+  const atMost = (id: string, content: string) => tokens.known(id) ?? Buffer.byteLength(content, 'utf8') + 1;
   const fitted = fitPrompt({
-    system: systemPrompt ? { content: systemPrompt, tokens: atMost(systemPrompt) } : null,
-    history: turns.map((turn) => ({ ...turn, tokens: atMost(turn.content) })),
-    question: { ...question, tokens: atMost(question.content) },
+    system: systemPrompt ? { content: systemPrompt, tokens: atMost(`system:${systemPrompt}`, systemPrompt) } : null,
+    history: turns.map((turn) => ({ ...turn, tokens: atMost(turn.id, turn.content) })),
+    question: { ...question, tokens: atMost(question.id, question.content) },
     budget,
   });
   return fitted.fits && fitted.dropped.length === 0 ? fitted : null;

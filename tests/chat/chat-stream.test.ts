@@ -323,16 +323,21 @@ describe('the prompt sent to llama.cpp', () => {
     expect(answer.events.filter((e) => e.event === 'token')).toHaveLength(3);
   });
 
-  it('sends a branch that fits the context even at one token per byte without asking llama.cpp to count it', async () => {
+  it('sends a branch that fits the context even at one token per byte (known counts as they are) without asking llama.cpp to count it', async () => {
     const conversationId = await newConversation();
     const before = double.count(TOKENIZE);
     const first = await ask(conversationId, 'A short question');
     const second = await ask(conversationId, 'And a second one');
     expect(double.count(TOKENIZE)).toBe(before);
-    // Recorded as a bound: each message's UTF-8 bytes plus one, and the template's 4 tokens around it.
-    const bound = ['A short question', first.text, 'And a second one']
-      .map((text) => Buffer.byteLength(text) + 1 + 4)
-      .reduce((a, b) => a + b);
+    // Recorded as a bound: each question's UTF-8 bytes plus one, the answer's tokens as llama.cpp reported them,
+    // and the template's 4 tokens around each.
+    const bound =
+      Buffer.byteLength('A short question') +
+      1 +
+      first.complete.token_count +
+      Buffer.byteLength('And a second one') +
+      1 +
+      3 * 4;
     expect(await promptOf(second.start.message_id)).toMatchObject({ tokens_bounded: true, tokens: bound, dropped: 0 });
   });
 
@@ -351,6 +356,24 @@ describe('the prompt sent to llama.cpp', () => {
     // The answer in between counts by what llama.cpp reported for it; the new question is the next chat's business.
     expect(counted().filter((content) => content === firstQuestion)).toHaveLength(1);
     expect(counted()).not.toContain(`Second ${'q'.repeat(120)}`);
+  });
+
+  it('sends a new question on a branch counted before without counting it, when its byte bound fits beside the counts', async () => {
+    const conversationId = await newConversation();
+    // Past the budget (448) at a token per byte, so these get counted; as the tokenizer counts them they are small.
+    for (let turn = 1; turn <= 3; turn++) await ask(conversationId, `Turn ${turn} ${'q'.repeat(150)}`);
+    const counted = () =>
+      double.requests.filter((r) => r.path === '/tokenize').map((r) => (r.json as { content: string }).content);
+    await vi.waitFor(
+      () => {
+        expect(counted()).toContain(`Turn 1 ${'q'.repeat(150)}`);
+        expect(counted()).toContain(`Turn 2 ${'q'.repeat(150)}`);
+      },
+      { timeout: 2_000, interval: 10 },
+    );
+    const last = await ask(conversationId, 'And now?');
+    expect(await promptOf(last.start.message_id)).toMatchObject({ tokens_bounded: true, dropped: 0 });
+    expect(counted()).not.toContain('And now?');
   });
 
   describe('with a small context (n_ctx 160)', () => {

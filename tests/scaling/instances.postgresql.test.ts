@@ -8,6 +8,7 @@ import {
   chatUnderWay,
   concurrentCommands,
   expectConsistentAfterConcurrentCommands,
+  expectReloadOnAnotherProcess,
   expectResumeOnAnotherProcess,
   expectStopFromAnotherProcess,
   newConversation,
@@ -72,6 +73,17 @@ describe('three instances on different ports sharing one PostgreSQL database', (
       double.configure({ tokens: 60, tokenDelayMs: 30 });
       const chat = await chatUnderWay(instances[a]!.url, await newConversation(instances[a]!.url), 5);
       await expectResumeOnAnotherProcess(chat, clients[c]!, replyWords(60).join(''));
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'a page reload on instance B finds the answer its client left on instance A, and resumes it whole',
+    async () => {
+      double.configure({ tokens: 60, tokenDelayMs: 30 });
+      const conversationId = await newConversation(instances[a]!.url);
+      const chat = await chatUnderWay(instances[a]!.url, conversationId, 3);
+      await expectReloadOnAnotherProcess(chat, clients[b]!, conversationId, replyWords(60).join(''));
     },
     TEST_TIMEOUT,
   );

@@ -6,6 +6,7 @@ import {
   chatUnderWay,
   concurrentCommands,
   expectConsistentAfterConcurrentCommands,
+  expectReloadOnAnotherProcess,
   expectResumeOnAnotherProcess,
   expectStopFromAnotherProcess,
   newConversation,
@@ -81,23 +82,7 @@ describe(`WORKERS=${WORKERS}: worker processes behind one port`, () => {
       pinned = await pinnedClientsPerWorker(cluster.url, WORKERS);
       const conversationId = await newConversation(cluster.url);
       const chat = await chatUnderWay(cluster.url, conversationId, 3);
-      chat.stream.abort();
-      await chat.stream.ended;
-      const reloaded = otherThan(chat.owner);
-      const conversation = await reloaded.request('GET', `/api/conversations/${conversationId}`);
-      expect(conversation.body.generating).toMatchObject({ session_id: chat.session_id, message_id: chat.message_id });
-      const events = await reloaded.events(`/api/chat/stream/${chat.session_id}`);
-      expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
-      expect(events.at(-1)?.event).toBe('complete');
-      const text = events
-        .filter((e) => e.event === 'token')
-        .map((e) => e.json.token as string)
-        .join('');
-      expect(text).toBe(replyWords(60).join(''));
-      expect(await settledMessage(cluster.url, chat.message_id, 5_000)).toMatchObject({
-        status: 'complete',
-        content: text,
-      });
+      await expectReloadOnAnotherProcess(chat, otherThan(chat.owner), conversationId, replyWords(60).join(''));
     },
     TEST_TIMEOUT,
   );

@@ -120,6 +120,33 @@ export async function expectResumeOnAnotherProcess(
   expect(text).toBe(expectedText);
 }
 
+/**
+ * The chat's client leaves (a page reload); `reloaded`, another process than the chat's, finds the answer on the
+ * conversation (`generating`) and its resume, without Last-Event-ID, gets every event to `complete`: the whole answer.
+ */
+export async function expectReloadOnAnotherProcess(
+  chat: Awaited<ReturnType<typeof chatUnderWay>>,
+  reloaded: PinnedClient,
+  conversationId: string,
+  expectedText: string,
+): Promise<void> {
+  expect(reloaded.instanceId).not.toBe(chat.owner);
+  chat.stream.abort();
+  await chat.stream.ended;
+  const conversation = await reloaded.request('GET', `/api/conversations/${conversationId}`);
+  expect(conversation.body.generating).toMatchObject({ session_id: chat.session_id, message_id: chat.message_id });
+  const events = await reloaded.events(`/api/chat/stream/${chat.session_id}`);
+  expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
+  expect(events.at(-1)?.event).toBe('complete');
+  const text = events
+    .filter((e) => e.event === 'token')
+    .map((e) => e.json.token as string)
+    .join('');
+  expect(text).toBe(expectedText);
+  const stored = await reloaded.request('GET', `/api/messages/${chat.message_id}`);
+  expect(stored.body).toMatchObject({ status: 'complete', content: text });
+}
+
 /** Polls the answer's message until it is no longer streaming; returns it. */
 export async function settledMessage(url: string, messageId: string, withinMs: number): Promise<any> {
   const deadline = Date.now() + withinMs;
