@@ -33,7 +33,7 @@ fetch_source() {
   staging="$(mktemp -d "$cache/.llama-src-XXXXXX")"
   (cd "$staging" && npm pack --silent "node-llama-cpp@$NODE_LLAMA_CPP_VERSION" >/dev/null)
   tar -xzf "$staging/node-llama-cpp-$NODE_LLAMA_CPP_VERSION.tgz" -C "$staging" package/llama/gitRelease.bundle
-  git clone --quiet "$staging/package/llama/gitRelease.bundle" "$staging/src"
+  git -c advice.detachedHead=false clone --quiet "$staging/package/llama/gitRelease.bundle" "$staging/src"
   local got
   got="$(git -C "$staging/src" rev-parse HEAD)"
   [ "$got" = "$COMMIT" ] || { echo "llama-server: the bundle holds $got, not $COMMIT" >&2; exit 1; }
@@ -82,7 +82,7 @@ build() {
   fetch_source
   build_server
   make_models
-  cmp -s "$here/llama-server/harmony.gbnf" "$dir/harmony.gbnf" || cp "$here/llama-server/harmony.gbnf" "$dir/harmony.gbnf"
+  cmp -s "$here/llama-server/harmony.gbnf" "$dir/harmony.gbnf" || install -m 644 "$here/llama-server/harmony.gbnf" "$dir/harmony.gbnf"
   chmod a+rx "$cache"
   chmod -R a+rX "$dir"
   say "ready in $dir ($((SECONDS - t0)) s)"
