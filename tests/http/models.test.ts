@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ROUTER, startLlamaDouble, type LlamaDouble } from '../support/llama-double.js';
 import { httpClient } from '../support/http-client.js';
 import { startTestServer } from '../support/test-server.js';
