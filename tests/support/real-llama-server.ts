@@ -55,7 +55,7 @@ export async function startRealLlamaServer(args: string[]): Promise<RealLlamaSer
     await untilHealthy(url, child);
   } catch (error) {
     killGroup(child);
-    throw new Error(`llama-server ${args.join(' ')} did not start: ${String(error)}\n${output}`);
+    throw new Error(`llama-server ${args.join(' ')} did not start: ${String(error)}\n${output}`, { cause: error });
   }
   return {
     url,
