@@ -16,6 +16,9 @@ dir="$cache/llama-server-${COMMIT:0:7}"
 
 say() { printf '== llama-server: %s\n' "$*" >&2; }
 
+staging=""
+trap 'rm -rf "$staging"' EXIT # a build broken off leaves no half-made directory behind
+
 check_tools() {
   local missing=()
   for tool in cmake c++ make git npm python3; do command -v "$tool" >/dev/null || missing+=("$tool"); done
@@ -29,7 +32,6 @@ check_tools() {
 fetch_source() {
   [ -d "$dir/src/.git" ] && return
   say "fetching node-llama-cpp@$NODE_LLAMA_CPP_VERSION (llama.cpp source)"
-  local staging
   staging="$(mktemp -d "$cache/.llama-src-XXXXXX")"
   (cd "$staging" && npm pack --silent "node-llama-cpp@$NODE_LLAMA_CPP_VERSION" >/dev/null)
   tar -xzf "$staging/node-llama-cpp-$NODE_LLAMA_CPP_VERSION.tgz" -C "$staging" package/llama/gitRelease.bundle
@@ -60,7 +62,7 @@ make_models() {
   made_by="$(sha256sum "$here/llama-server/make-tiny-model.py" | cut -c1-16)"
   [ "$(cat "$dir/models/.made-by" 2>/dev/null)" = "$made_by" ] && return
   say "making the tiny models"
-  local template="$dir/src/models/templates/openai-gpt-oss-120b.jinja" staging
+  local template="$dir/src/models/templates/openai-gpt-oss-120b.jinja"
   staging="$(mktemp -d "$cache/.llama-models-XXXXXX")"
   export PYTHONPATH="$dir/src/gguf-py"
   nice -n 19 python3 "$here/llama-server/make-tiny-model.py" "$staging/tiny-gpt-oss.gguf" "$template" --seed 1234 >&2
@@ -71,6 +73,7 @@ make_models() {
   mkdir "$dir/router-models"
   cp "$staging/tiny-gpt-oss.gguf" "$staging/tiny-gpt-oss-b.gguf" "$dir/router-models/"
   mv "$staging" "$dir/models"
+  staging=""
 }
 
 build() {
@@ -82,7 +85,8 @@ build() {
   fetch_source
   build_server
   make_models
-  cmp -s "$here/llama-server/harmony.gbnf" "$dir/harmony.gbnf" || install -m 644 "$here/llama-server/harmony.gbnf" "$dir/harmony.gbnf"
+  local grammar="$here/llama-server/harmony.gbnf"
+  cmp -s "$grammar" "$dir/harmony.gbnf" || install -m 644 "$grammar" "$dir/harmony.gbnf"
   chmod a+rx "$cache"
   chmod -R a+rX "$dir"
   say "ready in $dir ($((SECONDS - t0)) s)"
