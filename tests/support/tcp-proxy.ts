@@ -10,7 +10,11 @@ export type TcpProxy = {
   close: () => Promise<void>;
 };
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+/** `onReply` sees each chunk the server sends before it is relayed to the client. */
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  options: { onReply?: (chunk: Buffer) => void } = {},
+): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => {
     sockets.add(socket);
@@ -24,6 +28,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       const upstream = createConnection(target);
       track(client);
       track(upstream);
+      if (options.onReply) upstream.on('data', options.onReply);
       client.pipe(upstream).pipe(client);
       client.on('error', () => upstream.destroy());
       upstream.on('error', () => client.destroy());
