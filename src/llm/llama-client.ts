@@ -2,6 +2,7 @@ import type { ChatChunk, ChatRequest } from './chat-types.js';
 import { completeChat, type ChatCompletion } from './complete-chat.js';
 import { fetchModels, type ServedModels } from './models.js';
 import { fetchProps, type LlamaProps } from './props.js';
+import { createRefreshingCache } from './refreshing-cache.js';
 import { streamChat } from './stream-chat.js';
 import { countTokens } from './tokenize.js';
 
@@ -20,15 +21,15 @@ export type LlamaClient = {
   /** The whole reply at once, within the first-token timeout (for short replies such as titles). */
   completeChat(request: ChatRequest, signal?: AbortSignal): Promise<ChatCompletion>;
   /**
-   * GET /props (of `model`, for a router: /props?model=…), cached for PROPS_TTL_MS after a success: a llama-server
-   * restarted with another model is noticed within that time.
+   * GET /props (of `model`, for a router: /props?model=…), kept PROPS_TTL_MS and then refreshed in the background
+   * (see refreshing-cache.ts): a llama-server restarted with another model is noticed soon after that time.
    */
   props(model?: string): Promise<LlamaProps>;
   /** POST /tokenize {content}; Math.ceil(text.length / 4) when /tokenize fails. */
   countTokens(text: string): Promise<number>;
   /** What llama.cpp serves now (GET /v1/models and /props), asked each time. */
   models(): Promise<ServedModels>;
-  /** The same, cached for SERVED_TTL_MS: what a chat checks the model it names against. */
+  /** The same, kept SERVED_TTL_MS and then refreshed in the background: what a chat checks the model it names against. */
   served(): Promise<ServedModels>;
 };
 
@@ -50,43 +51,20 @@ export function createLlamaClient(
   options: { firstTokenTimeoutMs: number; idleTimeoutMs: number; propsTtlMs?: number },
 ): LlamaClient {
   const base = baseUrl.replace(/\/+$/, '');
-  const ttl = options.propsTtlMs ?? PROPS_TTL_MS;
-  const cached = new Map<string, { props: LlamaProps; until: number }>();
-  const inFlight = new Map<string, Promise<LlamaProps>>();
-  let served: { models: Promise<ServedModels>; until: number } | undefined;
+  const props = createRefreshingCache(
+    (model) => fetchProps(base, options.firstTokenTimeoutMs, model === '' ? undefined : model),
+    options.propsTtlMs ?? PROPS_TTL_MS,
+  );
   const models = () => fetchModels(base, Math.min(MODELS_TIMEOUT_MS, options.firstTokenTimeoutMs));
+  const served = createRefreshingCache(models, SERVED_TTL_MS);
   return {
     streamChat: (request, signal, onAccepted) => ({
       [Symbol.asyncIterator]: () => streamChat(base, options, request, signal, onAccepted),
     }),
     completeChat: (request, signal) => completeChat(base, request, options.firstTokenTimeoutMs, signal),
-    props: async (model) => {
-      const key = model ?? '';
-      const hit = cached.get(key);
-      if (hit && hit.until > performance.now()) return hit.props;
-      let pending = inFlight.get(key);
-      if (!pending) {
-        pending = fetchProps(base, options.firstTokenTimeoutMs, model)
-          .then((props) => {
-            cached.set(key, { props, until: performance.now() + ttl });
-            return props;
-          })
-          .finally(() => inFlight.delete(key));
-        inFlight.set(key, pending);
-      }
-      return pending;
-    },
+    props: (model) => props.get(model ?? ''),
     countTokens: (text) => countTokens(base, text, Math.min(TOKENIZE_TIMEOUT_MS, options.firstTokenTimeoutMs)),
     models,
-    served: () => {
-      if (served && served.until > performance.now()) return served.models;
-      const fetched = models();
-      served = { models: fetched, until: performance.now() + SERVED_TTL_MS };
-      // A failure is not kept: the next chat asks again.
-      fetched.catch(() => {
-        if (served?.models === fetched) served = undefined;
-      });
-      return fetched;
-    },
+    served: () => served.get(''),
   };
 }
