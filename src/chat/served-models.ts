@@ -21,8 +21,9 @@ export function withServedModels(start: ConversationRequest, served: ServedModel
   if (!served) return start;
   switch (start.type) {
     case 'AskQuestion':
+      return { ...start, data: { ...start.data, served_models: servedNames(served) } };
     case 'RegenerateResponse':
-      return { ...start, data: { ...start.data, served_models: servedNames(served) } } as ConversationRequest;
+      return { ...start, data: { ...start.data, served_models: servedNames(served) } };
     default:
       return start;
   }

@@ -28,7 +28,7 @@ async function appOn(start: StartOptions) {
     const stream = await openSse(`${server.url}/api/chat/stream`, { body: { conversation_id, message, ...extra } });
     return { stream, events: stream.status === 200 ? await stream.ended : ([] as SseEvent[]) };
   };
-  return { double, api, newConversation, chat };
+  return { double, api, url: server.url, newConversation, chat };
 }
 
 const router = (autoload = false) => ({
@@ -56,6 +56,22 @@ describe('a chat naming a model', () => {
     });
     expect(await apiSnapshot(api)).toEqual(before);
     expect(double.count(CHAT)).toBe(0);
+  });
+
+  it('is refused the same way for a regeneration, which leaves the first answer the only one', async () => {
+    const { api, url, newConversation, chat, double } = await appOn({ server: 'modern', modelAlias: 'gpt-oss-20b' });
+    const conversation = await newConversation();
+    const { events } = await chat(conversation, 'Hello');
+    const answer = events[0]!.json.message_id as string;
+    const before = await apiSnapshot(api);
+    const chats = double.count(CHAT);
+    const again = await openSse(`${url}/api/messages/${answer}/regenerate`, {
+      body: { options: { model: 'gpt-oss-120b' } },
+    });
+    expect(again.status).toBe(422);
+    expect(again.body.errors[0]).toMatchObject({ path: 'body/options/model' });
+    expect(await apiSnapshot(api)).toEqual(before);
+    expect(double.count(CHAT)).toBe(chats);
   });
 
   it("is refused the same way when the conversation's settings name a model llama.cpp does not serve", async () => {
