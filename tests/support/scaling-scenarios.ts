@@ -147,12 +147,20 @@ export async function expectReloadOnAnotherProcess(
   expect(stored.body).toMatchObject({ status: 'complete', content: text });
 }
 
-/** Polls the answer's message until it is no longer streaming; returns it. */
+/**
+ * Polls the answer's message until it is no longer streaming; returns it. A kept-alive connection of this process
+ * to a worker that was killed fails once ("other side closed"); the next poll goes on a new connection.
+ */
 export async function settledMessage(url: string, messageId: string, withinMs: number): Promise<any> {
   const deadline = Date.now() + withinMs;
   for (;;) {
-    const reply = await httpClient(url).get(`/api/messages/${messageId}`);
-    if (reply.body?.status !== 'streaming' || Date.now() > deadline) return reply.body;
+    const reply = await httpClient(url)
+      .get(`/api/messages/${messageId}`)
+      .catch((error: unknown) => {
+        if (Date.now() > deadline) throw error;
+        return null;
+      });
+    if (reply && (reply.body?.status !== 'streaming' || Date.now() > deadline)) return reply.body;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
