@@ -5805,7 +5805,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The answer as a stream of events: start, queued?, token..., then complete or error */
+            /** @description The answer as a stream of events: start, queued?, reasoning..., token..., then complete or error */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -5958,7 +5958,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid body, a message longer than MAX_MESSAGE_LENGTH, or an unknown parent message */
+            /** @description Invalid body, a message longer than MAX_MESSAGE_LENGTH, an unknown parent message, or a model (named by the options or the settings) that llama.cpp does not serve */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -6215,7 +6215,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid body, or the message is not an answer */
+            /** @description Invalid body, the message is not an answer, or a model llama.cpp does not serve */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];

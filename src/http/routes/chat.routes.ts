@@ -42,10 +42,14 @@ export const chatRoutes: RouteSpec[] = [
     tags,
     body: ChatStreamBody,
     responses: {
-      200: stream('The answer as a stream of events: start, queued?, token..., then complete or error'),
+      200: stream('The answer as a stream of events: start, queued?, reasoning..., token..., then complete or error'),
       404: missing('conversation'),
       409: { description: 'This conversation already has an answer being generated' },
-      422: { description: 'Invalid body, a message longer than MAX_MESSAGE_LENGTH, or an unknown parent message' },
+      422: {
+        description:
+          'Invalid body, a message longer than MAX_MESSAGE_LENGTH, an unknown parent message, or a model (named by ' +
+          'the options or the settings) that llama.cpp does not serve',
+      },
       429: tooMany,
       503: retryLater(
         'llama.cpp is unreachable or loading (the question is stored, the answer marked failed), the database is ' +
@@ -91,7 +95,7 @@ export const chatRoutes: RouteSpec[] = [
       200: stream('The new answer as a stream of events'),
       404: missing('message'),
       409: { description: 'This conversation already has an answer being generated' },
-      422: { description: 'Invalid body, or the message is not an answer' },
+      422: { description: 'Invalid body, the message is not an answer, or a model llama.cpp does not serve' },
       429: tooMany,
       503: retryLater(
         'llama.cpp is unreachable or loading, the database is unavailable, or the server is shutting down; retry ' +
