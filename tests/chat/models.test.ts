@@ -14,10 +14,13 @@ afterAll(async () => {
   for (const double of doubles.splice(0)) await double.close();
 });
 
-async function appOn(start: StartOptions) {
+async function appOn(start: StartOptions, answerReserveTokens?: number) {
   const double = await startLlamaDouble(start);
   doubles.push(double);
-  const server = await startTestServer({ llmApiUrl: double.url });
+  const server = await startTestServer({
+    llmApiUrl: double.url,
+    ...(answerReserveTokens === undefined ? {} : { answerReserveTokens }),
+  });
   const api = httpClient(server.url);
   const newConversation = async (body: Json = {}) => {
     const created = await api.post('/api/conversations', body);
@@ -158,5 +161,21 @@ describe('a prompt llama.cpp refuses as over its context (400 exceed_context_siz
     const { events } = await chat(await newConversation(), long(1), { options: { max_tokens: 64 } });
     expect(events.at(-1)?.json).toMatchObject({ type: 'error', error_type: 'context_overflow' });
     expect(double.count(CHAT)).toBe(before + 1);
+  });
+});
+
+describe('the room kept for the answer (ANSWER_RESERVE_TOKENS)', () => {
+  it('leaves the prompt what the reserve does not keep: a smaller reserve sends more of the branch', async () => {
+    const sentTurns = async (reserve: number | undefined) => {
+      const { double, newConversation, chat } = await appOn({ nCtx: 1024 }, reserve);
+      const conversation = await newConversation();
+      for (let turn = 1; turn <= 6; turn++) await chat(conversation, `Turn ${turn}${' a'.repeat(100)}`);
+      return ((double.last(CHAT)!.json as Json).messages as Json[]).length;
+    };
+    // The default keeps half of the 1,024-token context; 64 keeps almost nothing.
+    const keptByDefault = await sentTurns(undefined);
+    const keptBySmall = await sentTurns(64);
+    expect(keptByDefault).toBeLessThan(11);
+    expect(keptBySmall).toBe(11);
   });
 });
