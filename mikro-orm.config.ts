@@ -1,6 +1,7 @@
 import { defineConfig, type Options } from '@mikro-orm/core';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { ConversationView } from './projections/conversation.entity.js';
+import { DocumentTextView, DocumentView, KnowledgeChunkView } from './projections/knowledge.entity.js';
 import { MessageView } from './projections/message.entity.js';
 import { ProjectView } from './projections/project.entity.js';
 import { ProjectionCheckpoint } from './projections/checkpoint.entity.js';
@@ -18,6 +19,9 @@ const entities = [
   MessageView,
   SearchDocumentView,
   UsageMessageView,
+  DocumentView,
+  DocumentTextView,
+  KnowledgeChunkView,
 ];
 
 type SqliteConnection = { pragma: (statement: string) => unknown };

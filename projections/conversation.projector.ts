@@ -107,6 +107,16 @@ export const conversationProjector: Projector = {
       case 'ProjectRestored':
       case 'ProjectPurged':
         return;
+      case 'DocumentAdded':
+      case 'DocumentTextExtracted':
+      case 'DocumentUnreadable':
+      case 'DocumentChunked':
+      case 'DocumentChunksEmbedded':
+      case 'DocumentReindexRequested':
+      case 'DocumentDeleted':
+      case 'DocumentRestored':
+      case 'DocumentPurged':
+        return;
       default:
         assertNever(event);
     }

@@ -137,6 +137,16 @@ export const messageProjector: Projector = {
       case 'ConversationRestored':
       case 'CurrentLeafSelected':
         return;
+      case 'DocumentAdded':
+      case 'DocumentTextExtracted':
+      case 'DocumentUnreadable':
+      case 'DocumentChunked':
+      case 'DocumentChunksEmbedded':
+      case 'DocumentReindexRequested':
+      case 'DocumentDeleted':
+      case 'DocumentRestored':
+      case 'DocumentPurged':
+        return;
       default:
         assertNever(event);
     }

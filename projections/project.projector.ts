@@ -75,6 +75,16 @@ export const projectProjector: Projector = {
       case 'ConversationImported':
       case 'MessageImported':
         return;
+      case 'DocumentAdded':
+      case 'DocumentTextExtracted':
+      case 'DocumentUnreadable':
+      case 'DocumentChunked':
+      case 'DocumentChunksEmbedded':
+      case 'DocumentReindexRequested':
+      case 'DocumentDeleted':
+      case 'DocumentRestored':
+      case 'DocumentPurged':
+        return;
       default:
         assertNever(event);
     }

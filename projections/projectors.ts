@@ -1,4 +1,5 @@
 import { conversationProjector } from './conversation.projector.js';
+import { knowledgeProjector } from './knowledge.projector.js';
 import { messageProjector } from './message.projector.js';
 import { projectProjector } from './project.projector.js';
 import type { Projector } from './projector.js';
@@ -9,4 +10,9 @@ import { usageProjector } from './usage.projector.js';
 export const resourceProjectors: readonly Projector[] = [projectProjector, conversationProjector, messageProjector];
 
 /** Every read model the API answers from. Order does not matter: projectors share no tables. */
-export const projectors: readonly Projector[] = [...resourceProjectors, searchProjector, usageProjector];
+export const projectors: readonly Projector[] = [
+  ...resourceProjectors,
+  searchProjector,
+  usageProjector,
+  knowledgeProjector,
+];

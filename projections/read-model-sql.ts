@@ -16,6 +16,9 @@ const jsonColumns: Record<ReadModelTable, readonly string[]> = {
   messages: ['metadata'],
   search_documents: [],
   usage_messages: [],
+  documents: [],
+  document_texts: ['pages', 'sections'],
+  knowledge_chunks: ['pages', 'heading'],
 };
 
 /** JSON columns take text; the database parses it (jsonb) or keeps it (SQLite). */
@@ -62,27 +65,34 @@ export async function updateRow(
 }
 
 /**
- * Deletes the rows whose `column` holds `value`; none is fine. SQLite's FTS5 index over search_documents (migration
- * sqlite-0008-search) takes inserts and updates from triggers, but what leaves the table is taken out of it here,
- * before the rows go: an external-content index forgets a row given the text it indexed. PostgreSQL's index is part
- * of the table.
+ * The SQLite FTS5 indexes over a table's text (migrations sqlite-0008-search, sqlite-0012-knowledge): they take
+ * inserts and updates from triggers, but what leaves the table is taken out of them here, before the rows go: an
+ * external-content index forgets a row given the text it indexed. PostgreSQL's indexes are part of their tables.
  */
+const ftsIndexes: Partial<Record<ReadModelTable, { index: string; column: string }>> = {
+  search_documents: { index: 'search_fts', column: 'body' },
+  knowledge_chunks: { index: 'knowledge_fts', column: 'text' },
+};
+
+/** Deletes the rows whose `column` holds `value`; none is fine. */
 export async function deleteRows(em: EntityManager, table: ReadModelTable, column: string, value: string) {
-  if (table === 'search_documents' && dialectOf(em) === 'sqlite') {
+  const fts = ftsIndexes[table];
+  if (fts && dialectOf(em) === 'sqlite') {
     await runSql(
       em,
-      `insert into search_fts (search_fts, rowid, body)
-       select 'delete', seq, body from search_documents where ${column} = ?`,
+      `insert into ${fts.index} (${fts.index}, rowid, ${fts.column})
+       select 'delete', seq, ${fts.column} from ${table} where ${column} = ?`,
       [value],
     );
   }
   await runSql(em, `delete from ${table} where ${column} = ?`, [value]);
 }
 
-/** Empties a table for a rebuild; search's SQLite index is emptied at once with it. */
+/** Empties a table for a rebuild; its SQLite full-text index is emptied at once with it. */
 export async function emptyTable(em: EntityManager, table: ReadModelTable): Promise<void> {
-  if (table === 'search_documents' && dialectOf(em) === 'sqlite') {
-    await runSql(em, `insert into search_fts (search_fts) values ('delete-all')`);
+  const fts = ftsIndexes[table];
+  if (fts && dialectOf(em) === 'sqlite') {
+    await runSql(em, `insert into ${fts.index} (${fts.index}) values ('delete-all')`);
   }
   await runSql(em, `delete from ${table}`);
 }

@@ -1,4 +1,5 @@
 import type { ConversationRow } from './conversation.entity.js';
+import type { DocumentRow, DocumentTextRow, KnowledgeChunkRow } from './knowledge.entity.js';
 import type { MessageRow } from './message.entity.js';
 import type { ProjectRow } from './project.entity.js';
 import type { SearchDocumentRow } from './search.entity.js';
@@ -11,6 +12,9 @@ export type ReadModelRows = {
   messages: MessageRow;
   search_documents: SearchDocumentRow;
   usage_messages: UsageMessageRow;
+  documents: DocumentRow;
+  document_texts: DocumentTextRow;
+  knowledge_chunks: KnowledgeChunkRow;
 };
 export type ReadModelTable = keyof ReadModelRows;
 export type RowOf<T extends ReadModelTable> = ReadModelRows[T];

@@ -66,6 +66,16 @@ export const searchProjector: Projector = {
       case 'MessageReactionChanged':
       case 'CurrentLeafSelected':
         return;
+      case 'DocumentAdded':
+      case 'DocumentTextExtracted':
+      case 'DocumentUnreadable':
+      case 'DocumentChunked':
+      case 'DocumentChunksEmbedded':
+      case 'DocumentReindexRequested':
+      case 'DocumentDeleted':
+      case 'DocumentRestored':
+      case 'DocumentPurged':
+        return;
       default:
         assertNever(event);
     }

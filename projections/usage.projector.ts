@@ -107,6 +107,16 @@ export const usageProjector: Projector = {
       case 'AssistantResponseProgressed':
       case 'CurrentLeafSelected':
         return;
+      case 'DocumentAdded':
+      case 'DocumentTextExtracted':
+      case 'DocumentUnreadable':
+      case 'DocumentChunked':
+      case 'DocumentChunksEmbedded':
+      case 'DocumentReindexRequested':
+      case 'DocumentDeleted':
+      case 'DocumentRestored':
+      case 'DocumentPurged':
+        return;
       default:
         assertNever(event);
     }

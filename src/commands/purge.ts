@@ -1,11 +1,14 @@
 import { conversationDecider } from '../domain/conversation/conversation.decider.js';
+import { documentDecider } from '../domain/document/document.decider.js';
 import { projectDecider } from '../domain/project/project.decider.js';
 import type { DomainEvent } from '../domain/domain-event.js';
 import type { Decider } from '../domain/shared/decider.js';
 import type { EventStore } from '../event-store/append-to-stream.js';
 import { eraseStreams, type Erasure } from '../event-store/erase-streams.js';
 import type { StoredEvent } from '../event-store/stored-event.js';
+import { dropUnnamedFiles } from '../knowledge/document-files.js';
 import { conversationIdsOf } from '../queries/conversation.queries.js';
+import { documentsOfProject } from '../queries/document.queries.js';
 import { decideOnStream, forget, type CommandOptions, type StreamRef } from './handle-command.js';
 
 /** Erases a conversation for good: its events and read rows, leaving its tombstone, which it returns. */
@@ -27,22 +30,52 @@ export async function purgeConversation(
   return erase(store, [erasure], options);
 }
 
-/** Erases a project and every conversation in it, soft-deleted ones too, in one transaction; returns the tombstones. */
+/**
+ * Erases a project and every conversation and document in it, soft-deleted ones too, in one transaction; returns the
+ * tombstones.
+ */
 export async function purgeProject(store: EventStore, id: string, options: CommandOptions): Promise<StoredEvent[]> {
   const project = await decideErasure(store, projectDecider, { id, type: 'project' }, options.expectedVersion, {
     type: 'PurgeProject',
     data: { project_id: id },
   });
-  const conversations: Erasure[] = [];
+  const streams: Erasure[] = [];
   for (const conversationId of await conversationIdsOf(store.em, id)) {
-    conversations.push(
+    streams.push(
       await decideErasure(store, conversationDecider, { id: conversationId, type: 'conversation' }, undefined, {
         type: 'PurgeConversation',
         data: { conversation_id: conversationId },
       }),
     );
   }
-  return erase(store, [...conversations, project], options);
+  const documents = await documentsOfProject(store.em, id);
+  for (const document of documents) {
+    streams.push(
+      await decideErasure(store, documentDecider, { id: document.id, type: 'document' }, undefined, {
+        type: 'PurgeDocument',
+        data: { document_id: document.id },
+      }),
+    );
+  }
+  const files = documents.map((d) => d.sha256);
+  return erase(store, [...streams, project], options, files);
+}
+
+/** Erases a document for good: its text, chunks and vectors, and its file unless another document holds the same. */
+export async function purgeDocument(
+  store: EventStore,
+  id: string,
+  sha256: string,
+  options: CommandOptions,
+): Promise<StoredEvent[]> {
+  const erasure = await decideErasure(
+    store,
+    documentDecider,
+    { id, type: 'document' },
+    options.expectedVersion,
+    { type: 'PurgeDocument', data: { document_id: id } },
+  );
+  return erase(store, [erasure], options, [sha256]);
 }
 
 /** The tombstone a decider puts in place of a stream, decided on the path every command takes. */
@@ -60,8 +93,18 @@ async function decideErasure<C, E extends DomainEvent, S>(
   return { streamId: stream.id, streamType: stream.type, expected: version, tombstone: events[0]! };
 }
 
-async function erase(store: EventStore, erasures: Erasure[], options: CommandOptions): Promise<StoredEvent[]> {
-  const tombstones = await eraseStreams(store, erasures, options.metadata);
+async function erase(
+  store: EventStore,
+  erasures: Erasure[],
+  options: CommandOptions,
+  files: readonly string[] = [],
+): Promise<StoredEvent[]> {
+  const tombstones = await eraseStreams(
+    store,
+    erasures,
+    options.metadata,
+    files.length === 0 ? undefined : (tx) => dropUnnamedFiles(tx, files),
+  );
   // Folded states hold titles and metadata: nothing of an erased stream stays in memory.
   for (const { streamId, streamType } of erasures) forget(options, { id: streamId, type: streamType });
   return tombstones;

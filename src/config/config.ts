@@ -58,6 +58,20 @@ export type Config = {
   shutdownTimeoutMs: number;
   /** An answer nobody listens to any more goes on this long (a page reload), then is cancelled; 0: at once. */
   chatDetachGraceMs: number;
+  /** A llama-server started with --embeddings; null: knowledge retrieves by full text only. */
+  embeddingApiUrl: string | null;
+  /** A llama-server started with --rerank; null: candidates are ranked by fusion alone. */
+  rerankApiUrl: string | null;
+  /** Largest uploaded document, in bytes (at least 1 KB); a larger one is refused with 413. */
+  maxDocumentBytes: number;
+  /** About how many tokens of the embedding server's tokenizer a chunk holds, and how many the next repeats. */
+  chunkTokens: number;
+  chunkOverlap: number;
+  /** Chunks taken from each ranking (vector, full text) before fusion. */
+  retrievalCandidates: number;
+  /** Sources put into a chat's prompt, at most, and their tokens at most. */
+  retrievalTopK: number;
+  retrievalMaxTokens: number;
 };
 
 const validator = Compile(EnvSchema);
@@ -119,6 +133,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: valid.WORKERS === 'auto' ? availableParallelism() : Number(valid.WORKERS),
     shutdownTimeoutMs: Number(valid.SHUTDOWN_TIMEOUT_MS),
     chatDetachGraceMs: Number(valid.CHAT_DETACH_GRACE_MS),
+    embeddingApiUrl: valid.EMBEDDING_API_URL === '' ? null : valid.EMBEDDING_API_URL.replace(/\/+$/, ''),
+    rerankApiUrl: valid.RERANK_API_URL === '' ? null : valid.RERANK_API_URL.replace(/\/+$/, ''),
+    maxDocumentBytes: Number(valid.MAX_DOCUMENT_BYTES),
+    chunkTokens: Number(valid.CHUNK_TOKENS),
+    chunkOverlap: Number(valid.CHUNK_OVERLAP),
+    retrievalCandidates: Number(valid.RETRIEVAL_CANDIDATES),
+    retrievalTopK: Number(valid.RETRIEVAL_TOP_K),
+    retrievalMaxTokens: Number(valid.RETRIEVAL_MAX_TOKENS),
   };
 }
 

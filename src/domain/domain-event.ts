@@ -1,8 +1,13 @@
 import { conversationEventTypes, type ConversationEvent } from './conversation/conversation.events.js';
+import { documentEventTypes, type DocumentEvent } from './document/document.events.js';
 import { projectEventTypes, type ProjectEvent } from './project/project.events.js';
 
-export type DomainEvent = ProjectEvent | ConversationEvent;
+export type DomainEvent = ProjectEvent | ConversationEvent | DocumentEvent;
 export type DomainEventType = DomainEvent['type'];
-export type StreamType = 'project' | 'conversation';
+export type StreamType = 'project' | 'conversation' | 'document';
 
-export const domainEventTypes: readonly DomainEventType[] = [...projectEventTypes, ...conversationEventTypes];
+export const domainEventTypes: readonly DomainEventType[] = [
+  ...projectEventTypes,
+  ...conversationEventTypes,
+  ...documentEventTypes,
+];

@@ -25,6 +25,8 @@ export type AppendRequest = {
   expected: ExpectedVersion;
   events: DomainEvent[];
   metadata: EventMetadata;
+  /** Rows the events refer to (an uploaded file's bytes), written in the same transaction before them. */
+  alongside?: (tx: EntityManager) => Promise<void>;
 };
 
 /**
@@ -40,6 +42,7 @@ export async function appendToStream(store: EventStore, request: AppendRequest):
   try {
     // The transaction is the append's own, never the request's entity manager's.
     stored = await inTransaction(store.em, async (tx) => {
+      await request.alongside?.(tx);
       const appended = await insertEvents(tx, await rowsToAppend(tx, request, createdAt));
       await store.projectInline(tx, appended);
       return appended;

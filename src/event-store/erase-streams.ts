@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/knex';
 import type { DomainEvent, StreamType } from '../domain/domain-event.js';
 import { inTransaction } from '../db/in-transaction.js';
 import { withScrubbedDeletes } from '../db/scrubbed-deletes.js';
@@ -20,6 +21,8 @@ export async function eraseStreams(
   store: EventStore,
   erasures: Erasure[],
   metadata: EventMetadata,
+  /** What else goes with the streams, in the same transaction after their tombstones (a document's file bytes). */
+  alongside?: (tx: EntityManager) => Promise<void>,
 ): Promise<StoredEvent[]> {
   const createdAt = store.now().toISOString();
   const stored = await withScrubbedDeletes(store.em, () =>
@@ -42,6 +45,7 @@ export async function eraseStreams(
         tombstones.push(...(await insertEvents(tx, [row as NewEventRow])));
       }
       await store.projectInline(tx, tombstones);
+      await alongside?.(tx);
       return tombstones;
     }),
   );

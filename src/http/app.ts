@@ -17,6 +17,7 @@ import { conversationHistoryRoutes } from './routes/conversation-history.routes.
 import { conversationRoutes } from './routes/conversations.routes.js';
 import { eventStreamRoutes } from './routes/event-stream.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
+import { DOCUMENT_UPLOAD_PATH, documentRoutes, jsonDocumentLimit } from './routes/documents.routes.js';
 import { exportRoutes } from './routes/export.routes.js';
 import { forkRoutes } from './routes/fork.routes.js';
 import { IMPORT_PATH, importRoutes } from './routes/import.routes.js';
@@ -32,6 +33,7 @@ import type { SchemaLimits } from './schemas/schema-limits.js';
 export const apiRoutes = (limits: SchemaLimits): readonly RouteSpec[] => [
   ...healthRoutes,
   ...projectRoutes(limits),
+  ...documentRoutes(limits),
   ...importRoutes,
   ...conversationRoutes(limits),
   ...titleRoutes,
@@ -87,7 +89,13 @@ export function createApp(services: Services): Koa<AppState> {
   );
   // After CORS, which answers preflights itself: a browser sends them without credentials.
   if (apiToken !== null) app.use(bearerAuth(apiToken));
-  app.use(jsonBody(services.config.maxBodyBytes, { [IMPORT_PATH]: services.config.maxImportBytes }));
+  app.use(
+    jsonBody(services.config.maxBodyBytes, [
+      { path: new RegExp(`^${IMPORT_PATH}$`), limitBytes: services.config.maxImportBytes },
+      // A document's text as JSON: escaped, its bytes may take up to six times as many characters.
+      { path: DOCUMENT_UPLOAD_PATH, limitBytes: jsonDocumentLimit(services.config.maxDocumentBytes), multipart: true },
+    ]),
+  );
   app.use(api.routes());
   // Not `throw: true`: the router then sets no Allow header, which a 405 must carry (RFC 9110).
   app.use(api.allowedMethods());

@@ -109,7 +109,17 @@ function operation(route: RouteSpec, guarded: boolean): Json {
     tags: route.tags,
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: plain(route.body) } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: plain(route.body) },
+              ...Object.fromEntries(
+                Object.entries(route.otherBodies ?? {}).map(([type, schema]) => [type, { schema: plain(schema) }]),
+              ),
+            },
+          },
+        }
       : {}),
     ...(guarded ? { security: [{ bearerAuth: [] }] } : {}),
     responses: {
@@ -124,7 +134,12 @@ function responses(route: RouteSpec): Json {
   const validated = Boolean(route.params || route.query || route.body);
   const standard: Record<string, string> = {
     400: route.body ? 'The body is not valid JSON, or the request is not valid HTTP' : 'The request is not valid HTTP',
-    ...(route.body ? { 413: 'The body is larger than the limit', 415: 'The body is not application/json' } : {}),
+    ...(route.body
+      ? {
+          413: 'The body is larger than the limit',
+          415: `The body is not ${['application/json', ...Object.keys(route.otherBodies ?? {})].join(' or ')}`,
+        }
+      : {}),
     ...(validated ? { 422: 'Invalid path parameter, query or body; `errors` names each failing path' } : {}),
     431: 'The request headers are larger than the server accepts (16 KB in all)',
     500: 'Unexpected error; the body carries a request id, never internals',

@@ -33,6 +33,11 @@ export type RouteSpec<P extends TObject = TObject, Q extends TObject = TObject, 
    * handler checks each against its own schema, for errors that name the format's fields. `body` documents it.
    */
   bodyCheck?: TSchema;
+  /**
+   * Bodies in other media types than JSON (an upload as multipart/form-data), for the docs: the handler reads those
+   * itself, and `body` is checked only when the request is JSON.
+   */
+  otherBodies?: Record<string, TSchema>;
   /** Documents and honours the optional If-Match request header; other routes ignore it. */
   ifMatch?: boolean;
   /** Other optional request headers the handler reads, for the docs (the handler checks them itself). */
@@ -56,10 +61,11 @@ export function mountRoutes(router: Router<AppState>, routes: readonly RouteSpec
       const context = ctx as unknown as AppContext;
       context.state.ifMatch = route.ifMatch ? ctx.get('If-Match') : '';
       const raw = (ctx.request as { body?: unknown }).body;
+      const readsItself = route.otherBodies !== undefined && !ctx.is('json');
       const input = {
         params: params(ctx.params) as never,
         query: query({ ...ctx.query }) as never,
-        body: body(raw === undefined && route.body ? {} : raw) as never,
+        body: (readsItself ? undefined : body(raw === undefined && route.body ? {} : raw)) as never,
       };
       checkMetadataLimits(input.body, context.state.services.config);
       if (isStream) await asClientStream(context, () => route.handle(context, input));

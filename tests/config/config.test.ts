@@ -50,6 +50,14 @@ describe('loadConfig', () => {
       workers: 1,
       shutdownTimeoutMs: 10_000,
       chatDetachGraceMs: 30_000,
+      embeddingApiUrl: null,
+      rerankApiUrl: null,
+      maxDocumentBytes: 26_214_400,
+      chunkTokens: 400,
+      chunkOverlap: 50,
+      retrievalCandidates: 30,
+      retrievalTopK: 5,
+      retrievalMaxTokens: 2000,
       answerReserveTokens: 4096,
     });
   });
@@ -94,6 +102,14 @@ describe('loadConfig', () => {
         SHUTDOWN_TIMEOUT_MS: '0',
         CHAT_DETACH_GRACE_MS: '0',
         ANSWER_RESERVE_TOKENS: '2048',
+        EMBEDDING_API_URL: 'http://embed.local:8081/',
+        RERANK_API_URL: 'http://rerank.local:8082',
+        MAX_DOCUMENT_BYTES: '1024',
+        CHUNK_TOKENS: '40',
+        CHUNK_OVERLAP: '8',
+        RETRIEVAL_CANDIDATES: '10',
+        RETRIEVAL_TOP_K: '3',
+        RETRIEVAL_MAX_TOKENS: '500',
       }),
     ).toEqual({
       port: 0,
@@ -126,6 +142,14 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 0,
       chatDetachGraceMs: 0,
       answerReserveTokens: 2048,
+      embeddingApiUrl: 'http://embed.local:8081',
+      rerankApiUrl: 'http://rerank.local:8082',
+      maxDocumentBytes: 1024,
+      chunkTokens: 40,
+      chunkOverlap: 8,
+      retrievalCandidates: 10,
+      retrievalTopK: 3,
+      retrievalMaxTokens: 500,
     });
   });
 

@@ -1,5 +1,5 @@
 /** What an id can name. Ids are one space: a client-made id names one thing or none. */
-export type IdOwner = 'project' | 'conversation' | 'message' | 'chat session';
+export type IdOwner = 'project' | 'conversation' | 'document' | 'message' | 'chat session';
 
 /**
  * What else a new stream's id already names, as the command layer found it: null when nothing, or when the id was

@@ -1,0 +1,56 @@
+import { documentDecider } from '../../domain/document/document.decider.js';
+import type { CommandOptions } from '../../commands/handle-command.js';
+import { decideOnStream, forget } from '../../commands/handle-command.js';
+import { appendToStream, type EventStore } from '../../event-store/append-to-stream.js';
+import { storeVectors } from '../vector-index/index.js';
+import { chunksToEmbed } from './pending-work.js';
+
+export type Embedder = {
+  model: string;
+  embed: (texts: string[]) => Promise<Float32Array[]>;
+};
+
+/**
+ * Embeds up to `batchSize` chunks of a document that have no vector of the embedder's model, and stores their
+ * vectors with the event saying so, in one transaction: after a crash, a chunk either has both or neither, so none
+ * is embedded twice. Returns how many were embedded (0: the document is done).
+ */
+export async function embedNextChunks(
+  store: EventStore,
+  documentId: string,
+  projectId: string,
+  embedder: Embedder,
+  batchSize: number,
+  options: CommandOptions,
+): Promise<number> {
+  const chunks = await chunksToEmbed(store.em, documentId, embedder.model, batchSize);
+  if (chunks.length === 0) return 0;
+  const vectors = await embedder.embed(chunks.map((chunk) => chunk.text));
+  const stream = { id: documentId, type: 'document' as const };
+  const command = {
+    type: 'RecordEmbeddedChunks' as const,
+    data: { document_id: documentId, model: embedder.model, chunk_ids: chunks.map((chunk) => chunk.id) },
+  };
+  const { events, version } = await decideOnStream(store, documentDecider, stream, command, {});
+  if (events.length === 0) return 0;
+  await appendToStream(store, {
+    streamId: documentId,
+    streamType: 'document',
+    expected: version,
+    events,
+    metadata: options.metadata,
+    alongside: (tx) =>
+      storeVectors(
+        tx,
+        embedder.model,
+        chunks.map((chunk, i) => ({
+          chunk_id: chunk.id,
+          document_id: documentId,
+          project_id: projectId,
+          vector: vectors[i]!,
+        })),
+      ),
+  });
+  forget(options, stream);
+  return chunks.length;
+}
