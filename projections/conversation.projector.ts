@@ -94,6 +94,7 @@ export const conversationProjector: Projector = {
         await change(writes, event, { current_leaf_id: event.data.message_id, updated_at: at });
         return;
       case 'AssistantResponseProgressed':
+      case 'AnswerSourcesFound':
       case 'MessageCompleted':
       case 'MessageFailed':
       case 'MessageCancelled':

@@ -147,6 +147,8 @@ export const knowledgeProjector: Projector = {
       case 'MessageReactionChanged':
       case 'CurrentLeafSelected':
         return;
+      case 'AnswerSourcesFound':
+        return;
       default:
         assertNever(event);
     }

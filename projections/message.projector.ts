@@ -85,6 +85,12 @@ export const messageProjector: Projector = {
         });
         return;
       }
+      case 'AnswerSourcesFound': {
+        const { message_id, sources, retrieval } = event.data;
+        const metadata = await metadataOf(writes, message_id);
+        await writes.update('messages', message_id, { metadata: { ...metadata, sources, retrieval }, updated_at: at });
+        return;
+      }
       case 'MessageFailed': {
         const { message_id, partial_content, error, error_type } = event.data;
         const metadata = await metadataOf(writes, message_id);

@@ -85,6 +85,8 @@ export const projectProjector: Projector = {
       case 'DocumentRestored':
       case 'DocumentPurged':
         return;
+      case 'AnswerSourcesFound':
+        return;
       default:
         assertNever(event);
     }

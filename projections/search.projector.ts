@@ -76,6 +76,8 @@ export const searchProjector: Projector = {
       case 'DocumentRestored':
       case 'DocumentPurged':
         return;
+      case 'AnswerSourcesFound':
+        return;
       default:
         assertNever(event);
     }

@@ -117,6 +117,8 @@ export const usageProjector: Projector = {
       case 'DocumentRestored':
       case 'DocumentPurged':
         return;
+      case 'AnswerSourcesFound':
+        return;
       default:
         assertNever(event);
     }

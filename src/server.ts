@@ -26,6 +26,7 @@ import { createGenerationSlots } from './chat/generation-slots.js';
 import { createTokenCounter } from './chat/token-counter.js';
 import { createLlamaClient } from './llm/llama-client.js';
 import { createLlmHealth } from './llm/llm-health.js';
+import { startKnowledge } from './knowledge/knowledge.js';
 import { createLogger } from './logger.js';
 import { createDrain } from './shutdown/drain.js';
 import { stopServer } from './shutdown/stop-server.js';
@@ -71,6 +72,9 @@ export async function startServer(
     cleanups.push(() => feed.close());
     const store = () => eventStoreOn(db.em());
     const stateCache = createStreamStateCache();
+    const newId = overrides.newId ?? (() => uuidv7());
+    const knowledge = startKnowledge({ config, store, holder: instanceId, newId, logger });
+    cleanups.push(() => knowledge.stop());
     const chatFlow = createChatFlow({
       drain,
       slots: createGenerationSlots(config.llmMaxQueue),
@@ -83,6 +87,7 @@ export async function startServer(
       maxConcurrency: config.llmMaxConcurrency,
       overhead: createPromptOverhead(),
       answerReserve: config.answerReserveTokens,
+      knowledge,
     });
     const services: Services = {
       config,
@@ -100,8 +105,9 @@ export async function startServer(
       clientStreams: createClientStreams(config.sseMaxPerClient),
       stateCache,
       eventStoreOn,
+      knowledge,
       now,
-      newId: overrides.newId ?? (() => uuidv7()),
+      newId,
     };
     cleanups.push(serveRemoteChat(link, chat));
     if (link.hasPeers) {

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { SystemPromptSource } from '../domain/conversation/generation.js';
 import type { ChatOptions, LlamaClient } from '../llm/llama-client.js';
 import type { Overflow } from '../llm/llm-error.js';
-import { countedTokens, preparePrompt, type PreparedPrompt } from './prepare-prompt.js';
+import { countedTokens, preparePrompt, type PreparedPrompt, type QuestionSources } from './prepare-prompt.js';
 import type { PromptOverhead } from './prompt-overhead.js';
 import type { TokenCounter } from './token-counter.js';
 
@@ -41,6 +41,7 @@ export async function answerPrompt(
     /** The model asked for; `router` says whether its /props are the router's to pass on. */
     model: string | undefined;
     router: boolean;
+    sources?: QuestionSources;
   },
 ): Promise<AnswerPrompt> {
   const model = input.model ?? null;
@@ -55,6 +56,7 @@ export async function answerPrompt(
         ...(input.router && input.model !== undefined ? { props_of: input.model } : {}),
         room: { answerReserve: deps.answerReserve, overhead },
         exact,
+        ...(input.sources ? { sources: input.sources } : {}),
       },
     );
   let sent = await prepare(deps.overhead.of(model), false);

@@ -1,4 +1,4 @@
-import type { MessageFinishReason } from '../domain/conversation/conversation.events.js';
+import type { AnswerSource, MessageFinishReason, SourceRetrieval } from '../domain/conversation/conversation.events.js';
 
 export type ChatErrorType = 'llm_unavailable' | 'llm_error' | 'context_overflow' | 'timeout' | 'cancelled' | 'internal';
 
@@ -6,6 +6,8 @@ export type ChatErrorType = 'llm_unavailable' | 'llm_error' | 'context_overflow'
 export type ChatEventData =
   | { type: 'start'; session_id: string; conversation_id: string; user_message_id: string | null; message_id: string }
   | { type: 'queued'; session_id: string; position: number }
+  /** The passages of the project's documents the answer was given, numbered as it cites them. */
+  | { type: 'sources'; message_id: string; sources: AnswerSource[]; retrieval: SourceRetrieval }
   | { type: 'token'; token: string; message_id: string; session_id: string }
   /** A piece of the model's thinking, before its answer's tokens. */
   | { type: 'reasoning'; token: string; message_id: string; session_id: string }

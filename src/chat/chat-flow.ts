@@ -17,6 +17,8 @@ import type { ChatSession } from './chat-session.js';
 import type { ChatSessions } from './chat-sessions.js';
 import type { GenerationSlots, SlotTicket } from './generation-slots.js';
 import { answerPrompt, type AnswerPrompt } from './answer-prompt.js';
+import { findSources, type FoundSources } from './answer-sources.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
 import type { PromptOverhead } from './prompt-overhead.js';
 import { recordedGeneration } from './recorded-generation.js';
 import { modelToAsk, servedNow, withServedModels } from './served-models.js';
@@ -41,6 +43,8 @@ export type ChatFlowDeps = {
   overhead: PromptOverhead;
   /** ANSWER_RESERVE_TOKENS: room kept in the context for the reasoning and the answer. */
   answerReserve: number;
+  /** Retrieval from the project's documents; absent: answers are given no sources. */
+  knowledge?: Pick<Knowledge, 'retrieve'>;
 };
 
 export type AnswerRequest = {
@@ -156,7 +160,9 @@ async function answerWithTicket(
   };
 
   let prompt: AnswerPrompt;
+  let found: FoundSources | null = null;
   try {
+    found = await sourcesFor(deps, request, generation);
     prompt = await answerPrompt(
       {
         em: deps.store().em,
@@ -172,6 +178,7 @@ async function answerWithTicket(
         system_prompt_source,
         model,
         router: served?.router ?? false,
+        ...(found ? { sources: found.prompt } : {}),
       },
     );
   } catch (error) {
@@ -183,6 +190,7 @@ async function answerWithTicket(
   }
 
   session.emit({ type: 'start', session_id, conversation_id, user_message_id: request.user_message_id, message_id });
+  if (found) session.emit({ type: 'sources', message_id, sources: found.sources, retrieval: found.retrieval });
   let relayed: Promise<void> | undefined;
   const open = () => (relayed ??= relay(session));
   await generate(generation, session, { request, options, prompt, ticket, open });
@@ -247,6 +255,27 @@ async function generate(
   } catch (error) {
     await endWithError(deps, session, error, NOTHING_PRODUCED, metadata);
   }
+}
+
+/** The sources of the question, recorded on the answer before its prompt is built; none when retrieval fails. */
+async function sourcesFor(
+  deps: ChatFlowDeps,
+  request: AnswerRequest,
+  generation: GenerationDeps,
+): Promise<FoundSources | null> {
+  if (!deps.knowledge) return null;
+  const { conversation_id, question_id, message_id } = request;
+  let found: FoundSources | null;
+  try {
+    found = await findSources(deps.knowledge, deps.store().em, { conversation_id, question_id });
+  } catch (error) {
+    request.log.warn({ err: error, message_id }, 'retrieval failed; the answer goes without sources');
+    return null;
+  }
+  if (!found) return null;
+  const { sources, retrieval } = found;
+  await generation.record({ type: 'AttachSources', data: { conversation_id, message_id, sources, retrieval } });
+  return found;
 }
 
 async function slotsOf(llm: LlamaClient): Promise<number> {

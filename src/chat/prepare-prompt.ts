@@ -22,6 +22,9 @@ export type PreparedPrompt = {
 
 type Turn = Omit<PromptTurn, 'tokens'>;
 
+/** The numbered sources a question is asked with, as the text put before it, and a key naming that text. */
+export type QuestionSources = { text: string; key: string };
+
 /** Counts not known yet are asked of llama.cpp this many at once. */
 const COUNTED_AT_ONCE = 16;
 
@@ -49,6 +52,8 @@ export async function preparePrompt(
     room: PromptRoom;
     /** Count every message with llama.cpp's tokenizer, even when the byte bound would show the prompt fits. */
     exact?: boolean;
+    /** Sources the question is asked with: they come right before it, after the history (whose cache stays valid). */
+    sources?: QuestionSources;
   },
 ): Promise<PreparedPrompt> {
   const { em, llm, tokens } = deps;
@@ -65,8 +70,12 @@ export async function preparePrompt(
     }
   }
   const turns: Turn[] = path.map((m) => ({ id: m.id, role: m.role as PromptTurn['role'], content: m.content }));
-  const question = turns.pop();
-  if (!question || question.id !== input.question_id) throw new Error(`Question ${input.question_id} not found`);
+  const asked = turns.pop();
+  if (!asked || asked.id !== input.question_id) throw new Error(`Question ${input.question_id} not found`);
+  // Counted under a key of its own: the question with sources is another text than the question.
+  const question = input.sources
+    ? { ...asked, id: `${asked.id}#${input.sources.key}`, content: `${input.sources.text}${asked.content}` }
+    : asked;
   const systemPrompt = await systemPromptOf(em, input.conversation_id, input.system_prompt_source);
   const prepared = { n_ctx: props.n_ctx, model_name: props.model_name, overhead };
 
@@ -81,9 +90,9 @@ export async function preparePrompt(
     tokens.count(question.id, question.content),
   ]);
   const system = systemPrompt ? { content: systemPrompt, tokens: systemTokens } : null;
-  const asked = { ...question, tokens: questionTokens };
+  const counted = { ...question, tokens: questionTokens };
   // Count from the newest turn back, only as far as the budget can reach.
-  let used = asked.tokens + (system?.tokens ?? 0);
+  let used = counted.tokens + (system?.tokens ?? 0);
   const history: PromptTurn[] = [];
   for (let end = turns.length; end > 0 && used <= budget; end -= COUNTED_AT_ONCE) {
     const batch = turns.slice(Math.max(0, end - COUNTED_AT_ONCE), end).reverse();
@@ -94,7 +103,7 @@ export async function preparePrompt(
       history.unshift({ ...turn, tokens: counts[i]! });
     }
   }
-  const fitted = fitPrompt({ system, history, question: asked, budget });
+  const fitted = fitPrompt({ system, history, question: counted, budget });
   const uncounted = turns.slice(0, turns.length - history.length).map((t) => t.id);
   return {
     ...prepared,

@@ -11,6 +11,7 @@ import type { RemoteChat } from '../chat/remote-chat.js';
 import type { SignalLink } from '../cluster/signals.js';
 import type { ClientStreams } from './client-streams.js';
 import type { StreamStateCache } from '../commands/stream-state-cache.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
 import type { LlamaClient } from '../llm/llama-client.js';
 import type { LlmHealth } from '../llm/llm-health.js';
 import type { Logger } from '../logger.js';
@@ -43,6 +44,8 @@ export type Services = {
   stateCache: StreamStateCache;
   /** The event store with every read model's projector (src/startup/event-stores.ts). */
   eventStoreOn: EventStoreOn;
+  /** Documents indexed in the background, and retrieved for chats. */
+  knowledge: Knowledge;
   now: () => Date;
   newId: () => string;
 };

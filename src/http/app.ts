@@ -19,6 +19,7 @@ import { eventStreamRoutes } from './routes/event-stream.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { DOCUMENT_UPLOAD_PATH, documentRoutes, jsonDocumentLimit } from './routes/documents.routes.js';
 import { exportRoutes } from './routes/export.routes.js';
+import { knowledgeRoutes } from './routes/knowledge.routes.js';
 import { forkRoutes } from './routes/fork.routes.js';
 import { IMPORT_PATH, importRoutes } from './routes/import.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -34,6 +35,7 @@ export const apiRoutes = (limits: SchemaLimits): readonly RouteSpec[] => [
   ...healthRoutes,
   ...projectRoutes(limits),
   ...documentRoutes(limits),
+  ...knowledgeRoutes,
   ...importRoutes,
   ...conversationRoutes(limits),
   ...titleRoutes,

@@ -1,4 +1,5 @@
 import { raw } from '@mikro-orm/core';
+import { knowledgeCounts } from './document.queries.js';
 import type { EntityManager } from '@mikro-orm/knex';
 import { ConversationView } from '../../projections/conversation.entity.js';
 import { MessageView } from '../../projections/message.entity.js';
@@ -60,6 +61,8 @@ export type ProjectStats = {
   last_activity_at: string;
   total_tokens: number;
   reactions: { thumbs_up: number; thumbs_down: number };
+  document_count: number;
+  chunk_count: number;
 };
 
 export async function projectStats(em: EntityManager, id: string): Promise<ProjectStats | null> {
@@ -87,6 +90,7 @@ export async function projectStats(em: EntityManager, id: string): Promise<Proje
     last_activity_at,
     total_tokens: Number(row?.total_tokens ?? 0),
     reactions: { thumbs_up: Number(row?.thumbs_up ?? 0), thumbs_down: Number(row?.thumbs_down ?? 0) },
+    ...(await knowledgeCounts(em, id)),
   };
 }
 

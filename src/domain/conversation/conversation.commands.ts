@@ -6,6 +6,7 @@ import type {
   ImportedMessage,
   ImportSource,
   AssistantResponseProgressed,
+  AnswerSourcesFound,
   AssistantResponseStarted,
   MessageCancelled,
   MessageCompleted,
@@ -135,6 +136,7 @@ export type ImportConversation = Of<
 // Recording what llama.cpp produced carries exactly the data of the event it records.
 export type StartAssistantResponse = { type: 'StartAssistantResponse'; data: AssistantResponseStarted['data'] };
 export type CheckpointResponse = { type: 'CheckpointResponse'; data: AssistantResponseProgressed['data'] };
+export type AttachSources = { type: 'AttachSources'; data: AnswerSourcesFound['data'] };
 export type CompleteMessage = { type: 'CompleteMessage'; data: MessageCompleted['data'] };
 export type FailMessage = { type: 'FailMessage'; data: MessageFailed['data'] };
 export type CancelMessage = { type: 'CancelMessage'; data: MessageCancelled['data'] };
@@ -154,6 +156,7 @@ export type ConversationCommand =
   | ForkConversation
   | ApplyGeneratedTitle
   | CheckpointResponse
+  | AttachSources
   | CompleteMessage
   | FailMessage
   | CancelMessage

@@ -173,6 +173,9 @@ export function decideConversation(command: ConversationCommand, state: Conversa
       return command.data.delta === '' && !command.data.reasoning_delta
         ? []
         : [{ type: 'AssistantResponseProgressed', data: command.data }];
+    case 'AttachSources':
+      requireStreaming(requireMessage(requireExisting(state, conversation_id), command.data.message_id));
+      return [{ type: 'AnswerSourcesFound', data: command.data }];
     case 'CompleteMessage':
       requireStreaming(requireMessage(requireExisting(state, conversation_id), command.data.message_id));
       return [{ type: 'MessageCompleted', data: command.data }];

@@ -62,6 +62,29 @@ export type AssistantResponseProgressed = Of<
   'AssistantResponseProgressed',
   { message_id: string; delta: string; reasoning_delta?: string }
 >;
+/** A passage of a document an answer was given as a numbered source, [n] in its text. */
+export type AnswerSource = {
+  n: number;
+  document_id: string;
+  document_name: string;
+  chunk_id: string;
+  pages: number[];
+  heading: string[];
+  score: number;
+  snippet: string;
+};
+/** How the sources were found: by vectors and full text, or by full text only (and why). */
+export type SourceRetrieval = {
+  mode: 'hybrid' | 'full_text';
+  reason?: 'embedding_disabled' | 'embedding_failed';
+  error?: string;
+  reranked: boolean;
+};
+/** The sources put into an answer's prompt, found before its first token. */
+export type AnswerSourcesFound = Of<
+  'AnswerSourcesFound',
+  { message_id: string; sources: AnswerSource[]; retrieval: SourceRetrieval }
+>;
 export type MessageCompleted = Of<
   'MessageCompleted',
   {
@@ -149,6 +172,7 @@ export type ConversationEvent =
   | UserMessagePosted
   | AssistantResponseStarted
   | AssistantResponseProgressed
+  | AnswerSourcesFound
   | MessageCompleted
   | MessageFailed
   | MessageCancelled
@@ -169,6 +193,7 @@ export const conversationEventTypes = [
   'UserMessagePosted',
   'AssistantResponseStarted',
   'AssistantResponseProgressed',
+  'AnswerSourcesFound',
   'MessageCompleted',
   'MessageFailed',
   'MessageCancelled',

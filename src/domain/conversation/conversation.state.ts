@@ -99,6 +99,7 @@ export function evolveConversation(state: ConversationState, event: Conversation
       return state;
     }
     case 'AssistantResponseProgressed':
+    case 'AnswerSourcesFound':
       return state;
     case 'CurrentLeafSelected':
       return { ...state, leaf_message_id: event.data.message_id };

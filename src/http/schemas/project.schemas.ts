@@ -92,6 +92,8 @@ export const ProjectStats = Type.Object(
     last_activity_at: Timestamp,
     total_tokens: Type.Integer({ description: 'Sum of token_count over its messages' }),
     reactions: Type.Object({ thumbs_up: Type.Integer(), thumbs_down: Type.Integer() }, { additionalProperties: false }),
+    document_count: Type.Integer({ description: 'Documents not deleted' }),
+    chunk_count: Type.Integer({ description: 'Their chunks' }),
   },
   { additionalProperties: false, title: 'ProjectStats' },
 );
