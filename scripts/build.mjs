@@ -21,7 +21,8 @@ await build({
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
-  external: ['@mikro-orm/*', 'better-sqlite3', 'pg', 'knex', 'pino', 'koa2-swagger-ui', 'swagger-ui-dist'],
+  // pdfjs-dist loads its worker module by path at run time.
+  external: ['@mikro-orm/*', 'better-sqlite3', 'pg', 'knex', 'pino', 'koa2-swagger-ui', 'swagger-ui-dist', 'pdfjs-dist'],
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },

@@ -1,4 +1,4 @@
-import { embedTexts, EmbeddingInputTooLarge, tokenCounts } from '../llm/embeddings.js';
+import { embedTexts, InputTooLargeError, tokenCounts } from '../llm/embeddings.js';
 import { fetchJson } from '../llm/upstream-json.js';
 
 /** llama.cpp's default physical batch (`-ub`): what an embedding server takes in one input unless started otherwise. */
@@ -36,7 +36,7 @@ export function createEmbeddingSource(baseUrl: string, timeoutMs: number): Embed
       try {
         return (await embedTexts(baseUrl, texts, { timeoutMs })).vectors;
       } catch (error) {
-        if (error instanceof EmbeddingInputTooLarge) {
+        if (error instanceof InputTooLargeError) {
           batchTokens = Math.min(batchTokens, error.batchSize);
           throw new ChunkTooLarge(error.message);
         }

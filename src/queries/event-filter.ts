@@ -28,7 +28,7 @@ export function eventMatcher(em: EntityManager, filter: EventFilter): EventMatch
  * Whether an event belongs to the project at its position in the log: the project's own events, and a
  * conversation's while it is in the project. A move in or out belongs to both projects. Which project a
  * conversation is in is looked up in its log the first time it is needed, as of that event, then followed from
- * the moves that pass. A tombstone of a conversation whose project cannot be told any more (its events are erased
+ * the moves that pass. A document's events name their project. A tombstone of a conversation whose project cannot be told any more (its events are erased
  * and no event of it passed before) is let through: it carries nothing but the id.
  */
 function projectMembership(em: EntityManager, projectId: string) {
@@ -36,6 +36,8 @@ function projectMembership(em: EntityManager, projectId: string) {
   return {
     observe(event: StoredEvent): boolean | 'unknown' {
       if (event.stream_type === 'project') return event.stream_id === projectId;
+      // Every document event names its project, but the tombstone, which carries nothing but the id.
+      if (event.stream_type === 'document') return 'project_id' in event.data ? event.data.project_id === projectId : true;
       const id = event.stream_id;
       switch (event.type) {
         case 'ConversationCreated':

@@ -1,6 +1,7 @@
 import { MikroORM, type EntityName } from '@mikro-orm/core';
 import { ormConfig } from '../../mikro-orm.config.js';
 import { ConversationView } from '../../projections/conversation.entity.js';
+import { DocumentTextView, DocumentView, KnowledgeChunkView } from '../../projections/knowledge.entity.js';
 import { MessageView } from '../../projections/message.entity.js';
 import { ProjectView } from '../../projections/project.entity.js';
 import { SearchDocumentView } from '../../projections/search.entity.js';
@@ -29,6 +30,9 @@ export async function tableRows(databaseUrl: string): Promise<Record<string, unk
       messages: await all(MessageView),
       search_documents: await all(SearchDocumentView),
       usage_messages: await all(UsageMessageView),
+      documents: await all(DocumentView),
+      document_texts: await all(DocumentTextView),
+      knowledge_chunks: await all(KnowledgeChunkView),
     };
   });
 }
