@@ -68,6 +68,24 @@ describe('the vectors of the double’s embeddings server', () => {
   });
 });
 
+describe('the input forms llama.cpp takes', () => {
+  it('token ids, alone or mixed with text, are one prompt; a list of id lists is one prompt each', async () => {
+    const server = await double();
+    const { json } = await post(server, '/v1/embeddings', { input: [[17, 23], ['hello', 42], 'hello world'] });
+    expect(json.data).toHaveLength(3);
+    expect(json.usage.prompt_tokens).toBe(2 + 2 + 2);
+    const single = await post(server, '/v1/embeddings', { input: [17, 23] });
+    expect(single.json.data[0].embedding).toEqual(json.data[0].embedding);
+  });
+
+  it('`content` instead of `input` on /v1/embeddings answers the native form, as /embeddings does', async () => {
+    const server = await double();
+    const { json } = await post(server, '/v1/embeddings', { content: 'hello world' });
+    expect(json).toEqual([{ index: 0, embedding: [(await embed(server, 'hello world'))[0]] }]);
+    expect((await post(server, '/embeddings', { input: 'hello world' })).json).toEqual(json);
+  });
+});
+
 describe('inputs the double refuses as llama.cpp does', () => {
   const words = (count: number) => Array.from({ length: count }, (_, i) => `w${i}`).join(' ');
 
