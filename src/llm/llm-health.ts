@@ -14,7 +14,7 @@ export function createLlmHealth(
   let inFlight: Promise<LlmStatus> | undefined;
   return async () => {
     if (cached && now() - cached.at < cacheMs) return cached.status;
-    inFlight ??= probe(baseUrl, timeoutMs).then((status) => {
+    inFlight ??= probeHealth(baseUrl, timeoutMs).then((status) => {
       cached = { status, at: now() };
       inFlight = undefined;
       return status;
@@ -23,7 +23,8 @@ export function createLlmHealth(
   };
 }
 
-async function probe(baseUrl: string, timeoutMs: number): Promise<LlmStatus> {
+/** One GET /health: connected on 200, loading on llama.cpp's 503 "Loading model", else disconnected. */
+export async function probeHealth(baseUrl: string, timeoutMs: number): Promise<LlmStatus> {
   try {
     const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(timeoutMs) });
     const body = await response.text();

@@ -484,10 +484,33 @@ describe('npm run fake-llm (tools/llama-double/cli.ts)', () => {
     expect(await cli.exited).toBe(0);
   }, 60_000);
 
+  it('--embeddings starts a modern embeddings server: /v1/embeddings answers, /v1/rerank is refused', async () => {
+    const cli = startCli(['--port', '0', '--embeddings', '--embedding-dimensions', '8']);
+    let url = '';
+    await vi.waitFor(
+      () => {
+        url = /listening on (http:\/\/\S+)/.exec(cli.output())?.[1] ?? '';
+        expect(url).not.toBe('');
+      },
+      { timeout: 40_000, interval: 50 },
+    );
+    const post = (path: string, body: unknown) =>
+      fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const embedded = await post('/v1/embeddings', { input: 'hello world' });
+    expect(embedded.headers.get('server')).toBe('llama.cpp');
+    expect(((await embedded.json()) as any).data[0].embedding).toHaveLength(8);
+    expect((await post('/v1/rerank', { query: 'a', documents: ['a'] })).status).toBe(501);
+    process.kill(Number(/\(pid (\d+)\)/.exec(cli.output())![1]), 'SIGTERM');
+    expect(await cli.exited).toBe(0);
+  }, 60_000);
+
   it('--help lists the modern and router options', async () => {
     const cli = startCli(['--help']);
     expect(await cli.exited).toBe(0);
-    for (const flag of ['--server b4748|modern', '--reasoning-tokens', '--cached-tokens', '--router-model']) {
+    for (const flag of [
+      ...['--server b4748|modern', '--reasoning-tokens', '--cached-tokens', '--router-model'],
+      ...['--embeddings', '--rerank', '--embedding-dimensions', '--ubatch-size', '--embedding-delay-ms'],
+    ]) {
       expect(cli.output()).toContain(flag);
     }
   }, 60_000);

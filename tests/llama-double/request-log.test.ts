@@ -60,3 +60,34 @@ describe('the chat requests the double logged, as chats() reads them', () => {
     expect(double.chats().map((chat) => chat.sampling)).toEqual([{ temperature: 0 }]);
   });
 });
+
+describe('the embeddings and rerank requests the double logged', () => {
+  const post = (double: LlamaDouble, path: string, body: unknown) =>
+    fetch(`${double.url}${path}`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.arrayBuffer());
+
+  it('embeddings() keeps each request’s path, model and texts, whatever it was answered', async () => {
+    const double = await startLlamaDouble({ serves: 'embeddings', ubatch: 2 });
+    doubles.push(double);
+    await post(double, '/v1/embeddings', { model: 'nomic-embed', input: ['one', 'two'] });
+    await post(double, '/embedding', { content: 'three' });
+    await post(double, '/v1/embeddings', { input: 'far too long for it' });
+    await post(double, '/v1/rerank', { query: 'q', documents: ['d'] });
+    expect(double.embeddings()).toEqual([
+      { path: '/v1/embeddings', model: 'nomic-embed', texts: ['one', 'two'] },
+      { path: '/embedding', model: null, texts: ['three'] },
+      { path: '/v1/embeddings', model: null, texts: ['far too long for it'] },
+    ]);
+    expect(double.count('POST /v1/embeddings')).toBe(2);
+  });
+
+  it('reranks() keeps the query, the documents (or TEI’s texts) and top_n', async () => {
+    const double = await startLlamaDouble({ serves: 'rerank' });
+    doubles.push(double);
+    await post(double, '/v1/rerank', { model: 'bge', query: 'q', documents: ['a', 'b'], top_n: 1 });
+    await post(double, '/rerank', { query: 'r', texts: ['c'] });
+    expect(double.reranks()).toEqual([
+      { path: '/v1/rerank', model: 'bge', query: 'q', documents: ['a', 'b'], topN: 1 },
+      { path: '/rerank', model: null, query: 'r', documents: ['c'], topN: null },
+    ]);
+  });
+});

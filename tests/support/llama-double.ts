@@ -16,6 +16,7 @@ export {
   type RouterModelOption,
   type RouterOptions,
   type ServerBuild,
+  type ServerKind,
   type UsageStyle,
 } from '../../tools/llama-double/options.js';
 export {
@@ -24,6 +25,7 @@ export {
   type LoggedChat,
   type SamplingField,
 } from '../../tools/llama-double/logged-chat.js';
+export { type LoggedEmbedding, type LoggedRerank } from '../../tools/llama-double/logged-embedding.js';
 export {
   parseRecording,
   modernRecording,

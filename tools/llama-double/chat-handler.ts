@@ -9,6 +9,7 @@ import {
   errorBody,
   httpLayerError,
   LOADING,
+  malformedJson,
   sendJson,
   sendRaw,
   type LlamaErrorBody,
@@ -17,10 +18,8 @@ import {
 /** POST /v1/chat/completions, streamed or not, as configured in `exchange.options`. */
 export async function answerChat(exchange: Exchange, body: string): Promise<void> {
   const { response, options } = exchange;
-  const parseError = jsonParseError(body);
-  if (parseError !== null) {
-    return sendJson(response, 500, errorBody(500, `[json.exception.parse_error.101] parse error: ${parseError}`));
-  }
+  const malformed = malformedJson(body);
+  if (malformed !== null) return sendJson(response, 500, malformed);
   const request = chatRequest(exchange.json);
   if (!request) {
     return sendJson(response, 500, errorBody(500, "[json.exception.out_of_range.403] key 'messages' not found"));
@@ -40,15 +39,6 @@ function replyModel(options: LlamaDoubleOptions, request: ChatRequest): string {
       return typeof request.model === 'string' ? request.model : 'gpt-3.5-turbo';
     case 'modern':
       return options.modelAlias ?? options.modelPath;
-  }
-}
-
-function jsonParseError(body: string): string | null {
-  try {
-    JSON.parse(body);
-    return null;
-  } catch (error) {
-    return (error as Error).message;
   }
 }
 

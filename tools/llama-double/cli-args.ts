@@ -7,6 +7,7 @@ import {
   type LlamaDoubleOptions,
   type PropsStyle,
   type ServerBuild,
+  type ServerKind,
   type UsageStyle,
 } from './options.js';
 
@@ -47,6 +48,13 @@ export const USAGE = `Usage: npm run fake-llm -- [options]     a llama.cpp-compa
   --models-max <n>      children running at once; one more evicts the least recently used (default 4)
   --model-load-ms <ms>  how long loading or unloading a router model takes (default 50)
   --no-tokenize         POST /tokenize answers 404
+  --embeddings          an embeddings server (llama-server --embeddings --pooling mean): /v1/embeddings, /embedding;
+                        chat answers the harmony parse error unless the request has a grammar; modern unless --server
+  --rerank              a rerank server (--rerank): /v1/rerank, /rerank, /v1/reranking, /reranking; /v1/embeddings
+                        answers all-zero vectors
+  --embedding-dimensions <n>  n_embd, the length of every embedding (default 64)
+  --ubatch-size <n>     -ub: an embedding or rerank input of more tokens answers 500 (default 512)
+  --embedding-delay-ms <ms>  pause before every embeddings or rerank answer (default 0)
   --help`;
 
 export type CliConfig = { port: number; host: string; loadingMs: number; options: Partial<LlamaDoubleOptions> };
@@ -89,6 +97,11 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = process.en
       'model-alias': { type: 'string' },
       'props-style': { type: 'string' },
       'no-tokenize': { type: 'boolean' },
+      embeddings: { type: 'boolean' },
+      rerank: { type: 'boolean' },
+      'embedding-dimensions': { type: 'string' },
+      'ubatch-size': { type: 'string' },
+      'embedding-delay-ms': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -127,6 +140,13 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = process.en
     modelAlias: values['model-alias'],
     propsStyle: oneOf<PropsStyle>('--props-style', values['props-style'], ['b4748', 'newer', 'modern']),
     tokenize: values['no-tokenize'] ? false : undefined,
+    serves: serverKind(values.embeddings === true, values.rerank === true),
+    embeddingDimensions: positive(
+      '--embedding-dimensions',
+      int('--embedding-dimensions', values['embedding-dimensions']),
+    ),
+    ubatch: positive('--ubatch-size', int('--ubatch-size', values['ubatch-size'])),
+    embeddingDelayMs: int('--embedding-delay-ms', values['embedding-delay-ms']),
   };
   return {
     port: integer('--port', values.port ?? env.PORT ?? '8080'),
@@ -142,6 +162,16 @@ function integer(flag: string, value: string): number {
     throw new Error(`${flag} wants a whole number >= 0, got ${JSON.stringify(value)}`);
   }
   return parsed;
+}
+
+function positive(flag: string, value: number | undefined): number | undefined {
+  if (value === 0) throw new Error(`${flag} wants a whole number >= 1, got 0`);
+  return value;
+}
+
+function serverKind(embeddings: boolean, rerank: boolean): ServerKind | undefined {
+  if (embeddings && rerank) throw new Error('--embeddings and --rerank exclude each other');
+  return embeddings ? 'embeddings' : rerank ? 'rerank' : undefined;
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {

@@ -1,8 +1,11 @@
 import { answerChat } from './chat-handler.js';
+import { asServedChat } from './embedding-server-chat.js';
+import { EMBEDDING_ENDPOINTS } from './embeddings-endpoint.js';
 import type { Exchange } from './exchange.js';
 import { modelsBody } from './models-body.js';
 import { propsBody } from './props-body.js';
 import { modernSlotsBody } from './props-modern.js';
+import { RERANK_ENDPOINTS } from './rerank-endpoint.js';
 import { BOS_ID, pieces, tokenId } from './tokenizer.js';
 import { errorBody, httpLayerError, LOADING, NOT_FOUND, sendJson } from './wire.js';
 
@@ -31,7 +34,10 @@ const slots: Endpoint = ({ response, options }) => {
   }
 };
 
-/** {"tokens":[ids]}, or {"tokens":[{id,piece}]} with with_pieces, as tokenize_plain.txt and tokenize.txt. */
+/**
+ * {"tokens":[ids]}, or {"tokens":[{id,piece}]} with with_pieces, as tokenize_plain.txt and tokenize.txt; the same on
+ * an embeddings or rerank server, whose inputs are counted the same way (without the BOS of add_special).
+ */
 const tokenize: Endpoint = ({ response, options, json }) => {
   if (!options.tokenize) return sendJson(response, 404, httpLayerError(options.server, NOT_FOUND));
   const request = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
@@ -53,5 +59,7 @@ export const ENDPOINTS: Record<string, Endpoint> = {
   'GET /models': models,
   'GET /slots': slots,
   'POST /tokenize': tokenize,
-  'POST /v1/chat/completions': answerChat,
+  'POST /v1/chat/completions': (exchange, body) => answerChat(asServedChat(exchange), body),
+  ...EMBEDDING_ENDPOINTS,
+  ...RERANK_ENDPOINTS,
 };

@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { EMBEDDING_ENDPOINTS } from './embeddings-endpoint.js';
 import { ENDPOINTS } from './endpoints.js';
 import type { Exchange } from './exchange.js';
 import { loggedChat, type LoggedChat } from './logged-chat.js';
+import { loggedEmbedding, loggedRerank, type LoggedEmbedding, type LoggedRerank } from './logged-embedding.js';
 import { DEFAULT_OPTIONS, type LlamaDoubleOptions, type LlamaMode } from './options.js';
 import { recording, replay, type Recording } from './recordings.js';
+import { RERANK_ENDPOINTS } from './rerank-endpoint.js';
 import { ROUTER_ENDPOINTS } from './router-endpoints.js';
 import { createRouterState, type RouterModel, type RouterState, type ShownStatus } from './router-state.js';
 import { withChanges } from './server-presets.js';
@@ -54,6 +57,10 @@ export type LlamaDouble = {
   last: (key?: string) => ReceivedRequest | undefined;
   /** What each POST /v1/chat/completions with a JSON object body asked for, in order (see logged-chat.ts). */
   chats: () => LoggedChat[];
+  /** What each request to /v1/embeddings, /embeddings or /embedding asked for, in order. */
+  embeddings: () => LoggedEmbedding[];
+  /** What each request to /v1/rerank or one of its aliases asked for, in order. */
+  reranks: () => LoggedRerank[];
   /** A router's models and what GET /models shows of each; [] when the double is no router. */
   routerModels: () => (RouterModel & { status: ShownStatus })[];
   /** TCP connections open right now. */
@@ -65,13 +72,15 @@ export type StartOptions = Partial<LlamaDoubleOptions> & { port?: number; host?:
 
 /**
  * A stand-in llama.cpp: a real HTTP server generating what a llama-server b4748 sends, or with `server: 'modern'` what
- * a September 2026 build sends, also as a router (see tests/fixtures/llama-cpp and its modern/). A router without a
- * named `server` is modern: b4748 had no router mode.
+ * a September 2026 build sends, also as a router, an embeddings or a rerank server (see tests/fixtures/llama-cpp and
+ * its modern/). A router, an embeddings or a rerank server without a named `server` is modern: b4748 had no router
+ * mode, and the embedding captures are of the modern build.
  */
 export async function startLlamaDouble(start: StartOptions = {}): Promise<LlamaDouble> {
   const { port = 0, host = '127.0.0.1', ...initial } = start;
-  const modernRouter = initial.router && initial.server === undefined ? { server: 'modern' as const } : {};
-  const startedWith: LlamaDoubleOptions = withChanges(DEFAULT_OPTIONS, { ...modernRouter, ...initial });
+  const modernOnly = initial.router || (initial.serves !== undefined && initial.serves !== 'chat');
+  const modern = modernOnly && initial.server === undefined ? { server: 'modern' as const } : {};
+  const startedWith: LlamaDoubleOptions = withChanges(DEFAULT_OPTIONS, { ...modern, ...initial });
   let options: LlamaDoubleOptions = { ...startedWith };
   const newRouter = () => (startedWith.router ? createRouterState(startedWith.router) : null);
   let router: RouterState | null = newRouter();
@@ -155,6 +164,9 @@ export async function startLlamaDouble(start: StartOptions = {}): Promise<LlamaD
     await endpoint(exchange, received.body);
   }
 
+  const requestsTo = (endpoints: Record<string, unknown>) =>
+    requests.filter((r) => `${r.method} ${r.path}` in endpoints);
+
   server.listen(port, host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -186,6 +198,8 @@ export async function startLlamaDouble(start: StartOptions = {}): Promise<LlamaD
       requests
         .filter((r) => r.method === 'POST' && r.path === '/v1/chat/completions')
         .flatMap((r) => loggedChat(r.json) ?? []),
+    embeddings: () => requestsTo(EMBEDDING_ENDPOINTS).map((r) => loggedEmbedding(r.path, r.json)),
+    reranks: () => requestsTo(RERANK_ENDPOINTS).map((r) => loggedRerank(r.path, r.json)),
     routerModels: () => router?.models() ?? [],
     openConnections: () => connections.size,
     close: async () => {

@@ -140,6 +140,14 @@ export type LlamaDoubleOptions = {
   closeReused: boolean;
   /** Router mode (modern only); null: a server of one model. */
   router: RouterOptions | null;
+  /** Chat, embeddings or rerank server; the latter two are modern (their captures are) unless `server` is named. */
+  serves: ServerKind;
+  /** n_embd: the length of every embedding (the recorded model's is 64). */
+  embeddingDimensions: number;
+  /** -ub: an embedding or rerank input of more tokens is refused with llama.cpp's 500 (--embeddings sets -b to it). */
+  ubatch: number;
+  /** A pause before every embeddings or rerank answer, to give the double a known rate. */
+  embeddingDelayMs: number;
 };
 
 export const DEFAULT_OPTIONS: Readonly<LlamaDoubleOptions> = Object.freeze({
@@ -171,7 +179,17 @@ export const DEFAULT_OPTIONS: Readonly<LlamaDoubleOptions> = Object.freeze({
   tokenize: true,
   closeReused: false,
   router: null,
+  serves: 'chat',
+  embeddingDimensions: 64,
+  ubatch: 512,
+  embeddingDelayMs: 0,
 });
+
+/**
+ * What the server was started to serve: chat (no flag), `--embeddings` (mean pooling: /v1/embeddings, chat still
+ * served) or `--rerank` (rank pooling: /v1/rerank, and /v1/embeddings answers all-zero vectors).
+ */
+export type ServerKind = 'chat' | 'embeddings' | 'rerank';
 
 /** A router's settings but its models: llama-server's defaults (autoload on, --models-max 4), a quick load. */
 export const DEFAULT_ROUTER: Readonly<Omit<RouterOptions, 'models'>> = Object.freeze({

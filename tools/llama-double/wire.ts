@@ -51,6 +51,24 @@ export function contextExceededNewer(promptTokens: number, nCtx: number): LlamaE
   return { error: { ...body.error, n_prompt_tokens: promptTokens, n_ctx: nCtx } };
 }
 
+/** What llama.cpp answers (500) for a body that is not JSON, nlohmann's message after its prefix; null when it parses. */
+export function malformedJson(body: string): LlamaErrorBody | null {
+  try {
+    JSON.parse(body);
+    return null;
+  } catch (error) {
+    return errorBody(500, `[json.exception.parse_error.101] parse error: ${(error as Error).message}`);
+  }
+}
+
+/** An embedding or rerank input longer than the physical batch (-ub), which such a task cannot be split over. */
+export function inputTooLarge(tokens: number, batchSize: number): LlamaErrorBody {
+  return errorBody(
+    500,
+    `input (${tokens} tokens) is too large to process. increase the physical batch size (current batch size: ${batchSize})`,
+  );
+}
+
 const requestsPerSocket = new WeakMap<Socket, number>();
 
 /** cpp-httplib counts down the requests left on a keep-alive connection, from 100. */
