@@ -1,8 +1,11 @@
-import { embedTexts, InputTooLargeError, tokenCounts } from '../llm/embeddings.js';
+import { InputTooLargeError } from '../llm/embedding-errors.js';
+import { embedTexts } from '../llm/embeddings.js';
+import { tokenCounts } from '../llm/token-counts.js';
 import { fetchJson } from '../llm/upstream-json.js';
 
 /** llama.cpp's default physical batch (`-ub`): what an embedding server takes in one input unless started otherwise. */
 const DEFAULT_BATCH_TOKENS = 512;
+const SPECIAL_TOKENS = 8;
 
 /** A chunk was larger than the embedding server takes: the document is cut again, smaller. */
 export class ChunkTooLarge extends Error {}
@@ -30,14 +33,16 @@ export function createEmbeddingSource(baseUrl: string, timeoutMs: number): Embed
       model = { name: typeof id === 'string' && id !== '' ? id : 'default', at: Date.now() };
       return model.name;
     },
-    maxTokens: () => batchTokens,
+    // A few tokens of room: an embedding model adds its special tokens (BOS, or CLS and SEP) to what /tokenize counts.
+    maxTokens: () => batchTokens - SPECIAL_TOKENS,
     countTokens: (texts) => tokenCounts(baseUrl, texts, timeoutMs),
     async embed(texts) {
       try {
         return (await embedTexts(baseUrl, texts, { timeoutMs })).vectors;
       } catch (error) {
         if (error instanceof InputTooLargeError) {
-          batchTokens = Math.min(batchTokens, error.batchSize);
+          // An older build's message gives no batch size: halve, and learn again.
+          batchTokens = Math.min(batchTokens, error.batchSize ?? Math.floor(batchTokens / 2));
           throw new ChunkTooLarge(error.message);
         }
         throw error;

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import type { Config } from '../config/config.js';
 import type { EventStore } from '../event-store/append-to-stream.js';
+import { embeddingServerHealth } from '../llm/embedding-health.js';
 import { rerank } from '../llm/rerank.js';
 import type { Logger } from '../logger.js';
 import { createEmbeddingSource, type EmbeddingSource } from './embedding-source.js';
@@ -13,6 +14,8 @@ export type Knowledge = {
   /** Look for documents to index now (after an upload or a reindex). */
   nudge: () => void;
   retrieve: (em: EntityManager, input: { project_id: string; question: string; topK?: number }) => Promise<Retrieval>;
+  /** The embedding server's state, for /health. */
+  health: () => Promise<'connected' | 'disconnected' | 'loading' | 'disabled'>;
   stop: () => Promise<void>;
 };
 
@@ -53,6 +56,11 @@ export function startKnowledge(deps: {
     embedding,
     nudge: indexer.nudge,
     retrieve: (em, input) => retrieve({ em, embedding, rerank: reranker }, { ...input, settings }),
+    async health() {
+      if (config.embeddingApiUrl === null) return 'disabled';
+      const status = await embeddingServerHealth(config.embeddingApiUrl, 2000);
+      return status === 'ok' ? 'connected' : status === 'loading' ? 'loading' : 'disconnected';
+    },
     stop: indexer.stop,
   };
 }

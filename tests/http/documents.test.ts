@@ -201,7 +201,11 @@ describe('documents: delete, restore, reindex, statistics and the event log', ()
     const server = await startTestServer();
     const api = httpClient(server.url);
     const projectId = await newProject(api);
-    const added = await api.post(`/api/projects/${projectId}/documents`, { name: 'a.md', content: guide, mime_type: 'text/markdown' });
+    const added = await api.post(`/api/projects/${projectId}/documents`, {
+      name: 'a.md',
+      content: guide,
+      mime_type: 'text/markdown',
+    });
     const id = added.body.documents[0].id;
     await settledDocument(api, id);
     const before = await allChunks(api, id);
@@ -231,7 +235,9 @@ describe('documents: delete, restore, reindex, statistics and the event log', ()
       'DocumentTextExtracted',
       'DocumentChunked',
     ]);
-    const elsewhere = (await api.get(`/api/events?project_id=${other}&limit=100`)).body.items as { stream_id: string }[];
+    const elsewhere = (await api.get(`/api/events?project_id=${other}&limit=100`)).body.items as {
+      stream_id: string;
+    }[];
     expect(elsewhere.some((e) => e.stream_id === id)).toBe(false);
   });
 });

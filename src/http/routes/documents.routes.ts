@@ -78,7 +78,11 @@ async function uploadsOf(ctx: AppContext, body: unknown): Promise<Upload[]> {
   const text = body as { name: string; content: string; mime_type?: AcceptedType };
   const bytes = Buffer.from(text.content, 'utf8');
   if (bytes.byteLength > maxDocumentBytes) {
-    throw new HttpProblem(413, 'payload-too-large', `content is larger than MAX_DOCUMENT_BYTES (${maxDocumentBytes} bytes)`);
+    throw new HttpProblem(
+      413,
+      'payload-too-large',
+      `content is larger than MAX_DOCUMENT_BYTES (${maxDocumentBytes} bytes)`,
+    );
   }
   return [{ name: text.name.trim(), type: text.mime_type ?? 'text/plain', bytes }];
 }
@@ -121,7 +125,16 @@ export function documentRoutes(limits: SchemaLimits): RouteSpec[] {
           const document_id = ctx.state.services.newId();
           await addDocument(
             eventStore(ctx),
-            { document_id, project_id: projectId, name: upload.name, mime_type, size, sha256, read: outcome, bytes: upload.bytes },
+            {
+              document_id,
+              project_id: projectId,
+              name: upload.name,
+              mime_type,
+              size,
+              sha256,
+              read: outcome,
+              bytes: upload.bytes,
+            },
             commandOptions(ctx),
           );
           ids.push(document_id);

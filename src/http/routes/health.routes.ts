@@ -24,12 +24,19 @@ export const healthRoutes: RouteSpec[] = [
       503: ok(Health, 'unhealthy: the database is unreachable, or (SQLite) locked by another process or read-only'),
     },
     async handle(ctx) {
-      const [database, llm_service] = await Promise.all([databaseStatus(ctx.state.em), ctx.state.services.llmHealth()]);
-      if (database !== 'connected') return answer(ctx, 503, { status: 'unhealthy', database, llm_service });
+      const [database, llm_service, embedding_service] = await Promise.all([
+        databaseStatus(ctx.state.em),
+        ctx.state.services.llmHealth(),
+        ctx.state.services.knowledge.health(),
+      ]);
+      if (database !== 'connected') {
+        return answer(ctx, 503, { status: 'unhealthy', database, llm_service, embedding_service });
+      }
       answer(ctx, 200, {
         status: llm_service === 'connected' ? 'healthy' : 'degraded',
         database: 'connected',
         llm_service,
+        embedding_service,
       });
     },
   }),

@@ -43,6 +43,30 @@ export const ResumeQuery = Type.Object(
 
 export const SessionParams = Type.Object({ session_id: Uuid }, { additionalProperties: false });
 
+export const AnswerSourceSchema = Type.Object(
+  {
+    n: Type.Integer({ minimum: 1, description: 'The number the answer cites it by' }),
+    document_id: Uuid,
+    document_name: Type.String(),
+    chunk_id: Type.String(),
+    pages: Type.Array(Type.Integer()),
+    heading: Type.Array(Type.String()),
+    score: Type.Number({ description: "The reranker's score, else the fused rank's" }),
+    snippet: Type.String(),
+  },
+  { additionalProperties: false, title: 'AnswerSource' },
+);
+
+export const SourceRetrievalSchema = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('hybrid'), Type.Literal('full_text')]),
+    reason: Type.Optional(Type.Union([Type.Literal('embedding_disabled'), Type.Literal('embedding_failed')])),
+    error: Type.Optional(Type.String()),
+    reranked: Type.Boolean(),
+  },
+  { additionalProperties: false, title: 'SourceRetrieval', description: 'How the sources were found' },
+);
+
 const event = (name: string, description: string, properties: Parameters<typeof Type.Object>[0]) =>
   Type.Object({ type: Type.Literal(name), ...properties }, { title: `${name} event`, description });
 
@@ -59,6 +83,16 @@ export const ChatEventSchema = Type.Union(
       session_id: Uuid,
       position: Type.Integer({ minimum: 1 }),
     }),
+    event(
+      'sources',
+      "The passages of the project's documents the answer is given, numbered as it cites them ([1], [2]); sent " +
+        'after start and before the first token, only when the project has documents that answer',
+      {
+        message_id: Uuid,
+        sources: Type.Array(AnswerSourceSchema),
+        retrieval: SourceRetrievalSchema,
+      },
+    ),
     event('token', 'A piece of the answer, sent the moment llama.cpp produced it', {
       token: Type.String(),
       message_id: Uuid,

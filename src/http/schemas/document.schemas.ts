@@ -7,14 +7,11 @@ export const MAX_DOCUMENT_NAME = 255;
 
 export const TEXT_TYPES = ['text/plain', 'text/markdown', 'text/html'] as const;
 
-export const DocumentStatus = Type.Union(
-  [Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')],
-  {
-    description:
-      'processing: being cut into chunks and embedded (in the background, after the upload answered); ready: ' +
-      'retrievable; failed: the file could not be read (`failure` says why); nothing else is affected',
-  },
-);
+export const DocumentStatus = Type.Union([Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')], {
+  description:
+    'processing: being cut into chunks and embedded (in the background, after the upload answered); ready: ' +
+    'retrievable; failed: the file could not be read (`failure` says why); nothing else is affected',
+});
 
 export const DocumentSchema = Type.Object(
   {

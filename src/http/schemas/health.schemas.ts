@@ -12,6 +12,14 @@ export const Health = Type.Object(
       },
     ),
     llm_service: Type.Union([Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('loading')]),
+    embedding_service: Type.Union(
+      [Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('loading'), Type.Literal('disabled')],
+      {
+        description:
+          'The embedding server of EMBEDDING_API_URL (disabled when unset). It never makes the service degraded or ' +
+          'unhealthy: without it documents are indexed later and retrieval uses full text',
+      },
+    ),
   },
   { additionalProperties: false, title: 'Health' },
 );

@@ -66,7 +66,13 @@ export function readMultipartFiles(request: IncomingMessage, limits: MultipartLi
       const pieces: Buffer[] = [];
       stream.on('data', (piece: Buffer) => pieces.push(piece));
       stream.on('limit', () =>
-        fail(new HttpProblem(413, 'payload-too-large', `${name} is larger than MAX_DOCUMENT_BYTES (${limits.maxFileBytes} bytes)`)),
+        fail(
+          new HttpProblem(
+            413,
+            'payload-too-large',
+            `${name} is larger than MAX_DOCUMENT_BYTES (${limits.maxFileBytes} bytes)`,
+          ),
+        ),
       );
       stream.on('close', () => {
         files.push({ name, declaredType: info.mimeType, bytes: Buffer.concat(pieces) });

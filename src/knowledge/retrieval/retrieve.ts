@@ -144,29 +144,29 @@ async function vectorRanking(
     const model = await source.model();
     // A question longer than the server takes in one input is embedded by its start.
     const [vector] = await source.embed([question.slice(0, source.maxTokens() * 2)]);
-    const nearest = await nearestChunks(deps.em, { project_id: projectId, model, vector: vector!, k: k * 2 });
-    const live = await liveChunkIds(deps.em, nearest.map((n) => n.chunk_id));
-    return {
-      ranked: nearest
-        .filter((n) => live.has(n.chunk_id))
-        .slice(0, k)
-        .map((n) => ({ chunk_id: n.chunk_id, score: n.similarity })),
-    };
+    const documents = await liveDocumentIds(deps.em, projectId);
+    if (documents.length === 0) return { ranked: [] };
+    const nearest = await nearestChunks(deps.em, {
+      project_id: projectId,
+      model,
+      vector: vector!,
+      k,
+      document_ids: documents,
+    });
+    return { ranked: nearest.map((n) => ({ chunk_id: n.chunk_id, score: n.similarity })) };
   } catch (error) {
     return { ranked: null, reason: 'embedding_failed', error: describeFailure(error) };
   }
 }
 
-/** Of `ids`, the chunks of live (not deleted), readable documents. */
-async function liveChunkIds(em: EntityManager, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
+/** The project's documents retrieval reads: not deleted, readable. */
+async function liveDocumentIds(em: EntityManager, projectId: string): Promise<string[]> {
   const rows = await runSql<{ id: string }>(
     em,
-    `select c.id from knowledge_chunks c join documents d on d.id = c.document_id
-     where d.deleted_at is null and d.failure is null and c.id in (${ids.map(() => '?').join(', ')})`,
-    ids,
+    'select id from documents where project_id = ? and deleted_at is null and failure is null',
+    [projectId],
   );
-  return new Set(rows.map((row) => row.id));
+  return rows.map((row) => row.id);
 }
 
 async function chunkRows(em: EntityManager, ids: string[]): Promise<ChunkRow[]> {

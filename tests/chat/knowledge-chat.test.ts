@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { newProject, settledDocument } from '../support/documents.js';
+import { httpClient, type HttpClient } from '../support/http-client.js';
+import { startLlamaDouble, type LlamaDouble } from '../support/llama-double.js';
+import { openSse } from '../support/sse-client.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+let chatDouble: LlamaDouble;
+let embeddingDouble: LlamaDouble;
+let server: TestServer;
+let api: HttpClient;
+
+const ZEBRAS = 'Zebras live in Africa. Their stripes confuse the biting flies that follow herds.';
+const LLAMAS = 'Llamas were bred in the Andes. They carry loads and hum when they are content.';
+
+beforeAll(async () => {
+  chatDouble = await startLlamaDouble({ reply: 'Stripes confuse flies [1].' });
+  embeddingDouble = await startLlamaDouble({ serves: 'embeddings' });
+  server = await startTestServer({ llmApiUrl: chatDouble.url, embeddingApiUrl: embeddingDouble.url });
+  api = httpClient(server.url);
+});
+
+afterAll(async () => {
+  await chatDouble.close();
+  await embeddingDouble.close();
+});
+
+beforeEach(() => {
+  chatDouble.reset();
+  embeddingDouble.reset();
+});
+
+async function projectWithDocuments(): Promise<{ projectId: string; zebras: string; llamas: string }> {
+  const projectId = await newProject(api);
+  const add = async (name: string, content: string) => {
+    const added = await api.post(`/api/projects/${projectId}/documents`, { name, content });
+    expect(added.status).toBe(201);
+    return added.body.documents[0].id as string;
+  };
+  const zebras = await add('zebras.txt', ZEBRAS);
+  const llamas = await add('llamas.txt', LLAMAS);
+  for (const id of [zebras, llamas]) {
+    expect(await settledDocument(api, id)).toMatchObject({ status: 'ready', progress: { embedded: 1, chunks: 1 } });
+  }
+  return { projectId, zebras, llamas };
+}
+
+describe('documents embedded by an embedding server', () => {
+  it('embeds every chunk in the background and says so in the document', async () => {
+    const { zebras } = await projectWithDocuments();
+    const document = (await api.get(`/api/documents/${zebras}`)).body;
+    expect(document).toMatchObject({ embedding: 'enabled', embedding_model: expect.any(String) });
+    const embedded = embeddingDouble.embeddings().flatMap((request) => request.texts);
+    expect(embedded).toContain(ZEBRAS);
+  });
+
+  it('ranks chunks by vector and full text and shows each score', async () => {
+    const { projectId, zebras } = await projectWithDocuments();
+    const found = await api.post(`/api/projects/${projectId}/knowledge/query`, { q: 'Why do zebras have stripes?' });
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ mode: 'hybrid', reranked: false });
+    const [best] = found.body.chunks;
+    expect(best).toMatchObject({ document_id: zebras, document_name: 'zebras.txt' });
+    expect(best.scores.vector).toBeGreaterThan(0);
+    expect(best.scores.full_text_rank).toBe(1);
+    expect(best.scores.fused).toBeGreaterThan(0);
+  });
+});
+
+describe('a chat in a project with documents', () => {
+  it('sends sources after start and before the first token, and puts them right before the question', async () => {
+    const { projectId, zebras } = await projectWithDocuments();
+    const conversation = (await api.post('/api/conversations', { project_id: projectId })).body.id as string;
+    const stream = await openSse(`${server.url}/api/chat/stream`, {
+      body: { conversation_id: conversation, message: 'Why do zebras have stripes?' },
+    });
+    const events = await stream.ended;
+    const kinds = events.map((event) => event.event);
+    expect(kinds.slice(0, 2)).toEqual(['start', 'sources']);
+    expect(kinds.indexOf('sources')).toBeLessThan(kinds.indexOf('token'));
+    const sources = events[1]!.json;
+    expect(sources.sources[0]).toMatchObject({ n: 1, document_id: zebras, document_name: 'zebras.txt' });
+    expect(sources.retrieval).toEqual({ mode: 'hybrid', reranked: false });
+
+    const [sent] = chatDouble.chats();
+    const last = sent!.messages.at(-1) as { role: string; content: string };
+    expect(last.role).toBe('user');
+    expect(last.content).toMatch(/^Sources from the documents of this project[\s\S]*\[1\] zebras\.txt\n/);
+    expect(last.content).toContain(ZEBRAS);
+    expect(last.content.endsWith('Question: Why do zebras have stripes?')).toBe(true);
+
+    const answer = events[0]!.json.message_id as string;
+    const message = (await api.get(`/api/messages/${answer}`)).body;
+    expect(message.metadata.sources).toEqual(sources.sources);
+    expect(message.metadata.retrieval).toEqual({ mode: 'hybrid', reranked: false });
+  });
+
+  it('keeps the history before the sources: the next question is asked after the earlier turns, as they were', async () => {
+    const { projectId } = await projectWithDocuments();
+    const conversation = (await api.post('/api/conversations', { project_id: projectId })).body.id as string;
+    for (const message of ['Why do zebras have stripes?', 'And llamas?']) {
+      const stream = await openSse(`${server.url}/api/chat/stream`, {
+        body: { conversation_id: conversation, message },
+      });
+      await stream.ended;
+    }
+    const second = chatDouble.chats()[1]!.messages as { role: string; content: string }[];
+    expect(second.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(second[0]!.content).toBe('Why do zebras have stripes?');
+    expect(second[2]!.content).toMatch(/Question: And llamas\?$/);
+  });
+
+  it('falls back to full text when the embedding server is down, and says so in the answer', async () => {
+    const own = await startLlamaDouble({ serves: 'embeddings' });
+    const alone = await startTestServer({ llmApiUrl: chatDouble.url, embeddingApiUrl: own.url });
+    const client = httpClient(alone.url);
+    const projectId = await newProject(client);
+    const added = await client.post(`/api/projects/${projectId}/documents`, { name: 'zebras.txt', content: ZEBRAS });
+    const zebras = added.body.documents[0].id as string;
+    expect(await settledDocument(client, zebras)).toMatchObject({ status: 'ready', progress: { embedded: 1 } });
+    await own.close();
+    const conversation = (await client.post('/api/conversations', { project_id: projectId })).body.id as string;
+    const stream = await openSse(`${alone.url}/api/chat/stream`, {
+      body: { conversation_id: conversation, message: 'Why do zebras have stripes?' },
+    });
+    const events = await stream.ended;
+    expect(events.at(-1)!.event).toBe('complete');
+    const sources = events.find((event) => event.event === 'sources')!.json;
+    expect(sources.retrieval).toMatchObject({ mode: 'full_text', reason: 'embedding_failed' });
+    expect(sources.sources[0].document_id).toBe(zebras);
+    const answer = (await client.get(`/api/messages/${events[0]!.json.message_id}`)).body;
+    expect(answer.metadata.retrieval).toMatchObject({ mode: 'full_text', reason: 'embedding_failed' });
+  });
+
+  it('gives no sources in a conversation outside any project', async () => {
+    await projectWithDocuments();
+    const conversation = (await api.post('/api/conversations', {})).body.id as string;
+    const stream = await openSse(`${server.url}/api/chat/stream`, {
+      body: { conversation_id: conversation, message: 'Why do zebras have stripes?' },
+    });
+    const events = await stream.ended;
+    expect(events.some((event) => event.event === 'sources')).toBe(false);
+  });
+});
