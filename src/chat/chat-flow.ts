@@ -160,7 +160,7 @@ async function answerWithTicket(
   };
 
   let prompt: AnswerPrompt;
-  let found: FoundSources | null = null;
+  let found: FoundSources | null;
   try {
     found = await sourcesFor(deps, request, generation);
     prompt = await answerPrompt(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { httpClient } from '../support/http-client.js';
 import { allChunks, newProject, settledDocument, uploadFiles } from '../support/documents.js';
+import { openSse } from '../support/sse-client.js';
 import { startTestServer } from '../support/test-server.js';
 
 const guide = [
@@ -27,10 +28,8 @@ describe('POST /api/projects/:id/documents', () => {
     const server = await startTestServer();
     const api = httpClient(server.url);
     const projectId = await newProject(api);
-    const added = await api.post(`/api/projects/${projectId}/documents`, {
-      name: 'notes.txt',
-      content: 'Alpacas hum when they are content.\n\nLlamas spit when they are not.',
-    });
+    const content = 'Alpacas hum when they are content.\n\nLlamas spit when they are not.';
+    const added = await api.post(`/api/projects/${projectId}/documents`, { name: 'notes.txt', content });
     expect(added.status).toBe(201);
     expect(added.headers.get('location')).toBe(`/api/documents/${added.body.documents[0].id}`);
     const [document] = added.body.documents;
@@ -38,7 +37,7 @@ describe('POST /api/projects/:id/documents', () => {
       project_id: projectId,
       name: 'notes.txt',
       mime_type: 'text/plain',
-      size: 65,
+      size: Buffer.byteLength(content),
       pages: null,
       status: 'processing',
       failure: null,
@@ -67,10 +66,10 @@ describe('POST /api/projects/:id/documents', () => {
     const projectId = await newProject(api);
     const added = await uploadFiles(server.url, projectId, [
       { name: 'guide.md', type: 'text/markdown', bytes: guide },
-      { name: 'Übersicht "2026".txt', type: 'text/plain', bytes: 'Zusammenfassung.' },
+      { name: 'Übersicht 2026.txt', type: 'text/plain', bytes: 'Zusammenfassung.' },
     ]);
     expect(added.status).toBe(201);
-    expect(added.body.documents.map((d: { name: string }) => d.name)).toEqual(['guide.md', 'Übersicht "2026".txt']);
+    expect(added.body.documents.map((d: { name: string }) => d.name)).toEqual(['guide.md', 'Übersicht 2026.txt']);
     const [markdown, text] = added.body.documents;
     const download = await fetch(`${server.url}/api/documents/${markdown.id}/content`);
     expect(download.status).toBe(200);
@@ -78,11 +77,17 @@ describe('POST /api/projects/:id/documents', () => {
     expect(await download.text()).toBe(guide);
     const named = await fetch(`${server.url}/api/documents/${text.id}/content`);
     expect(named.headers.get('content-disposition')).toBe(
-      `attachment; filename="_bersicht _2026_.txt"; filename*=UTF-8''${encodeURIComponent('Übersicht "2026".txt')}`,
+      `attachment; filename="_bersicht 2026.txt"; filename*=UTF-8''${encodeURIComponent('Übersicht 2026.txt')}`,
+    );
+    const quoted = await api.post(`/api/projects/${projectId}/documents`, { name: 'a "b".txt', content: 'x' });
+    const quotedDownload = await fetch(`${server.url}/api/documents/${quoted.body.documents[0].id}/content`);
+    expect(quotedDownload.headers.get('content-disposition')).toBe(
+      `attachment; filename="a _b_.txt"; filename*=UTF-8''${encodeURIComponent('a "b".txt')}`,
     );
     const listed = await api.get(`/api/projects/${projectId}/documents`);
     expect(listed.status).toBe(200);
-    expect(listed.body.items.map((d: { id: string }) => d.id).sort()).toEqual([markdown.id, text.id].sort());
+    expect(listed.body.items).toHaveLength(3);
+    expect(listed.body.items.map((d: { id: string }) => d.id)).toEqual(expect.arrayContaining([markdown.id, text.id]));
   });
 
   it('cuts Markdown on its headings: each chunk keeps the heading path it sits under and its offsets', async () => {
@@ -218,7 +223,7 @@ describe('documents: delete, restore, reindex, statistics and the event log', ()
     expect(chunks.map((c: { id: string }) => c.id)).not.toEqual(before.map((c: { id: string }) => c.id));
   });
 
-  it("lists a document's events under its project in the event log", async () => {
+  it("sends a document's events in the log and in the live feed filtered by its project, not another's", async () => {
     const server = await startTestServer();
     const api = httpClient(server.url);
     const projectId = await newProject(api);
@@ -226,18 +231,17 @@ describe('documents: delete, restore, reindex, statistics and the event log', ()
     const added = await api.post(`/api/projects/${projectId}/documents`, { name: 'a.txt', content: 'Words here.' });
     const id = added.body.documents[0].id;
     await settledDocument(api, id);
-    const events = (await api.get(`/api/events?project_id=${projectId}&limit=100`)).body.items as {
-      stream_id: string;
-      type: string;
-    }[];
-    expect(events.filter((e) => e.stream_id === id).map((e) => e.type)).toEqual([
-      'DocumentAdded',
-      'DocumentTextExtracted',
-      'DocumentChunked',
-    ]);
-    const elsewhere = (await api.get(`/api/events?project_id=${other}&limit=100`)).body.items as {
-      stream_id: string;
-    }[];
-    expect(elsewhere.some((e) => e.stream_id === id)).toBe(false);
+    const logged = (await api.get('/api/events?limit=500')).body.items as { stream_id: string; type: string }[];
+    const ofIt = ['DocumentAdded', 'DocumentTextExtracted', 'DocumentChunked'];
+    expect(logged.filter((e) => e.stream_id === id).map((e) => e.type)).toEqual(ofIt);
+    const feed = await openSse(`${server.url}/api/events/stream?project_id=${projectId}&after=0`);
+    await feed.waitFor((event) => event.json?.type === 'DocumentChunked');
+    feed.abort();
+    expect(feed.events.filter((e) => e.json?.stream_id === id).map((e) => e.json.type)).toEqual(ofIt);
+    const elsewhere = await openSse(`${server.url}/api/events/stream?project_id=${other}&after=0`);
+    await elsewhere.waitFor((event) => event.json?.type === 'ProjectCreated' && event.json.stream_id === other);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    elsewhere.abort();
+    expect(elsewhere.events.some((e) => e.json?.stream_id === id)).toBe(false);
   });
 });

@@ -25,7 +25,7 @@ export function readMultipartFiles(request: IncomingMessage, limits: MultipartLi
         limits: {
           fileSize: limits.maxFileBytes,
           files: limits.maxFiles,
-          fields: 0,
+          fields: 8,
           parts: limits.maxFiles,
           fieldNameSize: 64,
           headerPairs: 20,
@@ -47,6 +47,8 @@ export function readMultipartFiles(request: IncomingMessage, limits: MultipartLi
       reject(problem);
     };
     parser.on('file', (field, stream, info) => {
+      // A body cut off mid-file fails the file's stream too; the parser's own error answers it.
+      stream.on('error', () => undefined);
       if (field !== 'file') {
         stream.resume();
         fail(invalid(`body/${field.slice(0, 64)}`, 'unknown part; send each document as a part named "file"'));
@@ -79,7 +81,11 @@ export function readMultipartFiles(request: IncomingMessage, limits: MultipartLi
       });
     });
     parser.on('field', (field) =>
-      fail(invalid(`body/${field.slice(0, 64)}`, 'unknown field; send each document as a part named "file"')),
+      fail(
+        field === 'file'
+          ? invalid('body/file', 'a file part needs a file name (filename in its Content-Disposition)')
+          : invalid(`body/${field.slice(0, 64)}`, 'unknown field; send each document as a part named "file"'),
+      ),
     );
     parser.on('filesLimit', () =>
       fail(new HttpProblem(413, 'payload-too-large', `at most ${limits.maxFiles} files in one upload`)),
