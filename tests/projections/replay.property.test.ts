@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { wrap } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectionCheckpoint } from '../../projections/checkpoint.entity.js';
 import { ConversationView } from '../../projections/conversation.entity.js';
+import { DocumentTextView, DocumentView, KnowledgeChunkView } from '../../projections/knowledge.entity.js';
 import { MessageView } from '../../projections/message.entity.js';
 import { messageProjector } from '../../projections/message.projector.js';
 import { projectInlineWith } from '../../projections/project-inline.js';
@@ -14,7 +16,8 @@ import { SearchDocumentView } from '../../projections/search.entity.js';
 import { UsageMessageView } from '../../projections/usage.entity.js';
 import { handleCommand } from '../../src/commands/handle-command.js';
 import { importConversations } from '../../src/commands/import-conversations.js';
-import { purgeConversation, purgeProject } from '../../src/commands/purge.js';
+import { addDocument, runDocumentCommand, type AddDocumentInput } from '../../src/commands/document-command.js';
+import { purgeConversation, purgeDocument, purgeProject } from '../../src/commands/purge.js';
 import { createStreamStateCache } from '../../src/commands/stream-state-cache.js';
 import { projectStatus } from '../../src/commands/project-status.js';
 import type { Database } from '../../src/db/connect-database.js';
@@ -27,6 +30,7 @@ import type {
   Reaction,
 } from '../../src/domain/conversation/conversation.events.js';
 import { domainEventTypes, type DomainEventType } from '../../src/domain/domain-event.js';
+import type { DocumentCommand } from '../../src/domain/document/document.commands.js';
 import type { ProjectCommand } from '../../src/domain/project/project.commands.js';
 import { projectDecider } from '../../src/domain/project/project.decider.js';
 import type { Json, JsonObject } from '../../src/domain/shared/decider.js';
@@ -149,7 +153,12 @@ type Step =
   | { kind: 'regenerate'; pick: Pick; message: Pick }
   | { kind: 'checkpoint'; pick: Pick; message: Pick; delta: string; reasoning_delta?: string }
   | { kind: 'selectLeaf'; pick: Pick; message: Pick }
-  | { kind: 'purgeConversation' | 'purgeProject'; pick: Pick }
+  | { kind: 'purgeConversation' | 'purgeProject' | 'purgeDocument'; pick: Pick }
+  | { kind: 'attachSources'; pick: Pick; message: Pick; names: string[] }
+  | { kind: 'addDocument'; pick: Pick; name: string; text: string; paged: boolean }
+  | { kind: 'cutDocument'; pick: Pick; pieces: number }
+  | { kind: 'embedChunks'; pick: Pick; count: number; model: string }
+  | { kind: 'reindexDocument' | 'deleteDocument' | 'restoreDocument'; pick: Pick }
   | {
       kind: 'importConversation';
       pick: Pick;
@@ -395,7 +404,43 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     ),
   },
   fc.record({ kind: fc.constant('selectLeaf' as const), pick, message: pick }),
-  fc.record({ kind: fc.constantFrom('purgeConversation' as const, 'purgeProject' as const), pick }),
+  fc.record({
+    kind: fc.constantFrom('purgeConversation' as const, 'purgeProject' as const, 'purgeDocument' as const),
+    pick,
+  }),
+  fc.record({
+    kind: fc.constant('attachSources' as const),
+    pick,
+    message: pick,
+    names: fc.array(text, { maxLength: 3 }),
+  }),
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('addDocument' as const),
+      pick,
+      name: text,
+      text: fc.oneof(fc.constant(''), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 })),
+      paged: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('cutDocument' as const), pick, pieces: fc.integer({ min: 0, max: 3 }) }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('embedChunks' as const),
+      pick,
+      count: fc.integer({ min: 1, max: 3 }),
+      model: fc.constantFrom('embed-a', 'embed-b'),
+    }),
+  },
+  fc.record({
+    kind: fc.constantFrom('reindexDocument' as const, 'deleteDocument' as const, 'restoreDocument' as const),
+    pick,
+  }),
   fc.record({
     kind: fc.constant('importConversation' as const),
     pick,
@@ -530,7 +575,19 @@ const everyKindOfEvent: TimedStep[] = [
     timings: {},
   }),
   scripted('regenerate', { message: 0 }),
+  scripted('attachSources', { message: 0, names: ['guide.md'] }),
   scripted('selectLeaf', { message: 1 }),
+  // Documents: one read and one not, cut, embedded, cut again, deleted and restored, then one purged.
+  scripted('addDocument', { name: 'guide.md', text: 'Install it. Then use it.', paged: false }),
+  scripted('addDocument', { name: 'scan.pdf', text: '', paged: true }),
+  scripted('cutDocument', { pieces: 2 }),
+  scripted('embedChunks', { count: 1, model: 'embed-a' }),
+  scripted('embedChunks', { count: 2, model: 'embed-a' }),
+  scripted('reindexDocument'),
+  scripted('cutDocument', { pieces: 1 }),
+  scripted('deleteDocument'),
+  scripted('restoreDocument'),
+  scripted('purgeDocument', { pick: 1 }),
   // Purges: a project with a conversation in it (erased with it), then a conversation alone.
   scripted('createConversation', { retry: false, project: { to: 'active', pick: 1 }, title: 'D', ...noMetadata }),
   scripted('postUserMessage', { pick: 1, parent: { kind: 'default' }, content: 'Private?', ...noMetadata }),
@@ -564,10 +621,30 @@ class Known {
   projects = new Map<string, Status>();
   conversations = new Map<string, Status>();
   messages = new Map<string, Message[]>();
+  documents = new Map<string, { status: Status; text: string | null; chunks: string[] }>();
 
   learn(events: readonly StoredEvent[]): void {
     for (const event of events) {
       switch (event.type) {
+        case 'DocumentAdded':
+          this.documents.set(event.data.document_id, { status: 'active', text: null, chunks: [] });
+          break;
+        case 'DocumentTextExtracted':
+          this.documents.get(event.data.document_id)!.text = event.data.text;
+          break;
+        case 'DocumentChunked':
+          this.documents.get(event.data.document_id)!.chunks = event.data.chunks.map((c) => c.chunk_id);
+          break;
+        case 'DocumentReindexRequested':
+          this.documents.get(event.data.document_id)!.chunks = [];
+          break;
+        case 'DocumentDeleted':
+        case 'DocumentRestored':
+          this.documents.get(event.data.document_id)!.status = event.type === 'DocumentDeleted' ? 'deleted' : 'active';
+          break;
+        case 'DocumentPurged':
+          this.documents.delete(event.data.document_id);
+          break;
         case 'ProjectCreated':
         case 'ProjectRestored':
           this.projects.set(event.data.project_id, 'active');
@@ -653,7 +730,9 @@ async function toCommand(
 ): Promise<
   | { project: ProjectCommand }
   | { conversation: ConversationCommand }
-  | { purge: 'project' | 'conversation'; id: string }
+  | { document: DocumentCommand }
+  | { add: AddDocumentInput }
+  | { purge: 'project' | 'conversation' | 'document'; id: string }
   | { import: ImportConversation }
 > {
   const projects = having(known.projects);
@@ -670,6 +749,7 @@ async function toCommand(
   const withMessages = (fits: (m: Message) => boolean, among: readonly string[]) =>
     among.filter((id) => known.messagesOf(id).some(fits));
   const streaming = (m: Message) => m.streaming;
+  const documents = [...known.documents.keys()];
   switch (s.kind) {
     case 'createProject': {
       const project_id = s.retry ? at(projects, s.pick) : uuidv7();
@@ -817,6 +897,72 @@ async function toCommand(
     }
     case 'purgeProject':
       return { purge: 'project', id: choose(projects, projects, s.pick, s.stray) };
+    case 'purgeDocument':
+      return { purge: 'document', id: choose(documents, documents, s.pick, s.stray) };
+    case 'attachSources': {
+      const target = conversationAndMessage(withMessages(streaming, conversations), s.message, streaming);
+      const sources = s.names.map((name, i) => ({
+        n: i + 1,
+        document_id: uuidv7(),
+        document_name: name,
+        chunk_id: uuidv7(),
+        pages: [i + 1],
+        heading: [name],
+        score: 1 / (i + 1),
+        snippet: `${name}…`,
+      }));
+      const retrieval = { mode: 'full_text' as const, reason: 'embedding_disabled' as const, reranked: false };
+      return { conversation: { type: 'AttachSources', data: { ...target, sources, retrieval } } };
+    }
+    case 'addDocument': {
+      const project_id = project('active');
+      const read =
+        s.text === ''
+          ? { kind: 'unreadable' as const, reason: 'the file holds no text' }
+          : {
+              kind: 'text' as const,
+              text: s.text,
+              pages: s.paged ? [{ page: 1, start: 0, end: s.text.length }] : null,
+              sections: [{ heading: s.paged ? [] : [s.name], start: 0, end: s.text.length }],
+            };
+      const bytes = new TextEncoder().encode(s.text);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const data = { document_id: uuidv7(), project_id, name: s.name, mime_type: 'text/plain', size: bytes.length };
+      return { add: { ...data, sha256, read, bytes } };
+    }
+    case 'cutDocument': {
+      const readable = documents.filter((id) => known.documents.get(id)!.text !== null);
+      const document_id = choose(readable, documents, s.pick, s.stray);
+      const text = known.documents.get(document_id)?.text ?? 'x';
+      const size = Math.max(1, Math.ceil(text.length / Math.max(1, s.pieces)));
+      const chunks = Array.from({ length: s.pieces }, (_, i) => ({
+        chunk_id: uuidv7(),
+        start: Math.min(i * size, text.length),
+        end: Math.min((i + 1) * size, text.length),
+        tokens: i + 1,
+        pages: s.pieces > 1 ? [i + 1] : [],
+        heading: i === 0 ? [] : ['H'],
+      }));
+      const chunking = { chunk_tokens: 40, overlap_tokens: 8, max_tokens: 512, tokenizer: 'estimate' };
+      return { document: { type: 'RecordChunks', data: { document_id, chunking, chunks } } };
+    }
+    case 'embedChunks': {
+      const cut = documents.filter((id) => known.documents.get(id)!.chunks.length > 0);
+      const document_id = choose(cut, documents, s.pick, s.stray);
+      const chunk_ids = (known.documents.get(document_id)?.chunks ?? [uuidv7()]).slice(0, s.count);
+      return { document: { type: 'RecordEmbeddedChunks', data: { document_id, model: s.model, chunk_ids } } };
+    }
+    case 'reindexDocument':
+    case 'deleteDocument':
+    case 'restoreDocument': {
+      const type =
+        s.kind === 'reindexDocument'
+          ? 'ReindexDocument'
+          : s.kind === 'deleteDocument'
+            ? 'DeleteDocument'
+            : 'RestoreDocument';
+      return { document: { type, data: { document_id: choose(documents, documents, s.pick, s.stray) } } };
+    }
     case 'importConversation':
       return { import: { type: 'ImportConversation', data: await importOf(em, known, s) } };
   }
@@ -858,6 +1004,10 @@ async function importOf(
 const projectInline = projectInlineWith(projectors);
 const options = { metadata: { request_id: 'replay-property' } };
 
+/** Every added file's content address: a document purge names the file it may erase. */
+const shas = new Map<string, string>();
+const shaOf = (documentId: string) => shas.get(documentId) ?? '0'.repeat(64);
+
 /** Runs the steps through handleCommand with inline projection; refused commands are skipped. */
 async function runSteps(
   steps: readonly TimedStep[],
@@ -876,8 +1026,26 @@ async function runSteps(
     const store: EventStore = { em, projectInline, bus: createEventBus(), now: () => new Date(now) };
     const command = await toCommand(em, known, s);
     try {
+      if ('add' in command) {
+        shas.set(command.add.document_id, command.add.sha256);
+        const added = await addDocument(store, command.add, runOptions);
+        known.learn(added);
+        appended.push(...added);
+        continue;
+      }
+      if ('document' in command) {
+        const result = await runDocumentCommand(store, command.document, runOptions);
+        known.learn(result.appended);
+        appended.push(...result.appended);
+        continue;
+      }
       if ('purge' in command) {
-        const purge = command.purge === 'project' ? purgeProject : purgeConversation;
+        const purge =
+          command.purge === 'project'
+            ? purgeProject
+            : command.purge === 'conversation'
+              ? purgeConversation
+              : (on: EventStore, id: string, o: typeof runOptions) => purgeDocument(on, id, shaOf(id), o);
         const tombstones = await purge(store, command.id, runOptions);
         const erased = new Set(tombstones.map((e) => e.stream_id));
         appended.splice(0, appended.length, ...appended.filter((e) => !erased.has(e.stream_id)), ...tombstones);
@@ -919,7 +1087,14 @@ async function runSteps(
 // ---------------------------------------------------------------- reading the read models
 
 type Snapshot = Record<
-  'projects' | 'conversations' | 'messages' | 'searchDocuments' | 'usageMessages',
+  | 'projects'
+  | 'conversations'
+  | 'messages'
+  | 'searchDocuments'
+  | 'usageMessages'
+  | 'documents'
+  | 'documentTexts'
+  | 'knowledgeChunks',
   Record<string, unknown>[]
 >;
 
@@ -933,6 +1108,9 @@ async function snapshot(): Promise<Snapshot> {
     messages: plain(await em.find(MessageView, {}, { orderBy: { id: 'asc' } })),
     searchDocuments: plain(await em.find(SearchDocumentView, {}, { orderBy: { id: 'asc' } })),
     usageMessages: plain(await em.find(UsageMessageView, {}, { orderBy: { id: 'asc' } })),
+    documents: plain(await em.find(DocumentView, {}, { orderBy: { id: 'asc' } })),
+    documentTexts: plain(await em.find(DocumentTextView, {}, { orderBy: { id: 'asc' } })),
+    knowledgeChunks: plain(await em.find(KnowledgeChunkView, {}, { orderBy: { id: 'asc' } })),
   };
 }
 
@@ -945,6 +1123,7 @@ async function checkpoints(): Promise<Record<string, number>> {
 async function emptyDatabase(): Promise<void> {
   await db.em().transactional(async (tx) => {
     await tx.nativeDelete(EventRecord, {});
+    await tx.execute('delete from document_files');
     await emptyReadModels(tx, projectors);
     await tx.nativeUpdate(ProjectionCheckpoint, {}, { position: 0 });
   });
@@ -1022,7 +1201,7 @@ describe('replaying the event log', () => {
   it('rebuilding only messages reproduces them exactly and leaves projects and conversations untouched', async () => {
     await emptyDatabase();
     const { appended, refused } = await runSteps(everyKindOfEvent, { startsAt: Date.UTC(2010, 5, 1), sharedEm: false });
-    expect({ appended: appended.length, refused }).toEqual({ appended: 39, refused: 1 });
+    expect({ appended: appended.length, refused }).toEqual({ appended: 50, refused: 1 });
     const before = await snapshot();
     const checkpointsBefore = await checkpoints();
 
