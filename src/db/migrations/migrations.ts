@@ -14,6 +14,7 @@ export const migrationNames = [
   '0009-usage',
   '0010-reasoning',
   '0011-settings',
+  '0013-vectors',
 ] as const;
 
 /**
@@ -47,6 +48,8 @@ export async function migrationOptions(
     postgresql10,
     sqlite11,
     postgresql11,
+    sqlite13,
+    postgresql13,
   ] = await Promise.all([
     import('@mikro-orm/migrations'),
     import('./sqlite-0001-init.js'),
@@ -71,6 +74,8 @@ export async function migrationOptions(
     import('./postgresql-0010-reasoning.js'),
     import('./sqlite-0011-settings.js'),
     import('./postgresql-0011-settings.js'),
+    import('./sqlite-0013-vectors.js'),
+    import('./postgresql-0013-vectors.js'),
   ]);
   const list =
     kind === 'postgresql'
@@ -86,6 +91,7 @@ export async function migrationOptions(
           postgresql9.PostgresqlUsage,
           postgresql10.PostgresqlReasoning,
           postgresql11.PostgresqlSettings,
+          postgresql13.PostgresqlVectors,
         ]
       : [
           sqlite1.SqliteInit,
@@ -99,6 +105,7 @@ export async function migrationOptions(
           sqlite9.SqliteUsage,
           sqlite10.SqliteReasoning,
           sqlite11.SqliteSettings,
+          sqlite13.SqliteVectors,
         ];
   return {
     extensions: [Migrator],
