@@ -8,6 +8,7 @@ import { ProjectionCheckpoint } from './projections/checkpoint.entity.js';
 import { SearchDocumentView } from './projections/search.entity.js';
 import { UsageMessageView } from './projections/usage.entity.js';
 import { defaultDatabaseUrl, parseDatabaseUrl } from './src/db/database-url.js';
+import { loadSqliteExtensions } from './src/db/sqlite-extensions.js';
 import { migrationOptions } from './src/db/migrations/migrations.js';
 import { EventRecord } from './src/event-store/event.entity.js';
 
@@ -24,7 +25,7 @@ const entities = [
   KnowledgeChunkView,
 ];
 
-type SqliteConnection = { pragma: (statement: string) => unknown };
+type SqliteConnection = { pragma: (statement: string) => unknown } & Parameters<typeof loadSqliteExtensions>[0];
 
 /**
  * The one configuration of the ORM, for the app, the scripts and (with its migrations) the MikroORM CLI. The
@@ -55,6 +56,7 @@ export async function ormConfig(databaseUrl: string = defaultDatabaseUrl): Promi
         // Whatever SQLite frees is overwritten with zeros at once: text rewritten long before a purge (a row that
         // grew, FTS5 index segments merged) must not linger in free space (src/db/scrubbed-deletes.ts).
         connection.pragma('secure_delete = ON');
+        loadSqliteExtensions(connection);
         done(null, connection);
       },
     },

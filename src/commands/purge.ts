@@ -7,6 +7,8 @@ import type { EventStore } from '../event-store/append-to-stream.js';
 import { eraseStreams, type Erasure } from '../event-store/erase-streams.js';
 import type { StoredEvent } from '../event-store/stored-event.js';
 import { dropUnnamedFiles } from '../knowledge/document-files.js';
+import { removeVectors } from '../knowledge/vector-index/remove-vectors.js';
+import type { VectorsToRemove } from '../knowledge/vector-index/types.js';
 import { conversationIdsOf } from '../queries/conversation.queries.js';
 import { documentsOfProject } from '../queries/document.queries.js';
 import { decideOnStream, forget, type CommandOptions, type StreamRef } from './handle-command.js';
@@ -58,7 +60,7 @@ export async function purgeProject(store: EventStore, id: string, options: Comma
     );
   }
   const files = documents.map((d) => d.sha256);
-  return erase(store, [...streams, project], options, files);
+  return erase(store, [...streams, project], options, files, { project_id: id });
 }
 
 /** Erases a document for good: its text, chunks and vectors, and its file unless another document holds the same. */
@@ -75,7 +77,7 @@ export async function purgeDocument(
     options.expectedVersion,
     { type: 'PurgeDocument', data: { document_id: id } },
   );
-  return erase(store, [erasure], options, [sha256]);
+  return erase(store, [erasure], options, [sha256], { document_id: id });
 }
 
 /** The tombstone a decider puts in place of a stream, decided on the path every command takes. */
@@ -98,12 +100,18 @@ async function erase(
   erasures: Erasure[],
   options: CommandOptions,
   files: readonly string[] = [],
+  vectors?: VectorsToRemove,
 ): Promise<StoredEvent[]> {
   const tombstones = await eraseStreams(
     store,
     erasures,
     options.metadata,
-    files.length === 0 ? undefined : (tx) => dropUnnamedFiles(tx, files),
+    files.length === 0 && !vectors
+      ? undefined
+      : async (tx) => {
+          await dropUnnamedFiles(tx, files);
+          if (vectors) await removeVectors(tx, vectors);
+        },
   );
   // Folded states hold titles and metadata: nothing of an erased stream stays in memory.
   for (const { streamId, streamType } of erasures) forget(options, { id: streamId, type: streamType });

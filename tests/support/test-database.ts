@@ -10,7 +10,12 @@ export type TestDatabase = { url: string; driver: 'sqlite' | 'postgresql'; drop:
  * a new database on the server named by TEST_DATABASE_URL.
  */
 export async function freshDatabase(): Promise<TestDatabase> {
-  if (process.env.TEST_DRIVER === 'postgresql') return freshPostgres();
+  return freshDatabaseOn(process.env.TEST_DRIVER === 'postgresql' ? 'postgresql' : 'sqlite');
+}
+
+/** A fresh, empty database of the driver named, whichever run this is (PostgreSQL needs TEST_DATABASE_URL). */
+export async function freshDatabaseOn(driver: TestDatabase['driver']): Promise<TestDatabase> {
+  if (driver === 'postgresql') return freshPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'gpt-oss-test-'));
   return {
     url: `sqlite:${join(dir, 'test.db')}`,

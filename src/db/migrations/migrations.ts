@@ -15,6 +15,7 @@ export const migrationNames = [
   '0010-reasoning',
   '0011-settings',
   '0012-knowledge',
+  '0013-vectors',
 ] as const;
 
 /**
@@ -50,6 +51,8 @@ export async function migrationOptions(
     postgresql11,
     sqlite12,
     postgresql12,
+    sqlite13,
+    postgresql13,
   ] = await Promise.all([
     import('@mikro-orm/migrations'),
     import('./sqlite-0001-init.js'),
@@ -76,6 +79,8 @@ export async function migrationOptions(
     import('./postgresql-0011-settings.js'),
     import('./sqlite-0012-knowledge.js'),
     import('./postgresql-0012-knowledge.js'),
+    import('./sqlite-0013-vectors.js'),
+    import('./postgresql-0013-vectors.js'),
   ]);
   const list =
     kind === 'postgresql'
@@ -92,6 +97,7 @@ export async function migrationOptions(
           postgresql10.PostgresqlReasoning,
           postgresql11.PostgresqlSettings,
           postgresql12.PostgresqlKnowledge,
+          postgresql13.PostgresqlVectors,
         ]
       : [
           sqlite1.SqliteInit,
@@ -106,6 +112,7 @@ export async function migrationOptions(
           sqlite10.SqliteReasoning,
           sqlite11.SqliteSettings,
           sqlite12.SqliteKnowledge,
+          sqlite13.SqliteVectors,
         ];
   return {
     extensions: [Migrator],

@@ -2,7 +2,7 @@ import { documentDecider } from '../../domain/document/document.decider.js';
 import type { CommandOptions } from '../../commands/handle-command.js';
 import { decideOnStream, forget } from '../../commands/handle-command.js';
 import { appendToStream, type EventStore } from '../../event-store/append-to-stream.js';
-import { storeVectors } from '../vector-index/index.js';
+import { storeVectors } from '../vector-index/store-vectors.js';
 import { chunksToEmbed } from './pending-work.js';
 
 export type Embedder = {

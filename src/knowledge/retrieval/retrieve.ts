@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { runSql } from '../../db/run-sql.js';
 import { describeFailure } from '../../llm/llm-error.js';
 import type { EmbeddingSource } from '../embedding-source.js';
-import { nearestChunks } from '../vector-index/index.js';
+import { nearestChunks } from '../vector-index/nearest-chunks.js';
 import { fullTextCandidates, type Ranked } from './full-text-candidates.js';
 
 /** Reciprocal-rank fusion's constant (Cormack et al.): ranks far down a list still count, a little. */
