@@ -155,6 +155,136 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a project's documents, newest first */
+        get: operations["listDocuments"];
+        put?: never;
+        /**
+         * Put documents into a project: files as multipart/form-data, or a text as JSON
+         * @description Each file is kept as uploaded (downloadable), its text read at once (a PDF by its text layer, no OCR; Markdown and HTML with their headings), then cut into chunks and embedded in the background: the answer comes first, with each document `processing`. A file that cannot be read (a corrupt PDF, one without text, an empty file) is kept and shows `failed` with the reason. A file of a type not taken, or over MAX_DOCUMENT_BYTES, refuses the whole upload (415, 413) and nothing is stored.
+         */
+        post: operations["addDocuments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a document: its status, progress and counts */
+        get: operations["getDocument"];
+        put?: never;
+        post?: never;
+        /**
+         * Soft-delete a document (retrieval leaves it out), or erase it for good (?purge=true)
+         * @description Soft delete: the document is hidden and can be restored. With `purge=true` it is erased for good, for privacy: the document with its file, its name, its text, its chunks and their vectors, their events and read rows are deleted in one transaction and scrubbed from the database files, and a tombstone event without content stays in the log, so a replay gives the same read models. A purged id is never used again.
+         */
+        delete: operations["deleteDocument"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a document as it was uploaded */
+        get: operations["downloadDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/{id}/chunks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a document's chunks in text order, with their pages and headings */
+        get: operations["listDocumentChunks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/{id}/reindex": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cut and embed a document again (after CHUNK_TOKENS, CHUNK_OVERLAP or the embedding model changed) */
+        post: operations["reindexDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore a soft-deleted document */
+        post: operations["restoreDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/knowledge/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rank a project's chunks for a question, with every score: what a chat would cite, and why
+         * @description The retrieval a chat runs: the best RETRIEVAL_CANDIDATES chunks by vector similarity (when an embedding server is set) and by full-text rank, fused by reciprocal rank, reranked when RERANK_API_URL is set, and the best `top_k` that fit RETRIEVAL_MAX_TOKENS. Deleted documents are left out.
+         */
+        post: operations["queryKnowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations/import": {
         parameters: {
             query?: never;
@@ -639,6 +769,8 @@ export interface operations {
                         /** @description SQLite only: locked when another process holds the write lock for over a second, read_only when the file cannot be written */
                         database: "connected" | "disconnected" | "locked" | "read_only";
                         llm_service: "connected" | "disconnected" | "loading";
+                        /** @description The embedding server of EMBEDDING_API_URL (disabled when unset). It never makes the service degraded or unhealthy: without it documents are indexed later and retrieval uses full text */
+                        embedding_service: "connected" | "disconnected" | "loading" | "disabled";
                     };
                 };
             };
@@ -688,6 +820,8 @@ export interface operations {
                         /** @description SQLite only: locked when another process holds the write lock for over a second, read_only when the file cannot be written */
                         database: "connected" | "disconnected" | "locked" | "read_only";
                         llm_service: "connected" | "disconnected" | "loading";
+                        /** @description The embedding server of EMBEDDING_API_URL (disabled when unset). It never makes the service degraded or unhealthy: without it documents are indexed later and retrieval uses full text */
+                        embedding_service: "connected" | "disconnected" | "loading" | "disabled";
                     };
                 };
             };
@@ -2375,6 +2509,10 @@ export interface operations {
                             thumbs_up: number;
                             thumbs_down: number;
                         };
+                        /** @description Documents not deleted */
+                        document_count: number;
+                        /** @description Their chunks */
+                        chunk_count: number;
                     };
                 };
             };
@@ -2404,6 +2542,1347 @@ export interface operations {
             };
             /** @description No such project, or it is deleted */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid path parameter, query or body; `errors` names each failing path */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than the server accepts (16 KB in all) */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body carries a request id, never internals */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (unreachable, locked or read-only); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDocuments: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 (MAX_PAGE_SIZE) */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: string;
+                /** @description Also return soft-deleted resources */
+                include_deleted?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of documents */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description A UUID; the server makes UUIDv7 ids
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description A UUID; the server makes UUIDv7 ids
+                             */
+                            project_id: string;
+                            name: string;
+                            /** @description text/plain, text/markdown, text/html or application/pdf */
+                            mime_type: string;
+                            /** @description Bytes of the file as uploaded */
+                            size: number;
+                            pages: number | null;
+                            chunks: number;
+                            /** @description processing: being cut into chunks and embedded (in the background, after the upload answered); ready: retrievable; failed: the file could not be read (`failure` says why); nothing else is affected */
+                            status: "processing" | "ready" | "failed";
+                            failure: string | null;
+                            /** @description Chunks embedded out of all chunks */
+                            progress: {
+                                embedded: number;
+                                chunks: number;
+                            };
+                            /** @description disabled when no EMBEDDING_API_URL is set: the document is found by full text only */
+                            embedding: "enabled" | "disabled";
+                            embedding_model: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC
+                             */
+                            updated_at: string;
+                            deleted_at: string | null;
+                        }[];
+                        /** @description null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid HTTP */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Authorization: Bearer <API_TOKEN>` header, or not the right token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description The scheme to use: Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such project, or it is deleted */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid path parameter, query or body; `errors` names each failing path */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than the server accepts (16 KB in all) */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body carries a request id, never internals */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (unreachable, locked or read-only); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addDocuments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1 to 255 characters */
+                    name: string;
+                    /** @description The text; at most MAX_DOCUMENT_BYTES bytes as UTF-8 */
+                    content: string;
+                    /** @default text/plain */
+                    mime_type?: "text/plain" | "text/markdown" | "text/html";
+                };
+                "multipart/form-data": {
+                    /** @description One or more files (parts named "file", each with a file name): plain text, Markdown, HTML or PDF (its text layer; no OCR), each at most MAX_DOCUMENT_BYTES */
+                    file: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The documents recorded, in the order of the upload */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        documents: {
+                            /**
+                             * Format: uuid
+                             * @description A UUID; the server makes UUIDv7 ids
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description A UUID; the server makes UUIDv7 ids
+                             */
+                            project_id: string;
+                            name: string;
+                            /** @description text/plain, text/markdown, text/html or application/pdf */
+                            mime_type: string;
+                            /** @description Bytes of the file as uploaded */
+                            size: number;
+                            pages: number | null;
+                            chunks: number;
+                            /** @description processing: being cut into chunks and embedded (in the background, after the upload answered); ready: retrievable; failed: the file could not be read (`failure` says why); nothing else is affected */
+                            status: "processing" | "ready" | "failed";
+                            failure: string | null;
+                            /** @description Chunks embedded out of all chunks */
+                            progress: {
+                                embedded: number;
+                                chunks: number;
+                            };
+                            /** @description disabled when no EMBEDDING_API_URL is set: the document is found by full text only */
+                            embedding: "enabled" | "disabled";
+                            embedding_model: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC
+                             */
+                            updated_at: string;
+                            deleted_at: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or the request is not valid HTTP */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Authorization: Bearer <API_TOKEN>` header, or not the right token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description The scheme to use: Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such project, or it is deleted */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A file is larger than MAX_DOCUMENT_BYTES, or there are more than 20 */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A file is of a type documents do not take; the answer lists those they do */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid path parameter, query or body; `errors` names each failing path */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than the server accepts (16 KB in all) */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body carries a request id, never internals */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (unreachable, locked or read-only); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDocument: {
+        parameters: {
+            query?: {
+                /** @description Also return soft-deleted resources */
+                include_deleted?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description Weak ETag of the stream version; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        project_id: string;
+                        name: string;
+                        /** @description text/plain, text/markdown, text/html or application/pdf */
+                        mime_type: string;
+                        /** @description Bytes of the file as uploaded */
+                        size: number;
+                        pages: number | null;
+                        chunks: number;
+                        /** @description processing: being cut into chunks and embedded (in the background, after the upload answered); ready: retrievable; failed: the file could not be read (`failure` says why); nothing else is affected */
+                        status: "processing" | "ready" | "failed";
+                        failure: string | null;
+                        /** @description Chunks embedded out of all chunks */
+                        progress: {
+                            embedded: number;
+                            chunks: number;
+                        };
+                        /** @description disabled when no EMBEDDING_API_URL is set: the document is found by full text only */
+                        embedding: "enabled" | "disabled";
+                        embedding_model: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC
+                         */
+                        updated_at: string;
+                        deleted_at: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid HTTP */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Authorization: Bearer <API_TOKEN>` header, or not the right token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description The scheme to use: Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document, or it is deleted */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid path parameter, query or body; `errors` names each failing path */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than the server accepts (16 KB in all) */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body carries a request id, never internals */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (unreachable, locked or read-only); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteDocument: {
+        parameters: {
+            query?: {
+                /** @description Erase for good instead: its events and read rows are deleted and scrubbed from the database files, a content-free tombstone event takes their place; it cannot be restored */
+                purge?: boolean;
+            };
+            header?: {
+                /** @description The ETag last seen; the change is refused with 412 if the resource has changed since */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted (also when it already was) */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid HTTP */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Authorization: Bearer <API_TOKEN>` header, or not the right token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description The scheme to use: Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document, or it is deleted */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Purge only: an answer is being generated in it; stop it first */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid path parameter, query or body; `errors` names each failing path */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than the server accepts (16 KB in all) */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body carries a request id, never internals */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (unreachable, locked or read-only); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadDocument: {
+        parameters: {
+            query?: {
+                /** @description Also return soft-deleted resources */
+                include_deleted?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with its type and name */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is not valid HTTP */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Authorization: Bearer <API_TOKEN>` header, or not the right token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description The scheme to use: Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document, or it is deleted */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid path parameter, query or body; `errors` names each failing path */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than the server accepts (16 KB in all) */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body carries a request id, never internals */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (unreachable, locked or read-only); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDocumentChunks: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 (MAX_PAGE_SIZE) */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of chunks */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description A UUID; the server makes UUIDv7 ids
+                             */
+                            document_id: string;
+                            /** @description Position in the document, from 0 */
+                            index: number;
+                            text: string;
+                            /** @description Offset of its first character in the extracted text (UTF-16) */
+                            start: number;
+                            end: number;
+                            /** @description Tokens by the embedding server's tokenizer (an estimate without one) */
+                            tokens: number;
+                            pages: number[];
+                            /** @description The heading path it sits under (Markdown, HTML) */
+                            heading: string[];
+                            embedded: boolean;
+                        }[];
+                        /** @description null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid HTTP */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Authorization: Bearer <API_TOKEN>` header, or not the right token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description The scheme to use: Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document, or it is deleted */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid path parameter, query or body; `errors` names each failing path */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than the server accepts (16 KB in all) */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body carries a request id, never internals */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (unreachable, locked or read-only); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reindexDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last seen; the change is refused with 412 if the resource has changed since */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document, processing again */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description Weak ETag of the stream version; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        project_id: string;
+                        name: string;
+                        /** @description text/plain, text/markdown, text/html or application/pdf */
+                        mime_type: string;
+                        /** @description Bytes of the file as uploaded */
+                        size: number;
+                        pages: number | null;
+                        chunks: number;
+                        /** @description processing: being cut into chunks and embedded (in the background, after the upload answered); ready: retrievable; failed: the file could not be read (`failure` says why); nothing else is affected */
+                        status: "processing" | "ready" | "failed";
+                        failure: string | null;
+                        /** @description Chunks embedded out of all chunks */
+                        progress: {
+                            embedded: number;
+                            chunks: number;
+                        };
+                        /** @description disabled when no EMBEDDING_API_URL is set: the document is found by full text only */
+                        embedding: "enabled" | "disabled";
+                        embedding_model: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC
+                         */
+                        updated_at: string;
+                        deleted_at: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid HTTP */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Authorization: Bearer <API_TOKEN>` header, or not the right token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description The scheme to use: Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document, or it is deleted */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid path parameter, query or body; `errors` names each failing path */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than the server accepts (16 KB in all) */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body carries a request id, never internals */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (unreachable, locked or read-only); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restoreDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last seen; the change is refused with 412 if the resource has changed since */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The restored document */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description Weak ETag of the stream version; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        project_id: string;
+                        name: string;
+                        /** @description text/plain, text/markdown, text/html or application/pdf */
+                        mime_type: string;
+                        /** @description Bytes of the file as uploaded */
+                        size: number;
+                        pages: number | null;
+                        chunks: number;
+                        /** @description processing: being cut into chunks and embedded (in the background, after the upload answered); ready: retrievable; failed: the file could not be read (`failure` says why); nothing else is affected */
+                        status: "processing" | "ready" | "failed";
+                        failure: string | null;
+                        /** @description Chunks embedded out of all chunks */
+                        progress: {
+                            embedded: number;
+                            chunks: number;
+                        };
+                        /** @description disabled when no EMBEDDING_API_URL is set: the document is found by full text only */
+                        embedding: "enabled" | "disabled";
+                        embedding_model: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC
+                         */
+                        updated_at: string;
+                        deleted_at: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid HTTP */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Authorization: Bearer <API_TOKEN>` header, or not the right token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description The scheme to use: Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document, or it is deleted */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid path parameter, query or body; `errors` names each failing path */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request headers are larger than the server accepts (16 KB in all) */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body carries a request id, never internals */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (unreachable, locked or read-only); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    queryKnowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The question, as a chat asks it */
+                    q: string;
+                    /** @description Default RETRIEVAL_TOP_K */
+                    top_k?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The ranked chunks */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        mode: "hybrid" | "full_text";
+                        /** @description Why vectors were not used */
+                        reason?: "embedding_disabled" | "embedding_failed";
+                        error?: string;
+                        reranked: boolean;
+                        /** @description Distinct chunks the two rankings proposed */
+                        candidates: number;
+                        /** @description Best first, as a chat would put them in its prompt */
+                        chunks: {
+                            chunk_id: string;
+                            /**
+                             * Format: uuid
+                             * @description A UUID; the server makes UUIDv7 ids
+                             */
+                            document_id: string;
+                            document_name: string;
+                            text: string;
+                            snippet: string;
+                            pages: number[];
+                            heading: string[];
+                            tokens: number;
+                            scores: {
+                                vector: number | null;
+                                vector_rank: number | null;
+                                full_text: number | null;
+                                full_text_rank: number | null;
+                                /** @description Reciprocal-rank fusion of both ranks (k = 60) */
+                                fused: number;
+                                rerank: number | null;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or the request is not valid HTTP */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Authorization: Bearer <API_TOKEN>` header, or not the right token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    /** @description The scheme to use: Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such project, or it is deleted */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-Instance-Id": components["headers"]["InstanceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     "X-Instance-Id": components["headers"]["InstanceId"];
@@ -5843,6 +7322,40 @@ export interface operations {
                         position: number;
                     } | {
                         /** @constant */
+                        type: "sources";
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        message_id: string;
+                        sources: {
+                            /** @description The number the answer cites it by */
+                            n: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUID; the server makes UUIDv7 ids
+                             */
+                            document_id: string;
+                            document_name: string;
+                            chunk_id: string;
+                            pages: number[];
+                            heading: string[];
+                            /** @description The reranker's score, else the fused rank's */
+                            score: number;
+                            snippet: string;
+                        }[];
+                        /**
+                         * SourceRetrieval
+                         * @description How the sources were found
+                         */
+                        retrieval: {
+                            mode: "hybrid" | "full_text";
+                            reason?: "embedding_disabled" | "embedding_failed";
+                            error?: string;
+                            reranked: boolean;
+                        };
+                    } | {
+                        /** @constant */
                         type: "token";
                         token: string;
                         /**
@@ -6098,6 +7611,40 @@ export interface operations {
                          */
                         session_id: string;
                         position: number;
+                    } | {
+                        /** @constant */
+                        type: "sources";
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        message_id: string;
+                        sources: {
+                            /** @description The number the answer cites it by */
+                            n: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUID; the server makes UUIDv7 ids
+                             */
+                            document_id: string;
+                            document_name: string;
+                            chunk_id: string;
+                            pages: number[];
+                            heading: string[];
+                            /** @description The reranker's score, else the fused rank's */
+                            score: number;
+                            snippet: string;
+                        }[];
+                        /**
+                         * SourceRetrieval
+                         * @description How the sources were found
+                         */
+                        retrieval: {
+                            mode: "hybrid" | "full_text";
+                            reason?: "embedding_disabled" | "embedding_failed";
+                            error?: string;
+                            reranked: boolean;
+                        };
                     } | {
                         /** @constant */
                         type: "token";
@@ -6462,6 +8009,40 @@ export interface operations {
                          */
                         session_id: string;
                         position: number;
+                    } | {
+                        /** @constant */
+                        type: "sources";
+                        /**
+                         * Format: uuid
+                         * @description A UUID; the server makes UUIDv7 ids
+                         */
+                        message_id: string;
+                        sources: {
+                            /** @description The number the answer cites it by */
+                            n: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUID; the server makes UUIDv7 ids
+                             */
+                            document_id: string;
+                            document_name: string;
+                            chunk_id: string;
+                            pages: number[];
+                            heading: string[];
+                            /** @description The reranker's score, else the fused rank's */
+                            score: number;
+                            snippet: string;
+                        }[];
+                        /**
+                         * SourceRetrieval
+                         * @description How the sources were found
+                         */
+                        retrieval: {
+                            mode: "hybrid" | "full_text";
+                            reason?: "embedding_disabled" | "embedding_failed";
+                            error?: string;
+                            reranked: boolean;
+                        };
                     } | {
                         /** @constant */
                         type: "token";
@@ -6838,7 +8419,7 @@ export interface operations {
                 project_id?: string;
                 /** @description Only this conversation's events */
                 conversation_id?: string;
-                /** @description Only events of these types, comma-separated: ProjectCreated, ProjectUpdated, ProjectSettingsChanged, ProjectDeleted, ProjectRestored, ProjectPurged, ConversationCreated, ConversationRenamed, ConversationMoved, ConversationMetadataChanged, ConversationSettingsChanged, ConversationDeleted, ConversationRestored, ConversationPurged, UserMessagePosted, AssistantResponseStarted, AssistantResponseProgressed, MessageCompleted, MessageFailed, MessageCancelled, MessageReactionChanged, CurrentLeafSelected, ConversationImported, MessageImported */
+                /** @description Only events of these types, comma-separated: ProjectCreated, ProjectUpdated, ProjectSettingsChanged, ProjectDeleted, ProjectRestored, ProjectPurged, ConversationCreated, ConversationRenamed, ConversationMoved, ConversationMetadataChanged, ConversationSettingsChanged, ConversationDeleted, ConversationRestored, ConversationPurged, UserMessagePosted, AssistantResponseStarted, AssistantResponseProgressed, AnswerSourcesFound, MessageCompleted, MessageFailed, MessageCancelled, MessageReactionChanged, CurrentLeafSelected, ConversationImported, MessageImported, DocumentAdded, DocumentTextExtracted, DocumentUnreadable, DocumentChunked, DocumentChunksEmbedded, DocumentReindexRequested, DocumentDeleted, DocumentRestored, DocumentPurged */
                 types?: string;
                 /** @description Log position to start after: the events after it are sent first, then the stream goes on live. A Last-Event-ID header wins over it; with neither the stream starts at the end of the log */
                 after?: number;
@@ -6974,7 +8555,7 @@ export interface operations {
                 after?: number;
                 /** @description Page size, 1 to 1000 (MAX_EVENTS_PAGE_SIZE) */
                 limit?: number;
-                /** @description Only events of these types, comma-separated: ProjectCreated, ProjectUpdated, ProjectSettingsChanged, ProjectDeleted, ProjectRestored, ProjectPurged, ConversationCreated, ConversationRenamed, ConversationMoved, ConversationMetadataChanged, ConversationSettingsChanged, ConversationDeleted, ConversationRestored, ConversationPurged, UserMessagePosted, AssistantResponseStarted, AssistantResponseProgressed, MessageCompleted, MessageFailed, MessageCancelled, MessageReactionChanged, CurrentLeafSelected, ConversationImported, MessageImported */
+                /** @description Only events of these types, comma-separated: ProjectCreated, ProjectUpdated, ProjectSettingsChanged, ProjectDeleted, ProjectRestored, ProjectPurged, ConversationCreated, ConversationRenamed, ConversationMoved, ConversationMetadataChanged, ConversationSettingsChanged, ConversationDeleted, ConversationRestored, ConversationPurged, UserMessagePosted, AssistantResponseStarted, AssistantResponseProgressed, AnswerSourcesFound, MessageCompleted, MessageFailed, MessageCancelled, MessageReactionChanged, CurrentLeafSelected, ConversationImported, MessageImported, DocumentAdded, DocumentTextExtracted, DocumentUnreadable, DocumentChunked, DocumentChunksEmbedded, DocumentReindexRequested, DocumentDeleted, DocumentRestored, DocumentPurged */
                 types?: string;
             };
             header?: never;

@@ -70,13 +70,10 @@ export async function purgeDocument(
   sha256: string,
   options: CommandOptions,
 ): Promise<StoredEvent[]> {
-  const erasure = await decideErasure(
-    store,
-    documentDecider,
-    { id, type: 'document' },
-    options.expectedVersion,
-    { type: 'PurgeDocument', data: { document_id: id } },
-  );
+  const erasure = await decideErasure(store, documentDecider, { id, type: 'document' }, options.expectedVersion, {
+    type: 'PurgeDocument',
+    data: { document_id: id },
+  });
   return erase(store, [erasure], options, [sha256], { document_id: id });
 }
 

@@ -37,7 +37,8 @@ function projectMembership(em: EntityManager, projectId: string) {
     observe(event: StoredEvent): boolean | 'unknown' {
       if (event.stream_type === 'project') return event.stream_id === projectId;
       // Every document event names its project, but the tombstone, which carries nothing but the id.
-      if (event.stream_type === 'document') return 'project_id' in event.data ? event.data.project_id === projectId : true;
+      if (event.stream_type === 'document')
+        return 'project_id' in event.data ? event.data.project_id === projectId : true;
       const id = event.stream_id;
       switch (event.type) {
         case 'ConversationCreated':

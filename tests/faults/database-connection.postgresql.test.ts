@@ -75,7 +75,12 @@ describe('PostgreSQL unreachable (every connection cut, new ones refused)', () =
     try {
       const health = await api.get('/health');
       expect(health.status).toBe(503);
-      expect(health.body).toEqual({ status: 'unhealthy', database: 'disconnected', llm_service: 'connected' });
+      expect(health.body).toEqual({
+        status: 'unhealthy',
+        database: 'disconnected',
+        llm_service: 'connected',
+        embedding_service: 'disabled',
+      });
       expectDatabaseUnavailable(await api.post('/api/projects', { name: 'During the outage' }));
       expectDatabaseUnavailable(await api.patch(`/api/projects/${projectId}`, { name: 'Renamed' }));
       expectDatabaseUnavailable(await api.get('/api/projects'));

@@ -45,7 +45,12 @@ describe(
 
         const health = await api.get('/health');
         expect(health.status).toBe(503);
-        expect(health.body).toEqual({ status: 'unhealthy', database: 'locked', llm_service: 'disconnected' });
+        expect(health.body).toEqual({
+          status: 'unhealthy',
+          database: 'locked',
+          llm_service: 'disconnected',
+          embedding_service: 'disabled',
+        });
         // Readers are not blocked by a writer (WAL): nothing of the failed commands shows.
         expect(await apiSnapshot(api)).toEqual(before);
       } finally {

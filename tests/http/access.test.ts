@@ -67,12 +67,12 @@ describe('API_TOKEN', () => {
     expect(listed.body.items.map((p: { name: string }) => p.name)).toEqual(['Mine']);
   });
 
-  it('keeps /health, the OpenAPI document and the docs pages open, and /health says only its three fields', async () => {
+  it('keeps /health, the OpenAPI document and the docs pages open, and /health says only its four fields', async () => {
     const server = await startTestServer({ apiToken: TOKEN });
     const api = httpClient(server.url);
     const health = await api.get('/health');
     expect(health.status).toBe(200);
-    expect(Object.keys(health.body).sort()).toEqual(['database', 'llm_service', 'status']);
+    expect(Object.keys(health.body).sort()).toEqual(['database', 'embedding_service', 'llm_service', 'status']);
     expect((await api.get('/openapi.json')).status).toBe(200);
     expect((await api.get('/docs')).status).toBe(200);
     expect((await api.get('/redoc')).status).toBe(200);

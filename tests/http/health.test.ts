@@ -45,21 +45,36 @@ describe('GET /health', () => {
     const reply = await api.get('/health');
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(reply.body).toEqual({ status: 'healthy', database: 'connected', llm_service: 'connected' });
+    expect(reply.body).toEqual({
+      status: 'healthy',
+      database: 'connected',
+      llm_service: 'connected',
+      embedding_service: 'disabled',
+    });
   });
 
   it('is degraded with llm_service disconnected when nothing listens at LLM_API_URL', async () => {
     const { api } = await appWith();
     const reply = await api.get('/health');
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ status: 'degraded', database: 'connected', llm_service: 'disconnected' });
+    expect(reply.body).toEqual({
+      status: 'degraded',
+      database: 'connected',
+      llm_service: 'disconnected',
+      embedding_service: 'disabled',
+    });
   });
 
   it('is degraded with llm_service loading when llama.cpp answers 503 Loading model', async () => {
     const { api } = await appWith(await llama('loading'));
     const reply = await api.get('/health');
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ status: 'degraded', database: 'connected', llm_service: 'loading' });
+    expect(reply.body).toEqual({
+      status: 'degraded',
+      database: 'connected',
+      llm_service: 'loading',
+      embedding_service: 'disabled',
+    });
   });
 
   it('reports llm_service disconnected within about 2 s when llama.cpp accepts but never answers', async () => {
@@ -68,7 +83,12 @@ describe('GET /health', () => {
     const started = performance.now();
     const reply = await api.get('/health');
     const elapsed = performance.now() - started;
-    expect(reply.body).toEqual({ status: 'degraded', database: 'connected', llm_service: 'disconnected' });
+    expect(reply.body).toEqual({
+      status: 'degraded',
+      database: 'connected',
+      llm_service: 'disconnected',
+      embedding_service: 'disabled',
+    });
     expect(double.count('GET /health')).toBe(1);
     expect(elapsed).toBeLessThan(2_900);
   });
@@ -117,7 +137,12 @@ describe('when the database is unreachable', () => {
     const reply = await api.get('/health');
     expect(reply.status).toBe(503);
     expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(reply.body).toEqual({ status: 'unhealthy', database: 'disconnected', llm_service: 'connected' });
+    expect(reply.body).toEqual({
+      status: 'unhealthy',
+      database: 'disconnected',
+      llm_service: 'connected',
+      embedding_service: 'disabled',
+    });
   });
 
   it('other routes answer a 500 problem that shows no internals', async () => {

@@ -398,6 +398,8 @@ describe('GET /api/projects/:id/stats', () => {
       last_activity_at: project.updated_at,
       total_tokens: 0,
       reactions: { thumbs_up: 0, thumbs_down: 0 },
+      document_count: 0,
+      chunk_count: 0,
     });
   });
 
@@ -428,6 +430,8 @@ describe('GET /api/projects/:id/stats', () => {
       last_activity_at: lastMessageAt,
       total_tokens: 35,
       reactions: { thumbs_up: 2, thumbs_down: 1 },
+      document_count: 0,
+      chunk_count: 0,
     });
     const read = (await api.get(`/api/projects/${project.id}`)).body;
     expect(read).toMatchObject({ conversation_count: 2, message_count: 6, last_activity_at: lastMessageAt });

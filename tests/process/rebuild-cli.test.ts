@@ -172,7 +172,7 @@ describe('npm run projections:rebuild (node dist/rebuild-projections.mjs)', () =
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       const lines = run.stdout.trim().split('\n');
-      expect(lines[0]).toBe('Rebuilding project, conversation, message, search, usage from the event log');
+      expect(lines[0]).toBe('Rebuilding project, conversation, message, search, usage, knowledge from the event log');
       const progress = lines.filter((line) => line.includes('events/s'));
       expect(progress).toHaveLength(Math.ceil(events / batchSize));
       expect(progress[0]).toMatch(/^ {2}10 events \(position \d+\), \d+ events\/s$/);

@@ -58,7 +58,12 @@ describe('the server process (node dist/server.mjs)', () => {
 
         const health = await api.get('/health');
         expect(health.status).toBe(200);
-        expect(health.body).toEqual({ status: 'degraded', database: 'connected', llm_service: 'disconnected' });
+        expect(health.body).toEqual({
+          status: 'degraded',
+          database: 'connected',
+          llm_service: 'disconnected',
+          embedding_service: 'disabled',
+        });
 
         const created = await api.post('/api/projects', { name: 'Created through the process' });
         expect(created.status).toBe(201);

@@ -37,7 +37,10 @@ export function decideDocument(command: DocumentCommand, state: DocumentState): 
       );
       if (fresh.length === 0) return [];
       return [
-        { type: 'DocumentChunksEmbedded', data: { document_id, project_id: current.project_id, model, chunk_ids: fresh } },
+        {
+          type: 'DocumentChunksEmbedded',
+          data: { document_id, project_id: current.project_id, model, chunk_ids: fresh },
+        },
       ];
     }
     case 'ReindexDocument': {

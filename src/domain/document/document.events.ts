@@ -80,9 +80,6 @@ export const documentEventTypes = [
 ] as const satisfies readonly DocumentEvent['type'][];
 
 /** Compiles only while the list names every event of the union. */
-export const everyDocumentEventListed: Exclude<
-  DocumentEvent['type'],
-  (typeof documentEventTypes)[number]
-> extends never
+export const everyDocumentEventListed: Exclude<DocumentEvent['type'], (typeof documentEventTypes)[number]> extends never
   ? true
   : never = true;
