@@ -3234,7 +3234,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file, with its type and name */
+            /** @description The file as uploaded, in its own type, named in Content-Disposition */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -3242,7 +3242,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": string;
+                    "application/pdf": string;
+                    "text/plain": string;
+                    "text/markdown": string;
+                    "text/html": string;
                 };
             };
             /** @description The request is not valid HTTP */

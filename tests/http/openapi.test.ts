@@ -159,6 +159,7 @@ describe('GET /openapi.json', () => {
       expect(variants.map((v) => v.properties.type.const)).toEqual([
         'start',
         'queued',
+        'sources',
         'token',
         'reasoning',
         'complete',
@@ -166,6 +167,7 @@ describe('GET /openapi.json', () => {
       ]);
       const required = Object.fromEntries(variants.map((v) => [v.properties.type.const, v.required]));
       expect(required.start).toEqual(['type', 'session_id', 'conversation_id', 'user_message_id', 'message_id']);
+      expect(required.sources).toEqual(['type', 'message_id', 'sources', 'retrieval']);
       expect(required.token).toEqual(['type', 'token', 'message_id', 'session_id']);
       expect(required.reasoning).toEqual(['type', 'token', 'message_id', 'session_id']);
       expect(required.complete).toEqual([
@@ -207,7 +209,15 @@ async function expectStatus(status: number, sent: Promise<Reply>): Promise<Reply
 }
 
 describe('real responses conform to the schemas /openapi.json documents for them', () => {
-  const ids = { project: '', deletable: '', conversation: '', doomedConversation: '', user: '', assistant: '' };
+  const ids = {
+    project: '',
+    deletable: '',
+    conversation: '',
+    doomedConversation: '',
+    user: '',
+    assistant: '',
+    document: '',
+  };
   const covered = new Set<string>();
 
   beforeAll(async () => {
@@ -498,6 +508,71 @@ describe('real responses conform to the schemas /openapi.json documents for them
       method: 'patch',
       path: '/api/projects/{id}',
       reply: () => api.patch(`/api/projects/${ids.project}`, { name: 'Stale' }, { 'If-Match': 'W/"999"' }),
+    },
+    {
+      name: 'documents added',
+      method: 'post',
+      path: '/api/projects/{id}/documents',
+      reply: async () => {
+        const reply = await api.post(`/api/projects/${ids.project}/documents`, {
+          name: 'a.md',
+          content: '# A\n\nText.',
+          mime_type: 'text/markdown',
+        });
+        ids.document = reply.body.documents[0].id;
+        return reply;
+      },
+    },
+    {
+      name: 'document page',
+      method: 'get',
+      path: '/api/projects/{id}/documents',
+      reply: () => api.get(`/api/projects/${ids.project}/documents`),
+    },
+    {
+      name: 'document',
+      method: 'get',
+      path: '/api/documents/{id}',
+      reply: () => api.get(`/api/documents/${ids.document}`),
+    },
+    {
+      name: 'document downloaded',
+      method: 'get',
+      path: '/api/documents/{id}/content',
+      reply: async () => {
+        const reply = await api.get(`/api/documents/${ids.document}/content`);
+        return { ...reply, body: reply.text };
+      },
+    },
+    {
+      name: 'chunk page',
+      method: 'get',
+      path: '/api/documents/{id}/chunks',
+      reply: () => api.get(`/api/documents/${ids.document}/chunks`),
+    },
+    {
+      name: 'knowledge query',
+      method: 'post',
+      path: '/api/projects/{id}/knowledge/query',
+      reply: () => api.post(`/api/projects/${ids.project}/knowledge/query`, { q: 'text' }),
+    },
+    {
+      name: 'reindexed document',
+      method: 'post',
+      path: '/api/documents/{id}/reindex',
+      reply: () => api.post(`/api/documents/${ids.document}/reindex`),
+    },
+    {
+      name: 'deleted document (no body)',
+      method: 'delete',
+      path: '/api/documents/{id}',
+      reply: () => api.delete(`/api/documents/${ids.document}`),
+    },
+    {
+      name: 'restored document',
+      method: 'post',
+      path: '/api/documents/{id}/restore',
+      reply: () => api.post(`/api/documents/${ids.document}/restore`),
     },
     { name: '400 problem', method: 'post', path: '/api/projects', reply: () => api.post('/api/projects', '{"name": ') },
     {

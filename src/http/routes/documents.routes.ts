@@ -192,9 +192,14 @@ export function documentRoutes(limits: SchemaLimits): RouteSpec[] {
       query: DocumentGetQuery,
       responses: {
         200: {
-          description: 'The file, with its type and name',
-          contentType: 'application/octet-stream',
+          description: 'The file as uploaded, in its own type, named in Content-Disposition',
+          contentType: 'application/pdf',
           schema: Type.String({ format: 'binary' }),
+          otherContent: {
+            'text/plain': Type.String(),
+            'text/markdown': Type.String(),
+            'text/html': Type.String(),
+          },
         },
         404: missing('document'),
       },
