@@ -192,6 +192,7 @@ describe('npm run projections:rebuild (node dist/rebuild-projections.mjs)', () =
       );
       expect(checkpoints.map((c) => [c.name, Number(c.position)])).toEqual([
         ['conversation', lastPosition],
+        ['knowledge', lastPosition],
         ['message', lastPosition],
         ['project', lastPosition],
         ['search', lastPosition],
