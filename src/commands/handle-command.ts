@@ -117,14 +117,25 @@ export async function handleCommand<C, E extends DomainEvent, S>(
   command: CommandInput<C, S>,
   options: CommandOptions,
 ): Promise<CommandResult<S>> {
-  for (let attempt = 1; ; attempt++) {
+  return decidedAgainOnConflict(options, () => decideAndAppend(store, decider, stream, command, options));
+}
+
+/**
+ * Runs `attempt` (which reads, decides and writes) again when another writer got in between, unless the client
+ * named the version it expects.
+ */
+export async function decidedAgainOnConflict<T>(
+  options: Pick<CommandOptions, 'expectedVersion'>,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  for (let n = 1; ; n++) {
     try {
-      return await decideAndAppend(store, decider, stream, command, options);
+      return await attempt();
     } catch (error) {
-      const retry = error instanceof ConcurrencyError && options.expectedVersion === undefined && attempt < ATTEMPTS;
+      const retry = error instanceof ConcurrencyError && options.expectedVersion === undefined && n < ATTEMPTS;
       if (!retry) throw error;
       // A few random milliseconds, growing: writers that clashed do not all come back at the same instant.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * n));
     }
   }
 }

@@ -11,7 +11,13 @@ import { removeVectors } from '../knowledge/vector-index/remove-vectors.js';
 import type { VectorsToRemove } from '../knowledge/vector-index/types.js';
 import { conversationIdsOf } from '../queries/conversation.queries.js';
 import { documentsOfProject } from '../queries/document.queries.js';
-import { decideOnStream, forget, type CommandOptions, type StreamRef } from './handle-command.js';
+import {
+  decidedAgainOnConflict,
+  decideOnStream,
+  forget,
+  type CommandOptions,
+  type StreamRef,
+} from './handle-command.js';
 
 /** Erases a conversation for good: its events and read rows, leaving its tombstone, which it returns. */
 export async function purgeConversation(
@@ -19,17 +25,19 @@ export async function purgeConversation(
   id: string,
   options: CommandOptions,
 ): Promise<StoredEvent[]> {
-  const erasure = await decideErasure(
-    store,
-    conversationDecider,
-    { id, type: 'conversation' },
-    options.expectedVersion,
-    {
-      type: 'PurgeConversation',
-      data: { conversation_id: id },
-    },
-  );
-  return erase(store, [erasure], options);
+  return decidedAgainOnConflict(options, async () => {
+    const erasure = await decideErasure(
+      store,
+      conversationDecider,
+      { id, type: 'conversation' },
+      options.expectedVersion,
+      {
+        type: 'PurgeConversation',
+        data: { conversation_id: id },
+      },
+    );
+    return erase(store, [erasure], options);
+  });
 }
 
 /**
@@ -37,6 +45,10 @@ export async function purgeConversation(
  * tombstones.
  */
 export async function purgeProject(store: EventStore, id: string, options: CommandOptions): Promise<StoredEvent[]> {
+  return decidedAgainOnConflict(options, () => decideProjectErasure(store, id, options));
+}
+
+async function decideProjectErasure(store: EventStore, id: string, options: CommandOptions): Promise<StoredEvent[]> {
   const project = await decideErasure(store, projectDecider, { id, type: 'project' }, options.expectedVersion, {
     type: 'PurgeProject',
     data: { project_id: id },
@@ -70,11 +82,13 @@ export async function purgeDocument(
   sha256: string,
   options: CommandOptions,
 ): Promise<StoredEvent[]> {
-  const erasure = await decideErasure(store, documentDecider, { id, type: 'document' }, options.expectedVersion, {
-    type: 'PurgeDocument',
-    data: { document_id: id },
+  return decidedAgainOnConflict(options, async () => {
+    const erasure = await decideErasure(store, documentDecider, { id, type: 'document' }, options.expectedVersion, {
+      type: 'PurgeDocument',
+      data: { document_id: id },
+    });
+    return erase(store, [erasure], options, [sha256], { document_id: id });
   });
-  return erase(store, [erasure], options, [sha256], { document_id: id });
 }
 
 /** The tombstone a decider puts in place of a stream, decided on the path every command takes. */

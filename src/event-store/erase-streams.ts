@@ -3,7 +3,7 @@ import type { DomainEvent, StreamType } from '../domain/domain-event.js';
 import { inTransaction } from '../db/in-transaction.js';
 import { withScrubbedDeletes } from '../db/scrubbed-deletes.js';
 import { runSql } from '../db/run-sql.js';
-import { currentVersion, type EventStore } from './append-to-stream.js';
+import { asConcurrencyError, currentVersion, type EventStore } from './append-to-stream.js';
 import { insertEvents, type NewEventRow } from './insert-events.js';
 import { ConcurrencyError } from './expected-version.js';
 import type { EventMetadata, StoredEvent } from './stored-event.js';
@@ -42,7 +42,12 @@ export async function eraseStreams(
           schema_version: 1,
           created_at: createdAt,
         };
-        tombstones.push(...(await insertEvents(tx, [row as NewEventRow])));
+        try {
+          tombstones.push(...(await insertEvents(tx, [row as NewEventRow])));
+        } catch (error) {
+          // A writer that appended after the version check clashes on the tombstone's version: a conflict.
+          throw asConcurrencyError(store, error, streamId, expected);
+        }
       }
       await store.projectInline(tx, tombstones);
       await alongside?.(tx);
