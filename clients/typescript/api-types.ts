@@ -1002,6 +1002,8 @@ export interface operations {
                                 model?: string;
                                 /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                                 reasoning_effort?: "low" | "medium" | "high";
+                                /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                                knowledge?: boolean;
                                 /** @description The system prompt its answers start from */
                                 system_prompt?: string;
                                 /** @description Sampling temperature, 0 to 2 */
@@ -1151,6 +1153,8 @@ export interface operations {
                         model?: string;
                         /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                         reasoning_effort?: "low" | "medium" | "high";
+                        /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                        knowledge?: boolean;
                         /** @description At most 10000 characters (MAX_MESSAGE_LENGTH); an empty one sends none, also over the project's. Without one set anywhere, the project's `metadata.system_prompt` is used */
                         system_prompt?: string;
                         /** @description Sampling temperature, 0 to 2 */
@@ -1207,6 +1211,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -1286,6 +1292,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -1465,6 +1473,8 @@ export interface operations {
                         model?: string;
                         /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                         reasoning_effort?: "low" | "medium" | "high";
+                        /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                        knowledge?: boolean;
                         /** @description At most 10000 characters (MAX_MESSAGE_LENGTH); an empty one sends none, also over the project's. Without one set anywhere, the project's `metadata.system_prompt` is used */
                         system_prompt?: string;
                         /** @description Sampling temperature, 0 to 2 */
@@ -1521,6 +1531,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -1600,6 +1612,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -1796,6 +1810,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -2082,6 +2098,7 @@ export interface operations {
                     settings?: {
                         model?: string | null;
                         reasoning_effort?: ("low" | "medium" | "high") | null;
+                        knowledge?: boolean | null;
                         system_prompt?: string | null;
                         temperature?: number | null;
                         top_p?: number | null;
@@ -2129,6 +2146,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -2336,6 +2355,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -3987,6 +4008,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -4042,6 +4065,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -4199,6 +4224,8 @@ export interface operations {
                                 model?: string;
                                 /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                                 reasoning_effort?: "low" | "medium" | "high";
+                                /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                                knowledge?: boolean;
                                 /** @description The system prompt its answers start from */
                                 system_prompt?: string;
                                 /** @description Sampling temperature, 0 to 2 */
@@ -4384,6 +4411,8 @@ export interface operations {
                                 model?: string;
                                 /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                                 reasoning_effort?: "low" | "medium" | "high";
+                                /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                                knowledge?: boolean;
                                 /** @description The system prompt its answers start from */
                                 system_prompt?: string;
                                 /** @description Sampling temperature, 0 to 2 */
@@ -4526,6 +4555,8 @@ export interface operations {
                         model?: string;
                         /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                         reasoning_effort?: "low" | "medium" | "high";
+                        /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                        knowledge?: boolean;
                         /** @description At most 10000 characters (MAX_MESSAGE_LENGTH); an empty one sends none, also over the project's. Without one set anywhere, the project's `metadata.system_prompt` is used */
                         system_prompt?: string;
                         /** @description Sampling temperature, 0 to 2 */
@@ -4582,6 +4613,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -4655,6 +4688,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -4827,6 +4862,8 @@ export interface operations {
                         model?: string;
                         /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                         reasoning_effort?: "low" | "medium" | "high";
+                        /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                        knowledge?: boolean;
                         /** @description At most 10000 characters (MAX_MESSAGE_LENGTH); an empty one sends none, also over the project's. Without one set anywhere, the project's `metadata.system_prompt` is used */
                         system_prompt?: string;
                         /** @description Sampling temperature, 0 to 2 */
@@ -4883,6 +4920,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -4956,6 +4995,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -5148,6 +5189,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -5450,6 +5493,7 @@ export interface operations {
                     settings?: {
                         model?: string | null;
                         reasoning_effort?: ("low" | "medium" | "high") | null;
+                        knowledge?: boolean | null;
                         system_prompt?: string | null;
                         temperature?: number | null;
                         top_p?: number | null;
@@ -5502,6 +5546,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -5703,6 +5749,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -5903,6 +5951,25 @@ export interface operations {
                             has_reasoning: boolean;
                             reasoning_ms: number | null;
                             reasoning?: string | null;
+                            /** @description The passages of the project's documents the answer was given and cites as [1], [2]; [] when none. In GET /api/messages/{id}; pages have them in `metadata.sources` */
+                            sources?: {
+                                /** @description The number the answer cites it by */
+                                n: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUID; the server makes UUIDv7 ids
+                                 */
+                                document_id: string;
+                                document_name: string;
+                                chunk_id: string;
+                                pages: number[];
+                                heading: string[];
+                                /** @description The reranker's score, else the fused rank's */
+                                score: number;
+                                snippet: string;
+                                /** @description Whether its document was deleted or purged since: the name and snippet stay as they were cited */
+                                document_deleted: boolean;
+                            }[];
                         }[];
                         /** @description null on the last page */
                         next_cursor: string | null;
@@ -6034,6 +6101,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -6246,6 +6315,8 @@ export interface operations {
                             model?: string;
                             /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                             reasoning_effort?: "low" | "medium" | "high";
+                            /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                            knowledge?: boolean;
                             /** @description The system prompt its answers start from */
                             system_prompt?: string;
                             /** @description Sampling temperature, 0 to 2 */
@@ -6458,6 +6529,8 @@ export interface operations {
                                 model?: string;
                                 /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                                 reasoning_effort?: "low" | "medium" | "high";
+                                /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                                knowledge?: boolean;
                                 /** @description The system prompt its answers start from */
                                 system_prompt?: string;
                                 /** @description Sampling temperature, 0 to 2 */
@@ -6513,6 +6586,8 @@ export interface operations {
                                 model?: string;
                                 /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                                 reasoning_effort?: "low" | "medium" | "high";
+                                /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                                knowledge?: boolean;
                                 /** @description The system prompt its answers start from */
                                 system_prompt?: string;
                                 /** @description Sampling temperature, 0 to 2 */
@@ -6724,6 +6799,8 @@ export interface operations {
                                 model?: string;
                                 /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                                 reasoning_effort?: "low" | "medium" | "high";
+                                /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                                knowledge?: boolean;
                                 /** @description The system prompt its answers start from */
                                 system_prompt?: string;
                                 /** @description Sampling temperature, 0 to 2 */
@@ -6779,6 +6856,8 @@ export interface operations {
                                 model?: string;
                                 /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                                 reasoning_effort?: "low" | "medium" | "high";
+                                /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                                knowledge?: boolean;
                                 /** @description The system prompt its answers start from */
                                 system_prompt?: string;
                                 /** @description Sampling temperature, 0 to 2 */
@@ -6986,6 +7065,25 @@ export interface operations {
                         has_reasoning: boolean;
                         reasoning_ms: number | null;
                         reasoning?: string | null;
+                        /** @description The passages of the project's documents the answer was given and cites as [1], [2]; [] when none. In GET /api/messages/{id}; pages have them in `metadata.sources` */
+                        sources?: {
+                            /** @description The number the answer cites it by */
+                            n: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUID; the server makes UUIDv7 ids
+                             */
+                            document_id: string;
+                            document_name: string;
+                            chunk_id: string;
+                            pages: number[];
+                            heading: string[];
+                            /** @description The reranker's score, else the fused rank's */
+                            score: number;
+                            snippet: string;
+                            /** @description Whether its document was deleted or purged since: the name and snippet stay as they were cited */
+                            document_deleted: boolean;
+                        }[];
                     };
                 };
             };
@@ -7130,6 +7228,25 @@ export interface operations {
                         has_reasoning: boolean;
                         reasoning_ms: number | null;
                         reasoning?: string | null;
+                        /** @description The passages of the project's documents the answer was given and cites as [1], [2]; [] when none. In GET /api/messages/{id}; pages have them in `metadata.sources` */
+                        sources?: {
+                            /** @description The number the answer cites it by */
+                            n: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUID; the server makes UUIDv7 ids
+                             */
+                            document_id: string;
+                            document_name: string;
+                            chunk_id: string;
+                            pages: number[];
+                            heading: string[];
+                            /** @description The reranker's score, else the fused rank's */
+                            score: number;
+                            snippet: string;
+                            /** @description Whether its document was deleted or purged since: the name and snippet stay as they were cited */
+                            document_deleted: boolean;
+                        }[];
                     };
                 };
             };
@@ -7262,6 +7379,8 @@ export interface operations {
                         model?: string;
                         /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                         reasoning_effort?: "low" | "medium" | "high";
+                        /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                        knowledge?: boolean;
                         /** @description Sampling temperature, 0 to 2 */
                         temperature?: number;
                         /** @description Nucleus sampling, 0 to 1 (1: off) */
@@ -7553,6 +7672,8 @@ export interface operations {
                         model?: string;
                         /** @description gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort` */
                         reasoning_effort?: "low" | "medium" | "high";
+                        /** @description Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not sent to llama.cpp */
+                        knowledge?: boolean;
                         /** @description Sampling temperature, 0 to 2 */
                         temperature?: number;
                         /** @description Nucleus sampling, 0 to 1 (1: off) */

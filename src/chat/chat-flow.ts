@@ -147,7 +147,7 @@ async function answerWithTicket(
 ): Promise<AnswerOutcome> {
   const { conversation_id, message_id, session_id, metadata } = request;
   const record = recorder(deps, metadata);
-  const { system_prompt_source, ...recorded } = recordedGeneration((await record(request.start)).appended, message_id);
+  const { system_prompt_source, knowledge, ...recorded } = recordedGeneration((await record(request.start)).appended, message_id);
   const model = modelToAsk(recorded.model, served);
   const options: ChatOptions = model === undefined ? recorded : { ...recorded, model };
   const session = deps.sessions.create({ id: session_id, conversation_id, message_id });
@@ -162,7 +162,7 @@ async function answerWithTicket(
   let prompt: AnswerPrompt;
   let found: FoundSources | null;
   try {
-    found = await sourcesFor(deps, request, generation);
+    found = knowledge === false ? null : await sourcesFor(deps, request, generation);
     prompt = await answerPrompt(
       {
         em: deps.store().em,

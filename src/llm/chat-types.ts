@@ -6,7 +6,7 @@ export type { CompletionTimings };
 export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
 
 /** How llama.cpp is asked to generate: the model, gpt-oss's reasoning effort, and sampling under llama.cpp's names. */
-export type ChatOptions = GenerationOptions;
+export type ChatOptions = Omit<GenerationOptions, 'knowledge'>;
 
 export type ChatChunk =
   | { type: 'delta'; content: string }

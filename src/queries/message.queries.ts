@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor, toPage, type Page } from './cursor.js';
 import { pathPage } from './message-path.js';
 import { projectNotDeleted } from './visibility.js';
 import { listedColumns, type MessageListRow } from './message-columns.js';
+import { citedSources, type CitedSource } from './cited-sources.js';
 
 /** Page options of a message listing. */
 export type MessagePageQuery = { limit: number; cursor?: string; include_reasoning?: boolean };
@@ -18,6 +19,8 @@ export type MessageResponse = Omit<MessageRow, 'seq' | 'updated_at' | 'depth' | 
   has_reasoning: boolean;
   reasoning_ms: number | null;
   reasoning?: string | null;
+  /** In GET /api/messages/:id only: the sources the answer cites (pages keep them in `metadata.sources`). */
+  sources?: CitedSource[];
 };
 
 const conversationVisible = `exists (select 1 from conversations c where c.id = m.conversation_id and c.deleted_at is null and ${projectNotDeleted})`;
@@ -27,7 +30,9 @@ export async function findMessage(em: EntityManager, id: string): Promise<Messag
   const [row] = await runSql<MessageRow>(em, `select m.* from messages m where m.id = ? and ${conversationVisible}`, [
     id,
   ]);
-  return row ? toMessageResponse(withParsedJson(row), true) : null;
+  if (!row) return null;
+  const message = toMessageResponse(withParsedJson(row), true);
+  return { ...message, sources: await citedSources(em, message.metadata) };
 }
 
 /** Every message of the conversation in creation order, all branches included. */

@@ -67,6 +67,14 @@ describe('documents embedded by an embedding server', () => {
   });
 });
 
+/** Asks one question and reads the answer to its end; returns the answer's id. */
+async function askOnce(conversation: string, message: string): Promise<string> {
+  const stream = await openSse(`${server.url}/api/chat/stream`, { body: { conversation_id: conversation, message } });
+  const events = await stream.ended;
+  expect(events.at(-1)!.event).toBe('complete');
+  return events[0]!.json.message_id as string;
+}
+
 describe('a chat in a project with documents', () => {
   it('sends sources after start and before the first token, and puts them right before the question', async () => {
     const { projectId, zebras } = await projectWithDocuments();
@@ -93,6 +101,106 @@ describe('a chat in a project with documents', () => {
     const message = (await api.get(`/api/messages/${answer}`)).body;
     expect(message.metadata.sources).toEqual(sources.sources);
     expect(message.metadata.retrieval).toEqual({ mode: 'hybrid', reranked: false });
+    expect(message.sources).toEqual(sources.sources.map((source: object) => ({ ...source, document_deleted: false })));
+  });
+
+  it('shows a cited document that was deleted, then purged, by the name it had, saying it is deleted', async () => {
+    const { projectId, zebras } = await projectWithDocuments();
+    const conversation = (await api.post('/api/conversations', { project_id: projectId })).body.id as string;
+    const answer = await askOnce(conversation, 'Why do zebras have stripes?');
+    const cited = async () => (await api.get(`/api/messages/${answer}`)).body.sources as Record<string, unknown>[];
+    const zebraSource = async () => (await cited()).find((source) => source.document_id === zebras)!;
+    expect(await zebraSource()).toMatchObject({ document_name: 'zebras.txt', document_deleted: false });
+
+    expect((await api.delete(`/api/documents/${zebras}`)).status).toBe(204);
+    expect(await zebraSource()).toMatchObject({ document_name: 'zebras.txt', document_deleted: true });
+    expect((await api.post(`/api/documents/${zebras}/restore`, {})).status).toBe(200);
+    expect(await zebraSource()).toMatchObject({ document_deleted: false });
+
+    expect((await api.delete(`/api/documents/${zebras}?purge=true`)).status).toBe(204);
+    expect(await zebraSource()).toMatchObject({
+      document_name: 'zebras.txt',
+      snippet: expect.stringContaining('Zebras'),
+      document_deleted: true,
+    });
+  });
+
+  it('replays the sources event, in its place, to a client that resumes the stream', async () => {
+    const { projectId } = await projectWithDocuments();
+    const conversation = (await api.post('/api/conversations', { project_id: projectId })).body.id as string;
+    const first = await openSse(`${server.url}/api/chat/stream`, {
+      body: { conversation_id: conversation, message: 'Why do zebras have stripes?' },
+    });
+    const events = await first.ended;
+    const sessionId = events[0]!.json.session_id as string;
+    const replayed = await (await openSse(`${server.url}/api/chat/stream/${sessionId}`, {})).ended;
+    expect(replayed.map((event) => [event.event, event.json])).toEqual(
+      events.map((event) => [event.event, event.json]),
+    );
+    expect(replayed[1]!.event).toBe('sources');
+    const afterStart = await (
+      await openSse(`${server.url}/api/chat/stream/${sessionId}`, { headers: { 'Last-Event-ID': events[0]!.id! } })
+    ).ended;
+    expect(afterStart[0]!.event).toBe('sources');
+  });
+
+  it('exports the sources with the answer, and an import of the export brings them back', async () => {
+    const { projectId } = await projectWithDocuments();
+    const conversation = (await api.post('/api/conversations', { project_id: projectId })).body.id as string;
+    const answer = await askOnce(conversation, 'Why do zebras have stripes?');
+    const cited = (await api.get(`/api/messages/${answer}`)).body.metadata.sources;
+    expect(cited.length).toBeGreaterThan(0);
+    const exported = (await api.get(`/api/conversations/${conversation}/export`)).body;
+    const exportedAnswer = exported.conversations[0].messages.find((m: { id: string }) => m.id === answer);
+    expect(exportedAnswer.metadata.sources).toEqual(cited);
+
+    const imported = await api.post(`/api/conversations/import?project_id=${projectId}`, exported);
+    expect(imported.status).toBe(201);
+    const copy = imported.body.conversations[0];
+    const messages = (await api.get(`/api/conversations/${copy.id}/messages`)).body.items as {
+      role: string;
+      metadata: { sources?: unknown };
+    }[];
+    expect(messages.find((m) => m.role === 'assistant')!.metadata.sources).toEqual(cited);
+  });
+
+  it('leaves the answer without sources where knowledge is off: by the project, the conversation or the chat', async () => {
+    const { projectId } = await projectWithDocuments();
+    const kinds = async (conversation: string, options?: object) => {
+      const stream = await openSse(`${server.url}/api/chat/stream`, {
+        body: {
+          conversation_id: conversation,
+          message: 'Why do zebras have stripes?',
+          ...(options ? { options } : {}),
+        },
+      });
+      return (await stream.ended).map((event) => event.event);
+    };
+    const plain = (await api.post('/api/conversations', { project_id: projectId })).body.id as string;
+    expect(await kinds(plain, { knowledge: false })).not.toContain('sources');
+    expect(await kinds(plain)).toContain('sources');
+
+    expect((await api.patch(`/api/projects/${projectId}`, { settings: { knowledge: false } })).status).toBe(200);
+    const inProject = (await api.post('/api/conversations', { project_id: projectId })).body.id as string;
+    expect(await kinds(inProject)).not.toContain('sources');
+    expect(chatDouble.chats().at(-1)!.messages.at(-1)).toEqual({
+      role: 'user',
+      content: 'Why do zebras have stripes?',
+    });
+    expect(chatDouble.last('POST /v1/chat/completions')!.json).not.toHaveProperty('knowledge');
+
+    const overriding = await api.patch(`/api/conversations/${inProject}`, { settings: { knowledge: true } });
+    expect(overriding.status).toBe(200);
+    expect(overriding.body.settings).toEqual({ knowledge: true });
+    expect(await kinds(inProject)).toContain('sources');
+    const answers = (await api.get(`/api/conversations/${inProject}/messages`)).body.items as {
+      role: string;
+      metadata: { generation: Record<string, unknown> };
+    }[];
+    expect(answers.filter((m) => m.role === 'assistant').map((m) => m.metadata.generation.knowledge)).toEqual([
+      false,
+      true,
+    ]);
   });
 
   it('keeps the history before the sources: the next question is asked after the earlier turns, as they were', async () => {

@@ -49,6 +49,7 @@ const refused: [string, unknown][] = [
   ['stop', ['']],
   ['stop', ['x'.repeat(101)]],
   ['reasoning_effort', 'extreme'],
+  ['knowledge', 'no'],
   ['model', ''],
   ['model', 'm'.repeat(201)],
   ['system_prompt', 'x'.repeat(51)],

@@ -20,6 +20,8 @@ export type GenerationSettings = {
   seed?: number;
   max_tokens?: number;
   stop?: string[];
+  /** Whether answers draw on the project's documents (retrieval); on unless set to false. */
+  knowledge?: boolean;
 };
 
 export type SettingName = keyof GenerationSettings;

@@ -1,12 +1,23 @@
 import { Type } from 'typebox';
 import { AsOfParam } from '../as-of-param.js';
 import type { SchemaLimits } from './schema-limits.js';
+import { AnswerSourceSchema } from './chat.schemas.js';
 import { Cursor, Limit, Metadata, nullable, Timestamp, Uuid } from './common.schemas.js';
 
 export const Reaction = nullable(
   Type.Union([Type.Literal('thumbs_up'), Type.Literal('thumbs_down')], {
     description: 'thumbs_up, thumbs_down or null',
   }),
+);
+
+const CitedSource = Type.Object(
+  {
+    ...AnswerSourceSchema.properties,
+    document_deleted: Type.Boolean({
+      description: 'Whether its document was deleted or purged since: the name and snippet stay as they were cited',
+    }),
+  },
+  { additionalProperties: false, title: 'CitedSource' },
 );
 
 export const Message = Type.Object(
@@ -41,6 +52,13 @@ export const Message = Type.Object(
             '/api/messages/{id}; in pages only with include_reasoning=true',
         }),
       ),
+    ),
+    sources: Type.Optional(
+      Type.Array(CitedSource, {
+        description:
+          "The passages of the project's documents the answer was given and cites as [1], [2]; [] when none. In GET " +
+          '/api/messages/{id}; pages have them in `metadata.sources`',
+      }),
     ),
   },
   { additionalProperties: false, title: 'Message' },

@@ -34,6 +34,11 @@ const choice = {
     description:
       "gpt-oss's reasoning effort, sent as `chat_template_kwargs.reasoning_effort` and as `reasoning_effort`",
   }),
+  knowledge: Type.Boolean({
+    description:
+      "Whether the answer draws on the project's documents (sources retrieved and cited); on unless false. Not " +
+      'sent to llama.cpp',
+  }),
 };
 
 const optional = <P extends TProperties>(properties: P) =>
