@@ -63,6 +63,8 @@ async function migrate({ from, to, append, batchSize }: Arguments, source: Datab
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   if (result.copied === 0) console.log(`Nothing to copy: the target already holds every event up to ${result.after}`);
+  const { files, vectors } = result.knowledge;
+  if (files + vectors > 0) console.log(`Copied ${files} document files and ${vectors} chunk vectors`);
   if (result.rebuilt) console.log('Rebuilt every read model on the target');
   console.log(`Done: ${result.copied} events copied in ${seconds} s (last position ${result.lastPosition})`);
 }

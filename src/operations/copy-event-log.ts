@@ -6,6 +6,7 @@ import { rebuildProjections, type RebuildProgress } from '../../projections/rebu
 import { EventRecord } from '../event-store/event.entity.js';
 import type { Database } from '../db/connect-database.js';
 import { dialectOf } from '../db/dialect.js';
+import { copyKnowledge, type KnowledgeCopied } from './copy-knowledge.js';
 
 type EventRow = InferEntity<typeof EventRecord>;
 
@@ -18,7 +19,14 @@ export type CopyOptions = {
   onRebuildProgress?: (progress: RebuildProgress) => void;
 };
 
-export type CopyResult = { copied: number; after: number; lastPosition: number; rebuilt: boolean };
+export type CopyResult = {
+  copied: number;
+  after: number;
+  lastPosition: number;
+  rebuilt: boolean;
+  /** The uploaded files and chunk vectors copied along (see copy-knowledge.ts). */
+  knowledge: KnowledgeCopied;
+};
 
 /** The target already holds events and the caller did not ask to append to them. */
 export class NonEmptyTargetError extends Error {
@@ -32,6 +40,7 @@ export class NonEmptyTargetError extends Error {
  * Copies the log of `source` into `target` as it is (positions, stream versions, metadata, timestamps),
  * batch by batch, each batch in its own transaction, then rebuilds every read model of the target.
  * With `append`, copies only the events after the target's last position, so a repeated run adds nothing.
+ * The uploaded files and the chunks' vectors go along.
  * Run it while no server writes to either database.
  */
 export async function copyEventLog(source: Database, target: Database, options: CopyOptions = {}): Promise<CopyResult> {
@@ -39,6 +48,7 @@ export async function copyEventLog(source: Database, target: Database, options: 
   if (after > 0 && !options.append) throw new NonEmptyTargetError(after);
   const { copied, position } = await copyBatches(source, target, after, options);
   if (copied > 0) await advanceSequence(target.em());
+  const knowledge = await copyKnowledge(source, target);
   const rebuilt = copied > 0 || (await projectionsLag(target.em(), position));
   if (rebuilt) {
     await rebuildProjections(target.em(), projectors, {
@@ -46,7 +56,7 @@ export async function copyEventLog(source: Database, target: Database, options: 
       onProgress: options.onRebuildProgress,
     });
   }
-  return { copied, after, lastPosition: position, rebuilt };
+  return { copied, after, lastPosition: position, rebuilt, knowledge };
 }
 
 async function copyBatches(source: Database, target: Database, after: number, options: CopyOptions) {
