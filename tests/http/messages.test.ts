@@ -47,6 +47,7 @@ describe('GET /api/messages/:id', () => {
       metadata: { timings: { prompt_n: 5, prompt_ms: 1.5, predicted_n: 12, predicted_ms: 30 } },
       created_at: reply.body.created_at,
       reasoning: null,
+      sources: [],
       has_reasoning: false,
       reasoning_ms: null,
     });
