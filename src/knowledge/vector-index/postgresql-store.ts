@@ -25,10 +25,11 @@ export async function storeOnPostgresql(
     // On a conflict, another transaction stored the same chunk meanwhile: the last one's vector is kept.
     await runSql(
       em,
-      `insert into knowledge_vectors (chunk_id, project_id, document_id, model, dimensions, vector)
-       values ${placeholders(rows.length, '(?, ?, ?, ?, ?, ?)')}
+      `insert into knowledge_vectors (chunk_id, project_id, document_id, model, dimensions, vector, text_hash)
+       values ${placeholders(rows.length, '(?, ?, ?, ?, ?, ?, ?)')}
        on conflict (chunk_id) do update set project_id = excluded.project_id, document_id = excluded.document_id,
-         model = excluded.model, dimensions = excluded.dimensions, vector = excluded.vector`,
+         model = excluded.model, dimensions = excluded.dimensions, vector = excluded.vector,
+         text_hash = excluded.text_hash`,
       rows.flatMap((entry) => [
         entry.chunk_id,
         entry.project_id,
@@ -36,6 +37,7 @@ export async function storeOnPostgresql(
         model,
         entry.vector.length,
         vectorBytes(entry.vector),
+        entry.text_hash ?? null,
       ]),
     );
   }

@@ -31,9 +31,10 @@ export async function storeOnSqlite(em: EntityManager, model: string, entries: r
         `update ${vectorTable(dimensions)} set embedding = ?, model = ?, document_id = ? where rowid = ?`,
         [bytes, model, entry.document_id, stored.seq],
       );
-      await runSql(em, 'update knowledge_vector_chunks set document_id = ?, model = ? where seq = ?', [
+      await runSql(em, 'update knowledge_vector_chunks set document_id = ?, model = ?, text_hash = ? where seq = ?', [
         entry.document_id,
         model,
+        entry.text_hash ?? null,
         stored.seq,
       ]);
       continue;
@@ -44,9 +45,9 @@ export async function storeOnSqlite(em: EntityManager, model: string, entries: r
     }
     const [added] = await runSql<{ seq: number }>(
       em,
-      `insert into knowledge_vector_chunks (chunk_id, project_id, document_id, model, dimensions)
-       values (?, ?, ?, ?, ?) returning seq`,
-      [entry.chunk_id, entry.project_id, entry.document_id, model, dimensions],
+      `insert into knowledge_vector_chunks (chunk_id, project_id, document_id, model, dimensions, text_hash)
+       values (?, ?, ?, ?, ?, ?) returning seq`,
+      [entry.chunk_id, entry.project_id, entry.document_id, model, dimensions, entry.text_hash ?? null],
     );
     // vec0 takes an integer rowid only, and better-sqlite3 binds a JavaScript number as a real.
     await runSql(

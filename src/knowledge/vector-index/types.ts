@@ -1,5 +1,14 @@
-/** One chunk's vector, as an embedding model gave it. */
-export type VectorEntry = { chunk_id: string; document_id: string; project_id: string; vector: Float32Array };
+/**
+ * One chunk's vector, as an embedding model gave it; `text_hash` (textHash of the chunk's text) lets another chunk of
+ * the same text take it rather than embed the text again.
+ */
+export type VectorEntry = {
+  chunk_id: string;
+  document_id: string;
+  project_id: string;
+  vector: Float32Array;
+  text_hash?: string;
+};
 
 /** Which vectors a removal takes: a document's, a project's, or these chunks'. */
 export type VectorsToRemove = { document_id: string } | { project_id: string } | { chunk_ids: readonly string[] };
