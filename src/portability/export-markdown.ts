@@ -28,8 +28,25 @@ function messageMarkdown(message: MessageRow): string {
     `## ${role}${model} · ${readableTime(message.created_at)}`,
     ...(message.reasoning ? [reasoningBlock(message.reasoning)] : []),
     message.content === '' ? '_(no text)_' : message.content,
+    ...sourcesList(message),
     ...notes,
   ].join('\n\n');
+}
+
+/** The sources an answer was given (metadata.sources), as it cites them: [n] document, pages, heading. */
+function sourcesList(message: MessageRow): string[] {
+  const sources = Array.isArray(message.metadata.sources) ? message.metadata.sources : [];
+  const lines = sources.flatMap((source) => {
+    if (typeof source !== 'object' || source === null || Array.isArray(source)) return [];
+    const { n, document_name, pages, heading } = source as Record<string, unknown>;
+    if (typeof n !== 'number' || typeof document_name !== 'string') return [];
+    const where = [
+      Array.isArray(pages) && pages.length > 0 ? `p. ${pages.join(', ')}` : '',
+      Array.isArray(heading) && heading.length > 0 ? oneLine(heading.join(' > ')) : '',
+    ].filter((part) => part !== '');
+    return [`- [${n}] ${oneLine(document_name)}${where.length > 0 ? ` (${where.join('; ')})` : ''}`];
+  });
+  return lines.length > 0 ? [`Sources:\n\n${lines.join('\n')}`] : [];
 }
 
 function statusNote(message: MessageRow): string {

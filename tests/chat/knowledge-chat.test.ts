@@ -144,7 +144,7 @@ describe('a chat in a project with documents', () => {
     expect(afterStart[0]!.event).toBe('sources');
   });
 
-  it('exports the sources with the answer, and an import of the export brings them back', async () => {
+  it('exports the sources with the answer (listed under it in Markdown), and an import of the export brings them back', async () => {
     const { projectId } = await projectWithDocuments();
     const conversation = (await api.post('/api/conversations', { project_id: projectId })).body.id as string;
     const answer = await askOnce(conversation, 'Why do zebras have stripes?');
@@ -153,6 +153,9 @@ describe('a chat in a project with documents', () => {
     const exported = (await api.get(`/api/conversations/${conversation}/export`)).body;
     const exportedAnswer = exported.conversations[0].messages.find((m: { id: string }) => m.id === answer);
     expect(exportedAnswer.metadata.sources).toEqual(cited);
+
+    const markdown = await fetch(`${server.url}/api/conversations/${conversation}/export?format=markdown`);
+    expect(await markdown.text()).toMatch(/Stripes confuse flies \[1\]\.\n\nSources:\n\n- \[1\] zebras\.txt\n/);
 
     const imported = await api.post(`/api/conversations/import?project_id=${projectId}`, exported);
     expect(imported.status).toBe(201);
