@@ -15,7 +15,8 @@ export type FoundSources = { sources: AnswerSource[]; retrieval: SourceRetrieval
 export async function findSources(
   knowledge: Pick<Knowledge, 'retrieve'>,
   em: EntityManager,
-  input: { conversation_id: string; question_id: string },
+  /** `maxTokens`: what the sources may take at most, when the chat model's context allows less than the setting. */
+  input: { conversation_id: string; question_id: string; maxTokens?: number },
 ): Promise<FoundSources | null> {
   const [row] = await runSql<{ project_id: string | null; content: string; documents: number | string }>(
     em,
@@ -26,7 +27,11 @@ export async function findSources(
     [input.question_id, input.conversation_id],
   );
   if (!row || row.project_id === null || Number(row.documents) === 0) return null;
-  const retrieval = await knowledge.retrieve(em, { project_id: row.project_id, question: row.content });
+  const retrieval = await knowledge.retrieve(em, {
+    project_id: row.project_id,
+    question: row.content,
+    ...(input.maxTokens === undefined ? {} : { maxTokens: input.maxTokens }),
+  });
   if (retrieval.chunks.length === 0) return null;
   const sources = retrieval.chunks.map((chunk, i) => asSource(chunk, i + 1));
   const text = promptText(retrieval.chunks);

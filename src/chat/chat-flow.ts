@@ -21,6 +21,7 @@ import { findSources, type FoundSources } from './answer-sources.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { PromptOverhead } from './prompt-overhead.js';
 import { recordedGeneration } from './recorded-generation.js';
+import { promptBudget } from './prepare-prompt.js';
 import { modelToAsk, servedNow, withServedModels } from './served-models.js';
 import { NOTHING_PRODUCED } from './produced.js';
 import { endWithError, runGeneration, type GenerationDeps } from './run-generation.js';
@@ -147,7 +148,10 @@ async function answerWithTicket(
 ): Promise<AnswerOutcome> {
   const { conversation_id, message_id, session_id, metadata } = request;
   const record = recorder(deps, metadata);
-  const { system_prompt_source, knowledge, ...recorded } = recordedGeneration((await record(request.start)).appended, message_id);
+  const { system_prompt_source, knowledge, ...recorded } = recordedGeneration(
+    (await record(request.start)).appended,
+    message_id,
+  );
   const model = modelToAsk(recorded.model, served);
   const options: ChatOptions = model === undefined ? recorded : { ...recorded, model };
   const session = deps.sessions.create({ id: session_id, conversation_id, message_id });
@@ -162,7 +166,15 @@ async function answerWithTicket(
   let prompt: AnswerPrompt;
   let found: FoundSources | null;
   try {
-    found = knowledge === false ? null : await sourcesFor(deps, request, generation);
+    found =
+      knowledge === false
+        ? null
+        : await sourcesFor(
+            deps,
+            request,
+            generation,
+            await sourcesRoom(deps, options, served?.router ? model : undefined),
+          );
     prompt = await answerPrompt(
       {
         em: deps.store().em,
@@ -262,12 +274,17 @@ async function sourcesFor(
   deps: ChatFlowDeps,
   request: AnswerRequest,
   generation: GenerationDeps,
+  maxTokens: number | undefined,
 ): Promise<FoundSources | null> {
   if (!deps.knowledge) return null;
   const { conversation_id, question_id, message_id } = request;
   let found: FoundSources | null;
   try {
-    found = await findSources(deps.knowledge, deps.store().em, { conversation_id, question_id });
+    found = await findSources(deps.knowledge, deps.store().em, {
+      conversation_id,
+      question_id,
+      ...(maxTokens === undefined ? {} : { maxTokens }),
+    });
   } catch (error) {
     request.log.warn({ err: error, message_id }, 'retrieval failed; the answer goes without sources');
     return null;
@@ -276,6 +293,23 @@ async function sourcesFor(
   const { sources, retrieval } = found;
   await generation.record({ type: 'AttachSources', data: { conversation_id, message_id, sources, retrieval } });
   return found;
+}
+
+/**
+ * At most half of what a prompt may take in the model's slot, for the sources (counted by the embedding server's
+ * tokenizer, not the chat model's: the other half is the margin, the question and what history fits). Unknown when
+ * llama.cpp does not answer /props: RETRIEVAL_MAX_TOKENS alone then bounds them.
+ */
+async function sourcesRoom(
+  deps: ChatFlowDeps,
+  options: ChatOptions,
+  propsOf: string | undefined,
+): Promise<number | undefined> {
+  if (!deps.knowledge) return undefined;
+  const props = await deps.llm.props(propsOf).catch(() => null);
+  if (!props) return undefined;
+  const room = { answerReserve: deps.answerReserve, overhead: deps.overhead.of(options.model ?? null) };
+  return Math.max(0, Math.floor(promptBudget(props.n_ctx, options, room).budget / 2));
 }
 
 async function slotsOf(llm: LlamaClient): Promise<number> {

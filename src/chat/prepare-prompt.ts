@@ -36,6 +36,17 @@ export type PromptRoom = {
   overhead: number | null;
 };
 
+/** The tokens a prompt may take in a slot of `n_ctx`: what the answer and the template's own tokens leave. */
+export function promptBudget(
+  n_ctx: number,
+  options: Pick<ChatOptions, 'max_tokens'>,
+  room: PromptRoom,
+): { overhead: number; budget: number } {
+  const reserve = options.max_tokens ?? Math.min(room.answerReserve, Math.floor(n_ctx / 2));
+  const overhead = room.overhead ?? assumedOverhead(n_ctx);
+  return { overhead, budget: n_ctx - reserve - overhead };
+}
+
 /**
  * The branch root -> question as chat messages, preceded by the system prompt from `system_prompt_source`, trimmed
  * from the oldest turn to fit llama.cpp's per-slot context (of `model`, for a router) with room left for the answer.
@@ -58,9 +69,7 @@ export async function preparePrompt(
 ): Promise<PreparedPrompt> {
   const { em, llm, tokens } = deps;
   const props = await llm.props(input.props_of);
-  const reserve = input.options.max_tokens ?? Math.min(input.room.answerReserve, Math.floor(props.n_ctx / 2));
-  const overhead = input.room.overhead ?? assumedOverhead(props.n_ctx);
-  const budget = props.n_ctx - reserve - overhead;
+  const { overhead, budget } = promptBudget(props.n_ctx, input.options, input.room);
   const path = (await pathTurns(em, input.conversation_id, input.question_id)).filter((m) => m.content !== '');
   // An answer that ran to its end has the length llama.cpp reported for it: no need to ask again. Not one that
   // thought first: its count includes the reasoning, which is not sent back.

@@ -13,7 +13,11 @@ export type Knowledge = {
   embedding: EmbeddingSource | null;
   /** Look for documents to index now (after an upload or a reindex). */
   nudge: () => void;
-  retrieve: (em: EntityManager, input: { project_id: string; question: string; topK?: number }) => Promise<Retrieval>;
+  /** `maxTokens` lowers RETRIEVAL_MAX_TOKENS for one retrieval (a chat model with a small context). */
+  retrieve: (
+    em: EntityManager,
+    input: { project_id: string; question: string; topK?: number; maxTokens?: number },
+  ) => Promise<Retrieval>;
   /** The embedding server's state, for /health. */
   health: () => Promise<'connected' | 'disconnected' | 'loading' | 'disabled'>;
   stop: () => Promise<void>;

@@ -244,6 +244,43 @@ describe('a chat in a project with documents', () => {
     expect(answer.metadata.retrieval).toMatchObject({ mode: 'full_text', reason: 'embedding_failed' });
   });
 
+  it("keeps the sources within half of what the chat model's context leaves a prompt, so a small model still answers", async () => {
+    const small = await startLlamaDouble({ reply: 'Stripes [1].', nCtx: 1024 });
+    const alone = await startTestServer({
+      llmApiUrl: small.url,
+      embeddingApiUrl: embeddingDouble.url,
+      answerReserveTokens: 256,
+      chunkTokens: 200,
+      chunkOverlap: 8,
+    });
+    try {
+      const client = httpClient(alone.url);
+      const projectId = await newProject(client);
+      const long = Array.from({ length: 60 }, (_, i) => `Zebra fact ${i}: stripes confuse the flies of herd ${i}.`);
+      const added = await client.post(`/api/projects/${projectId}/documents`, {
+        name: 'zebras.txt',
+        content: long.join('\n\n'),
+      });
+      expect(await settledDocument(client, added.body.documents[0].id)).toMatchObject({ status: 'ready' });
+      const conversation = (await client.post('/api/conversations', { project_id: projectId })).body.id as string;
+      const stream = await openSse(`${alone.url}/api/chat/stream`, {
+        body: { conversation_id: conversation, message: 'Why do zebras have stripes?' },
+      });
+      const events = await stream.ended;
+      expect(events.at(-1)!.event).toBe('complete');
+      const { sources } = events.find((event) => event.event === 'sources')!.json;
+      expect(sources.length).toBeGreaterThan(0);
+      const chunks = (await client.post(`/api/projects/${projectId}/knowledge/query`, { q: 'zebra stripes' })).body
+        .chunks as { tokens: number }[];
+      const tokensOfEach = chunks[0]!.tokens;
+      // 1024 - 256 for the answer - the template's assumed overhead, halved: room for a few chunks, not the default 5.
+      expect(sources.length * tokensOfEach).toBeLessThanOrEqual(384);
+      expect(sources.length).toBeLessThan(5);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('gives no sources in a conversation outside any project', async () => {
     await projectWithDocuments();
     const conversation = (await api.post('/api/conversations', {})).body.id as string;

@@ -59,10 +59,11 @@ const parse = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse
  */
 export async function retrieve(
   deps: { em: EntityManager; embedding: EmbeddingSource | null; rerank: Reranker | null },
-  input: { project_id: string; question: string; settings: RetrievalSettings; topK?: number },
+  input: { project_id: string; question: string; settings: RetrievalSettings; topK?: number; maxTokens?: number },
 ): Promise<Retrieval> {
   const { em } = deps;
-  const { candidates, maxTokens } = input.settings;
+  const { candidates } = input.settings;
+  const maxTokens = Math.min(input.settings.maxTokens, input.maxTokens ?? Infinity);
   const topK = input.topK ?? input.settings.topK;
   const [vector, fullText] = await Promise.all([
     vectorRanking(deps, input.project_id, input.question, candidates),
