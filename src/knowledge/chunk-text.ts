@@ -191,7 +191,8 @@ function pushTrimmed(text: string, spans: Span[], start: number, end: number): v
   if (end > start) spans.push({ start, end });
 }
 
+/** The pages whose text the span holds: a blank page (its span empty) holds none. */
 function pagesOf(pages: TextPage[] | null, span: Span): number[] {
   if (!pages) return [];
-  return pages.filter((p) => p.start < span.end && p.end > span.start).map((p) => p.page);
+  return pages.filter((p) => p.start < p.end && p.start < span.end && p.end > span.start).map((p) => p.page);
 }
