@@ -42,8 +42,8 @@ const part = fc.array(paragraph, { minLength: 1, maxLength: 6 }).map((paragraphs
 
 /** Parts joined by blank lines, as the sections of a Markdown or HTML text, or as the pages of a PDF. */
 const extraction: fc.Arbitrary<Extraction> = fc
-  .tuple(fc.array(part, { minLength: 1, maxLength: 5 }), fc.boolean())
-  .map(([parts, asPages]) => {
+  .tuple(fc.array(part, { minLength: 1, maxLength: 5 }), fc.boolean(), fc.array(fc.boolean(), { maxLength: 5 }))
+  .map(([parts, asPages, blankAfter]) => {
     let text = '';
     const spans = parts.map((p) => {
       if (text !== '') text += '\n\n';
@@ -52,9 +52,13 @@ const extraction: fc.Arbitrary<Extraction> = fc
       return { start, end: text.length };
     });
     if (asPages) {
+      // A blank page (a figure, a scan) holds no text: an empty span where the next page starts.
+      const withBlanks = spans.flatMap((span, i) =>
+        blankAfter[i] ? [span, { start: span.end, end: span.end }] : [span],
+      );
       return {
         text,
-        pages: spans.map((span, i) => ({ page: i + 1, ...span })),
+        pages: withBlanks.map((span, i) => ({ page: i + 1, ...span })),
         sections: [{ heading: [], start: 0, end: text.length }],
       };
     }
@@ -81,7 +85,9 @@ function expectAGoodCut(input: Extraction, options: Settings, chunks: Chunk[]): 
     const section = input.sections.find((s) => s.start <= chunk.start && chunk.end <= s.end);
     expect(section, `chunk ${i} [${chunk.start}, ${chunk.end}) within one section`).toBeDefined();
     expect(chunk.heading).toEqual(section!.heading);
-    const pages = (input.pages ?? []).filter((p) => p.start < chunk.end && p.end > chunk.start).map((p) => p.page);
+    const pages = (input.pages ?? [])
+      .filter((p) => text.slice(Math.max(p.start, chunk.start), Math.min(p.end, chunk.end)).trim() !== '')
+      .map((p) => p.page);
     expect(chunk.pages).toEqual(pages);
     if (input.pages) expect(chunk.pages.length).toBeGreaterThan(0);
     covered.fill(1, chunk.start, chunk.end);
@@ -102,7 +108,7 @@ function expectAGoodCut(input: Extraction, options: Settings, chunks: Chunk[]): 
 describe('chunkText', () => {
   for (const options of settings) {
     const named = `${options.chunkTokens}/${options.overlapTokens} tokens, batch ${options.maxTokens}`;
-    it(`cuts any text (${named}) into chunks within the batch that cover it in order, within sections, with their pages and what they repeat held to the overlap`, async () => {
+    it(`cuts any text (${named}) into chunks within the batch that cover it in order, within sections, with the pages their text is on and what they repeat held to the overlap`, async () => {
       await fc.assert(
         fc.asyncProperty(extraction, async (input) => {
           expectAGoodCut(input, options, await chunkText(input, { ...options, countTokens }));
