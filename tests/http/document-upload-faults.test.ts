@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { apiSnapshot } from '../support/api-snapshot.js';
-import { newProject, settledDocument } from '../support/documents.js';
+import { allChunks, newProject, settledDocument } from '../support/documents.js';
 import { httpClient } from '../support/http-client.js';
+import { textPdf } from '../support/pdf-files.js';
 import { rawRequest } from '../support/raw-request.js';
 import { startTestServer } from '../support/test-server.js';
 
@@ -90,6 +91,18 @@ describe('bad uploads', () => {
     const [document] = JSON.parse(reply.text).documents;
     expect(document.status).toBe('failed');
     expect(document.failure).toMatch(/PDF/);
+  });
+
+  it('reads a PDF declared as text/plain (or named .txt) as the PDF its bytes say it is', async () => {
+    const pdf = Buffer.from(await textPdf([['Declared wrong, read right.']]));
+    const reply = await send(multipart([{ filename: 'paper.txt', type: 'text/plain', body: pdf }]));
+    expect(reply.status).toBe(201);
+    const [document] = JSON.parse(reply.text).documents;
+    expect(document).toMatchObject({ mime_type: 'application/pdf', pages: 1, size: pdf.length });
+    expect(await settledDocument(api, document.id)).toMatchObject({ status: 'ready', chunks: 1 });
+    expect((await allChunks(api, document.id)).map((c: { text: string }) => c.text)).toEqual([
+      'Declared wrong, read right.',
+    ]);
   });
 
   it('records a binary file declared as text as failed', async () => {

@@ -52,8 +52,14 @@ const extraction: fc.Arbitrary<Extraction> = fc
       return { start, end: text.length };
     });
     if (asPages) {
-      // A blank page (a figure, a scan) holds no text: an empty span where the next page starts.
-      const withBlanks = spans.flatMap((span, i) =>
+      // As pdf.js's pages are read: each span without the white space around its text, a blank page (a figure, a
+      // scan) an empty span.
+      const trimmed = spans.map(({ start, end }) => {
+        const lead = text.slice(start, end).search(/\S/);
+        if (lead === -1) return { start, end: start };
+        return { start: start + lead, end: start + text.slice(start, end).trimEnd().length };
+      });
+      const withBlanks = trimmed.flatMap((span, i) =>
         blankAfter[i] ? [span, { start: span.end, end: span.end }] : [span],
       );
       return {
