@@ -11,6 +11,10 @@ export type MultipartLimits = { maxFileBytes: number; maxFiles: number; maxNameL
 const invalid = (path: string, message: string) =>
   new HttpProblem(422, 'validation', `${path}: ${message}`, [{ path, message }]);
 
+/** Where a part other than "file" is named in a problem; busboy gives no name for `name=""` or none at all. */
+const otherPart = (field: string | undefined, message: string) =>
+  field ? invalid(`body/${field.slice(0, 64)}`, message) : invalid('body', `a part without a name: ${message}`);
+
 /**
  * The `file` parts of a multipart/form-data body, read with busboy, which holds each to its limit while it streams:
  * a file over `maxFileBytes` stops the read with 413 at that byte, more files than `maxFiles` with 413, a body that
@@ -51,7 +55,7 @@ export function readMultipartFiles(request: IncomingMessage, limits: MultipartLi
       stream.on('error', () => undefined);
       if (field !== 'file') {
         stream.resume();
-        fail(invalid(`body/${field.slice(0, 64)}`, 'unknown part; send each document as a part named "file"'));
+        fail(otherPart(field, 'unknown part; send each document as a part named "file"'));
         return;
       }
       const name = info.filename?.trim() ?? '';
@@ -84,7 +88,7 @@ export function readMultipartFiles(request: IncomingMessage, limits: MultipartLi
       fail(
         field === 'file'
           ? invalid('body/file', 'a file part needs a file name (filename in its Content-Disposition)')
-          : invalid(`body/${field.slice(0, 64)}`, 'unknown field; send each document as a part named "file"'),
+          : otherPart(field, 'unknown field; send each document as a part named "file"'),
       ),
     );
     parser.on('filesLimit', () =>
