@@ -49,6 +49,15 @@ describe('bad uploads', () => {
     await expectRefused(multipart([{ name: 'note', body: 'hello' }]), 422, /file|field/);
   });
 
+  it('refuses a part with an empty name, a field or a file, with 422 naming it', async () => {
+    await expectRefused(multipart([{ name: '', body: 'hello' }]), 422, /without a name/);
+    await expectRefused(
+      multipart([{ name: '', filename: 'a.txt', type: 'text/plain', body: 'hello' }]),
+      422,
+      /without a name/,
+    );
+  });
+
   it('refuses a multipart body whose parts are all missing (only the closing boundary) with 422', async () => {
     await expectRefused(Buffer.from(`--${BOUNDARY}--\r\n`), 422, /file/);
   });
