@@ -1,6 +1,7 @@
 import busboy from 'busboy';
 import type { IncomingMessage } from 'node:http';
 import { HttpProblem } from '../problem.js';
+import { unstorableText } from '../validate.js';
 
 /** A file part of a multipart body, whole in memory (each is at most the upload limit). */
 /** `declaredType`: the part's Content-Type (busboy says application/octet-stream when it has none). */
@@ -62,6 +63,11 @@ export function readMultipartFiles(request: IncomingMessage, limits: MultipartLi
       if (name === '') {
         stream.resume();
         fail(invalid('body/file', 'a file part needs a file name (filename in its Content-Disposition)'));
+        return;
+      }
+      if (unstorableText.test(name)) {
+        stream.resume();
+        fail(invalid('body/file', 'file name must not contain NUL characters or unpaired UTF-16 surrogates'));
         return;
       }
       if ([...name].length > limits.maxNameLength) {
