@@ -11,13 +11,15 @@ const api = httpClient(server.url);
 const projectId = await newProject(api);
 const BOUNDARY = 'x-boundary-7f3a';
 
-type Part = { name?: string; filename?: string; type?: string; body: string | Buffer };
+/** `encodedFilename`: the RFC 5987 `filename*` parameter, percent-encoded UTF-8. */
+type Part = { name?: string; filename?: string; encodedFilename?: string; type?: string; body: string | Buffer };
 
 function multipart(parts: Part[], { close = true } = {}): Buffer {
   const chunks: Buffer[] = [];
   for (const part of parts) {
     const disposition = [`form-data; name="${part.name ?? 'file'}"`];
     if (part.filename !== undefined) disposition.push(`filename="${part.filename}"`);
+    if (part.encodedFilename !== undefined) disposition.push(`filename*=UTF-8''${part.encodedFilename}`);
     chunks.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: ${disposition.join('; ')}\r\n`));
     if (part.type) chunks.push(Buffer.from(`Content-Type: ${part.type}\r\n`));
     chunks.push(Buffer.from('\r\n'), Buffer.from(part.body), Buffer.from('\r\n'));
@@ -77,6 +79,11 @@ describe('bad uploads', () => {
       422,
       /255 characters/,
     );
+  });
+
+  it('refuses a file name holding a NUL character: 400 raw in the part header, 422 percent-encoded (as in JSON)', async () => {
+    await expectRefused(multipart([{ filename: 'a\u0000b.txt', type: 'text/plain', body: 'words' }]), 400, /header/);
+    await expectRefused(multipart([{ encodedFilename: 'a%00b.txt', type: 'text/plain', body: 'words' }]), 422, /NUL/);
   });
 
   it('refuses a file part without a file name with 422', async () => {
