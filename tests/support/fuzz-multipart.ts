@@ -6,7 +6,14 @@ export type SampleFiles = { pdf: Uint8Array; scan: Uint8Array };
 
 export type MultipartBody = { text: Buffer; contentType: string };
 
-type Part = { field: string; filename: string | undefined; type: string | undefined; body: Uint8Array };
+/** `encodedFilename`: an RFC 5987 `filename*`, percent-encoded UTF-8 (a NUL, a lone surrogate, bytes not UTF-8). */
+type Part = {
+  field: string;
+  filename: string | undefined;
+  encodedFilename: string | undefined;
+  type: string | undefined;
+  body: Uint8Array;
+};
 
 const BOUNDARY = 'fuzz-boundary-91c2';
 
@@ -52,6 +59,10 @@ function part(samples: SampleFiles): fc.Arbitrary<Part> {
   return fc.record({
     field: fc.oneof({ weight: 8, arbitrary: fc.constant('file') }, { weight: 1, arbitrary: nastyString }),
     filename: fc.option(filename, { freq: 8, nil: undefined }),
+    encodedFilename: fc.option(fc.constantFrom('a%00b.txt', '%F0%9F%A6%99.md', '%ED%A0%80.txt', '%FF%FE.txt', '%'), {
+      freq: 6,
+      nil: undefined,
+    }),
     type: fc.option(declaredType, { freq: 6, nil: undefined }),
     body: body(samples),
   });
@@ -61,6 +72,7 @@ function part(samples: SampleFiles): fc.Arbitrary<Part> {
 function encodePart(p: Part): Buffer {
   const disposition = [`form-data; name="${p.field}"`];
   if (p.filename !== undefined) disposition.push(`filename="${p.filename}"`);
+  if (p.encodedFilename !== undefined) disposition.push(`filename*=UTF-8''${p.encodedFilename}`);
   const type = p.type === undefined ? '' : `Content-Type: ${p.type}\r\n`;
   return Buffer.concat([
     Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: ${disposition.join('; ')}\r\n${type}\r\n`),
@@ -71,7 +83,7 @@ function encodePart(p: Part): Buffer {
 
 /**
  * Multipart uploads, good and bad: no file part or none at all, empty files, types declared wrong, PDFs cut short,
- * names too long or odd, one name twice, bodies cut off anywhere, boundaries missing or not the body's.
+ * names too long or odd (a NUL percent-encoded among them), one name twice, bodies cut off anywhere, boundaries missing or not the body's.
  */
 export function multipartBodies(samples: SampleFiles): fc.Arbitrary<MultipartBody> {
   const parts = fc
