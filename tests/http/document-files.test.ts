@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { allChunks, newProject, settledDocument, uploadFiles } from '../support/documents.js';
 import { httpClient, type HttpClient } from '../support/http-client.js';
 import { startLlamaDouble } from '../support/llama-double.js';
-import { imageOnlyPdf, textPdf } from '../support/pdf-files.js';
+import { imageOnlyPdf, pdfWithNulInText, textPdf } from '../support/pdf-files.js';
 import { pieces } from '../../tools/llama-double/tokenizer.js';
 import { startTestServer } from '../support/test-server.js';
 
@@ -104,6 +104,19 @@ describe('files uploaded as a browser sends them', () => {
     expect(document).toMatchObject({ status: 'failed', size: cut.byteLength, chunks: 0 });
     expect(document.failure).toMatch(/not a readable PDF/);
     expect(await eventsOf(api, document.id)).toEqual(['DocumentAdded', 'DocumentUnreadable']);
+  });
+
+  it('reads a PDF whose text layer holds a NUL (which PostgreSQL cannot store) without it', async () => {
+    const server = await startTestServer();
+    const api = httpClient(server.url);
+    const projectId = await newProject(api);
+    const added = await uploadFiles(server.url, projectId, [
+      { name: 'odd.pdf', type: 'application/pdf', bytes: await pdfWithNulInText() },
+    ]);
+    expect(added.status, added.text).toBe(201);
+    const document = await settledDocument(api, added.body.documents[0].id);
+    expect(document).toMatchObject({ status: 'ready', chunks: 1 });
+    expect((await allChunks(api, document.id)).map((c: { text: string }) => c.text)).toEqual(['ABA']);
   });
 
   it("reads an HTML file as a reader sees it: its headings are the chunks' heading path, scripts and styles are not text", async () => {

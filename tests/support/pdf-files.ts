@@ -1,5 +1,5 @@
 import { deflateSync, crc32 } from 'node:zlib';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
 
 /** A PDF with a text layer: each page its lines, top to bottom, in Helvetica. An empty page has no text. */
 export async function textPdf(pages: string[][]): Promise<Uint8Array> {
@@ -47,4 +47,21 @@ function pngChunk(type: string, data: Buffer): Buffer {
   const crc = Buffer.alloc(4);
   crc.writeUInt32BE(crc32(typed));
   return Buffer.concat([length, typed, crc]);
+}
+
+/** A one-page PDF whose font maps its codes, through its ToUnicode table, to "A", NUL, "B", "A" (as pdf.js reads them). */
+export async function pdfWithNulInText(): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  pdf.addPage([595, 842]).drawText('ABCA', { x: 50, y: 780, size: 11, font });
+  await pdf.flush();
+  const cmap = [
+    '/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Unstorable def',
+    '1 begincodespacerange <00> <FF> endcodespacerange',
+    '3 beginbfchar <41> <0041> <42> <0000> <43> <0042> endbfchar',
+    'endcmap CMapName currentdict /CMap defineresource pop end end',
+  ].join('\n');
+  const toUnicode = pdf.context.register(pdf.context.stream(cmap));
+  pdf.context.lookup(font.ref, PDFDict).set(PDFName.of('ToUnicode'), toUnicode);
+  return pdf.save();
 }
