@@ -73,7 +73,7 @@ function describe(error: SchemaError): [string, string][] {
 
 /** NUL and lone surrogates: neither database can store them (SQLite cuts the SQL at NUL; PostgreSQL refuses both). */
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const unstorableText = { test: (text: string) => text.includes('\u0000') || loneSurrogate.test(text) };
+export const unstorableText = { test: (text: string) => text.includes('\u0000') || loneSurrogate.test(text) };
 
 /** The JSON pointer of the first string (value or key) the databases cannot store, if any. */
 function unstorableAt(value: unknown, at: string): string | undefined {

@@ -1,4 +1,5 @@
 import type { TextPage, TextSection } from '../domain/document/document.events.js';
+import { fitOverlaps, overlapStart, type Piece } from './chunk-overlap.js';
 
 export type Chunk = { start: number; end: number; tokens: number; pages: number[]; heading: string[] };
 
@@ -38,25 +39,26 @@ export async function chunkText(
   const targetChars = Math.max(1, Math.floor(target * charsPerToken));
   const overlapChars = Math.floor(overlap * charsPerToken);
 
-  const cut: { span: Span; heading: string[] }[] = [];
+  const cut: Piece[] = [];
   for (const section of extraction.sections) {
-    const units = unitsOf(text, section, targetChars);
+    const units = unitsOf(text, section, Math.max(1, targetChars - overlapChars));
     let current: Span | null = null;
-    let previousEnd: number | null = null;
+    let previous: Span | null = null;
     const close = () => {
       if (!current) return;
-      const start = previousEnd === null ? current.start : overlapStart(text, current.start, previousEnd, overlapChars);
-      cut.push({ span: { start, end: current.end }, heading: section.heading });
-      previousEnd = current.end;
+      const start = previous === null ? current.start : overlapStart(text, current.start, previous, overlapChars);
+      cut.push({ span: { start, end: current.end }, own: current.start, previous, heading: section.heading });
+      previous = current;
       current = null;
     };
     for (const unit of units) {
-      const room = previousEnd === null ? targetChars : targetChars - overlapChars;
+      const room = previous === null ? targetChars : targetChars - overlapChars;
       if (current && unit.end - current.start > Math.max(1, room)) close();
       current = current ? { start: current.start, end: unit.end } : { ...unit };
     }
     close();
   }
+  await fitOverlaps(text, cut, overlap, options.countTokens);
 
   const chunks: Chunk[] = [];
   let pending = cut;
@@ -65,10 +67,15 @@ export async function chunkText(
     const again: typeof pending = [];
     pending.forEach((piece, i) => {
       const tokens = counts[i]!;
-      if (tokens <= options.maxTokens || piece.span.end - piece.span.start <= 1) {
+      if (tokens <= options.maxTokens || isOneCharacter(text, piece.span)) {
         chunks.push({ ...piece.span, tokens, pages: pagesOf(extraction.pages, piece.span), heading: piece.heading });
+      } else if (piece.span.start < piece.own) {
+        // Too long with what it repeats: its own text alone, so no piece of it lies inside the chunk before.
+        again.push({ ...piece, span: { start: piece.own, end: piece.span.end } });
       } else {
-        for (const half of halves(text, piece.span)) again.push({ span: half, heading: piece.heading });
+        for (const half of halves(text, piece.span)) {
+          again.push({ span: half, own: half.start, previous: null, heading: piece.heading });
+        }
       }
     });
     pending = again;
@@ -141,7 +148,7 @@ function byWords(text: string, span: Span, limit: number): Span[] {
   let start = span.start;
   while (span.end - start > limit) {
     const space = text.lastIndexOf(' ', start + limit);
-    const cut = space > start ? space : start + limit;
+    const cut = space > start ? space : characterEdge(text, start, start + limit);
     pushTrimmed(text, spans, start, cut);
     start = cut;
   }
@@ -150,7 +157,7 @@ function byWords(text: string, span: Span, limit: number): Span[] {
 }
 
 function halves(text: string, span: Span): Span[] {
-  const middle = Math.floor((span.start + span.end) / 2);
+  const middle = characterEdge(text, span.start, Math.floor((span.start + span.end) / 2));
   const space = text.lastIndexOf(' ', middle);
   const cut = space > span.start ? space : middle;
   const parts: Span[] = [];
@@ -164,13 +171,19 @@ function halves(text: string, span: Span): Span[] {
       ];
 }
 
-/** Where a chunk starts to repeat the end of the one before: a word start about `chars` before that end. */
-function overlapStart(text: string, ownStart: number, previousEnd: number, chars: number): number {
-  if (chars === 0) return ownStart;
-  const from = Math.max(0, previousEnd - chars);
-  const space = text.slice(from, ownStart).search(/\s\S/);
-  return space === -1 ? ownStart : from + space + 1;
+/** `at`, or the start of the character (a surrogate pair) it falls inside; past it when that is `after` itself. */
+function characterEdge(text: string, after: number, at: number): number {
+  if (!isLowSurrogate(text, at) || !isHighSurrogate(text, at - 1)) return at;
+  return at - 1 > after ? at - 1 : at + 1;
 }
+
+function isOneCharacter(text: string, span: Span): boolean {
+  const length = span.end - span.start;
+  return length <= 1 || (length === 2 && isHighSurrogate(text, span.start) && isLowSurrogate(text, span.start + 1));
+}
+
+const isHighSurrogate = (text: string, i: number) => /[\uD800-\uDBFF]/.test(text[i] ?? '');
+const isLowSurrogate = (text: string, i: number) => /[\uDC00-\uDFFF]/.test(text[i] ?? '');
 
 function pushTrimmed(text: string, spans: Span[], start: number, end: number): void {
   while (start < end && /\s/.test(text[start]!)) start += 1;
@@ -178,7 +191,8 @@ function pushTrimmed(text: string, spans: Span[], start: number, end: number): v
   if (end > start) spans.push({ start, end });
 }
 
+/** The pages whose text the span holds: a blank page (its span empty) holds none. */
 function pagesOf(pages: TextPage[] | null, span: Span): number[] {
   if (!pages) return [];
-  return pages.filter((p) => p.start < span.end && p.end > span.start).map((p) => p.page);
+  return pages.filter((p) => p.start < p.end && p.start < span.end && p.end > span.start).map((p) => p.page);
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { apiSnapshot } from '../support/api-snapshot.js';
-import { newProject, settledDocument } from '../support/documents.js';
+import { allChunks, newProject, settledDocument } from '../support/documents.js';
 import { httpClient } from '../support/http-client.js';
+import { textPdf } from '../support/pdf-files.js';
 import { rawRequest } from '../support/raw-request.js';
 import { startTestServer } from '../support/test-server.js';
 
@@ -10,13 +11,15 @@ const api = httpClient(server.url);
 const projectId = await newProject(api);
 const BOUNDARY = 'x-boundary-7f3a';
 
-type Part = { name?: string; filename?: string; type?: string; body: string | Buffer };
+/** `encodedFilename`: the RFC 5987 `filename*` parameter, percent-encoded UTF-8. */
+type Part = { name?: string; filename?: string; encodedFilename?: string; type?: string; body: string | Buffer };
 
 function multipart(parts: Part[], { close = true } = {}): Buffer {
   const chunks: Buffer[] = [];
   for (const part of parts) {
     const disposition = [`form-data; name="${part.name ?? 'file'}"`];
     if (part.filename !== undefined) disposition.push(`filename="${part.filename}"`);
+    if (part.encodedFilename !== undefined) disposition.push(`filename*=UTF-8''${part.encodedFilename}`);
     chunks.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: ${disposition.join('; ')}\r\n`));
     if (part.type) chunks.push(Buffer.from(`Content-Type: ${part.type}\r\n`));
     chunks.push(Buffer.from('\r\n'), Buffer.from(part.body), Buffer.from('\r\n'));
@@ -48,6 +51,15 @@ describe('bad uploads', () => {
     await expectRefused(multipart([{ name: 'note', body: 'hello' }]), 422, /file|field/);
   });
 
+  it('refuses a part with an empty name, a field or a file, with 422 naming it', async () => {
+    await expectRefused(multipart([{ name: '', body: 'hello' }]), 422, /without a name/);
+    await expectRefused(
+      multipart([{ name: '', filename: 'a.txt', type: 'text/plain', body: 'hello' }]),
+      422,
+      /without a name/,
+    );
+  });
+
   it('refuses a multipart body whose parts are all missing (only the closing boundary) with 422', async () => {
     await expectRefused(Buffer.from(`--${BOUNDARY}--\r\n`), 422, /file/);
   });
@@ -67,6 +79,11 @@ describe('bad uploads', () => {
       422,
       /255 characters/,
     );
+  });
+
+  it('refuses a file name holding a NUL character: 400 raw in the part header, 422 percent-encoded (as in JSON)', async () => {
+    await expectRefused(multipart([{ filename: 'a\u0000b.txt', type: 'text/plain', body: 'words' }]), 400, /header/);
+    await expectRefused(multipart([{ encodedFilename: 'a%00b.txt', type: 'text/plain', body: 'words' }]), 422, /NUL/);
   });
 
   it('refuses a file part without a file name with 422', async () => {
@@ -90,6 +107,18 @@ describe('bad uploads', () => {
     const [document] = JSON.parse(reply.text).documents;
     expect(document.status).toBe('failed');
     expect(document.failure).toMatch(/PDF/);
+  });
+
+  it('reads a PDF declared as text/plain (or named .txt) as the PDF its bytes say it is', async () => {
+    const pdf = Buffer.from(await textPdf([['Declared wrong, read right.']]));
+    const reply = await send(multipart([{ filename: 'paper.txt', type: 'text/plain', body: pdf }]));
+    expect(reply.status).toBe(201);
+    const [document] = JSON.parse(reply.text).documents;
+    expect(document).toMatchObject({ mime_type: 'application/pdf', pages: 1, size: pdf.length });
+    expect(await settledDocument(api, document.id)).toMatchObject({ status: 'ready', chunks: 1 });
+    expect((await allChunks(api, document.id)).map((c: { text: string }) => c.text)).toEqual([
+      'Declared wrong, read right.',
+    ]);
   });
 
   it('records a binary file declared as text as failed', async () => {

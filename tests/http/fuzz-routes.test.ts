@@ -3,9 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/ids.js';
 import { apiSnapshot, type ApiSnapshot } from '../support/api-snapshot.js';
 import { exchange } from '../support/commands.js';
+import { multipartBodies } from '../support/fuzz-multipart.js';
 import { requestsFor } from '../support/fuzz-requests.js';
+import { settledDocument } from '../support/documents.js';
 import { httpClient, type HttpClient } from '../support/http-client.js';
 import { operationsOf, type Operation } from '../support/openapi-operations.js';
+import { imageOnlyPdf, textPdf } from '../support/pdf-files.js';
 import { rawRequest, type RawReply, type RawRequest } from '../support/raw-request.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -23,6 +26,10 @@ const api: HttpClient = httpClient(server.url);
 const operations: Operation[] = operationsOf((await api.get('/openapi.json')).body);
 /** Ids of what exists: projects, conversations (one deleted), messages and a chat session. */
 const ids: string[] = [];
+const samples = {
+  pdf: await textPdf([['A page of text to read.'], ['And a second page.']]),
+  scan: await imageOnlyPdf(1),
+};
 /** The state after the last request, when nothing failed since. */
 let known: ApiSnapshot | undefined;
 
@@ -73,25 +80,57 @@ describe('fuzzing every operation of the OpenAPI document', () => {
 
   for (const operation of operations) {
     it(`${operation.method} ${operation.path} answers random and malformed requests with a documented status, never a 5xx or a hang; a rejected one is problem+json and changes nothing`, async () => {
-      const outcome = await fc.check(
-        fc.asyncProperty(requestsFor(operation, ids), async (request) => {
-          const before = known ?? (await apiSnapshot(api));
-          known = undefined;
-          const reply = await rawRequest(server.url, request);
-          checkAnswer(operation, request, reply);
-          const after = await apiSnapshot(api);
-          if (reply.status >= 400 && reply.status !== 503) {
-            expect(after, `${operation.operationId} changed state on ${reply.status}`).toEqual(before);
-          }
-          known = after;
-        }),
-        { numRuns: RUNS },
-      );
-      if (outcome.failed) {
-        const cause =
-          outcome.errorInstance instanceof Error ? outcome.errorInstance.message : String(outcome.errorInstance);
-        throw new Error(shortened(`${fc.defaultReportMessage(outcome) ?? 'failed'}\nCause: ${cause}`));
-      }
+      await checkRequests(operation, requestsFor(operation, ids), RUNS);
     }, 120_000);
   }
+
+  it('POST /api/projects/{id}/documents answers random multipart uploads (no file part, empty files, types declared wrong, cut PDFs and bodies, long names, one name twice) with a documented status, never a 5xx; a refused one stores no document and no event, an accepted one exactly its files', async () => {
+    const upload = operations.find((o) => o.operationId === 'addDocuments')!;
+    const requests = multipartBodies(samples).map((body): RawRequest => ({
+      method: 'POST',
+      path: `/api/projects/${ids[0]}/documents`,
+      headers: { 'content-type': body.contentType },
+      body: body.text,
+    }));
+    await checkRequests(upload, requests, RUNS * 5);
+  }, 240_000);
 });
+
+/** Each request answered as documented; a refused one changes nothing, an accepted upload adds just its files. */
+async function checkRequests(operation: Operation, requests: fc.Arbitrary<RawRequest>, numRuns: number) {
+  const outcome = await fc.check(
+    fc.asyncProperty(requests, async (request) => {
+      const before = known ?? (await apiSnapshot(api));
+      known = undefined;
+      const reply = await rawRequest(server.url, request);
+      checkAnswer(operation, request, reply);
+      const added = reply.status === 201 ? addedDocuments(reply) : [];
+      // Indexed in the background: settled first, so what indexing appends is not taken for the next request's doing.
+      for (const id of added) await settledDocument(api, id);
+      const after = await apiSnapshot(api);
+      if (reply.status >= 400 && reply.status !== 503) {
+        expect(after, `${operation.operationId} changed state on ${reply.status}`).toEqual(before);
+      }
+      if (operation.operationId === 'addDocuments' && reply.status === 201) {
+        const projectId = /^\/api\/projects\/([^/?]+)/.exec(request.path)![1]!;
+        const known = new Set((before.documents[projectId] ?? []).map((d) => (d as { id: string }).id));
+        const fresh = (after.documents[projectId] ?? [])
+          .map((d) => (d as { id: string }).id)
+          .filter((id) => !known.has(id));
+        expect(fresh.sort(), 'the documents stored are those answered').toEqual([...added].sort());
+      }
+      known = after;
+    }),
+    { numRuns },
+  );
+  if (outcome.failed) {
+    const cause =
+      outcome.errorInstance instanceof Error ? outcome.errorInstance.message : String(outcome.errorInstance);
+    throw new Error(shortened(`${fc.defaultReportMessage(outcome) ?? 'failed'}\nCause: ${cause}`));
+  }
+}
+
+function addedDocuments(reply: RawReply): string[] {
+  const body = JSON.parse(reply.text) as { documents?: { id: string }[] };
+  return (body.documents ?? []).map((d) => d.id);
+}

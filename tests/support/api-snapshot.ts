@@ -6,6 +6,8 @@ export type ApiSnapshot = {
   conversations: { id: string }[];
   /** The messages of every conversation that has any and whose messages the API shows, by conversation id. */
   messages: Record<string, unknown[]>;
+  /** The documents of every project, deleted ones too, by project id. */
+  documents: Record<string, unknown[]>;
 };
 
 type Conversation = { id: string; project_id: string | null; message_count: number; deleted_at: string | null };
@@ -31,11 +33,19 @@ export async function apiSnapshot(api: HttpClient): Promise<ApiSnapshot> {
       (cursor) => `/api/conversations/${conversation.id}/messages?${cursor.slice(1)}`,
     );
   }
+  const documents: Record<string, unknown[]> = {};
+  for (const project of projects as { id: string }[]) {
+    documents[project.id] = await everyItem(
+      api,
+      (cursor) => `/api/projects/${project.id}/documents?include_deleted=true${cursor}`,
+    );
+  }
   return {
     events: events as ApiSnapshot['events'],
     projects: projects as ApiSnapshot['projects'],
     conversations: conversations as ApiSnapshot['conversations'],
     messages,
+    documents,
   };
 }
 

@@ -2,7 +2,7 @@ import { addDocument, runDocumentCommand } from '../../commands/document-command
 import { purgeDocument } from '../../commands/purge.js';
 import { projectStatus } from '../../commands/project-status.js';
 import type { DocumentCommand } from '../../domain/document/document.commands.js';
-import { ACCEPTED_TYPES, acceptedType, type AcceptedType } from '../../knowledge/extract/index.js';
+import { ACCEPTED_TYPES, acceptedType, typeOfBytes, type AcceptedType } from '../../knowledge/extract/index.js';
 import { fileBytes } from '../../knowledge/document-files.js';
 import { readUpload } from '../../knowledge/read-upload.js';
 import { findDocument, listChunks, listDocuments } from '../../queries/document.queries.js';
@@ -69,7 +69,7 @@ async function uploadsOf(ctx: AppContext, body: unknown): Promise<Upload[]> {
     return files.map((file: UploadedFile) => {
       const type = acceptedType(file.declaredType, file.name);
       if (type === null) throw unsupported(file.name, file.declaredType);
-      return { name: file.name, type, bytes: file.bytes };
+      return { name: file.name, type: typeOfBytes(type, file.bytes), bytes: file.bytes };
     });
   }
   if (body === undefined) {

@@ -1,6 +1,7 @@
 import busboy from 'busboy';
 import type { IncomingMessage } from 'node:http';
 import { HttpProblem } from '../problem.js';
+import { unstorableText } from '../validate.js';
 
 /** A file part of a multipart body, whole in memory (each is at most the upload limit). */
 /** `declaredType`: the part's Content-Type (busboy says application/octet-stream when it has none). */
@@ -10,6 +11,10 @@ export type MultipartLimits = { maxFileBytes: number; maxFiles: number; maxNameL
 
 const invalid = (path: string, message: string) =>
   new HttpProblem(422, 'validation', `${path}: ${message}`, [{ path, message }]);
+
+/** Where a part other than "file" is named in a problem; busboy gives no name for `name=""` or none at all. */
+const otherPart = (field: string | undefined, message: string) =>
+  field ? invalid(`body/${field.slice(0, 64)}`, message) : invalid('body', `a part without a name: ${message}`);
 
 /**
  * The `file` parts of a multipart/form-data body, read with busboy, which holds each to its limit while it streams:
@@ -51,13 +56,18 @@ export function readMultipartFiles(request: IncomingMessage, limits: MultipartLi
       stream.on('error', () => undefined);
       if (field !== 'file') {
         stream.resume();
-        fail(invalid(`body/${field.slice(0, 64)}`, 'unknown part; send each document as a part named "file"'));
+        fail(otherPart(field, 'unknown part; send each document as a part named "file"'));
         return;
       }
       const name = info.filename?.trim() ?? '';
       if (name === '') {
         stream.resume();
         fail(invalid('body/file', 'a file part needs a file name (filename in its Content-Disposition)'));
+        return;
+      }
+      if (unstorableText.test(name)) {
+        stream.resume();
+        fail(invalid('body/file', 'file name must not contain NUL characters or unpaired UTF-16 surrogates'));
         return;
       }
       if ([...name].length > limits.maxNameLength) {
@@ -84,7 +94,7 @@ export function readMultipartFiles(request: IncomingMessage, limits: MultipartLi
       fail(
         field === 'file'
           ? invalid('body/file', 'a file part needs a file name (filename in its Content-Disposition)')
-          : invalid(`body/${field.slice(0, 64)}`, 'unknown field; send each document as a part named "file"'),
+          : otherPart(field, 'unknown field; send each document as a part named "file"'),
       ),
     );
     parser.on('filesLimit', () =>

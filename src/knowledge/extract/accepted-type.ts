@@ -32,3 +32,14 @@ export function acceptedType(declared: string | undefined, fileName: string): Ac
   const extension = /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase();
   return extension === undefined ? null : (byExtension[extension] ?? null);
 }
+
+const PDF_SIGNATURE = '%PDF-';
+
+/**
+ * The type a file is read as once its bytes are in: a PDF declared or named as text (a wrong Content-Type, a .txt
+ * name) starts with the PDF signature and is read as the PDF it is.
+ */
+export function typeOfBytes(type: AcceptedType, bytes: Uint8Array): AcceptedType {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, PDF_SIGNATURE.length));
+  return head.toString('latin1') === PDF_SIGNATURE ? 'application/pdf' : type;
+}

@@ -7,7 +7,7 @@ import { htmlText } from './html.js';
 import { markdownSections } from './markdown.js';
 import { pdfText } from './pdf.js';
 
-export { ACCEPTED_TYPES, acceptedType, type AcceptedType } from './accepted-type.js';
+export { ACCEPTED_TYPES, acceptedType, typeOfBytes, type AcceptedType } from './accepted-type.js';
 export type { Extraction } from './extraction.js';
 
 /** The text of a file of an accepted type; a file that cannot be read gives the reason, never an error. */

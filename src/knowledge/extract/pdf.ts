@@ -38,6 +38,8 @@ export async function pdfText(bytes: Uint8Array): Promise<Extraction> {
         .join('')
         .replace(/[ \t]+\n/g, '\n')
         .replace(/\n{3,}/g, '\n\n')
+        // A font's ToUnicode table may map a code to NUL, which PostgreSQL does not store.
+        .replaceAll('\u0000', '')
         .trim();
       if (text !== '' && pageText !== '') text += '\n\n';
       const start = text.length;
