@@ -137,13 +137,45 @@ describe('the llama double against a real llama-server started with --embeddings
     }
   });
 
-  it('refuses an empty input, and answers /tokenize and /health, with the same statuses and bodies', async () => {
-    const empty = await both('POST', '/v1/embeddings', { input: '' });
-    expect(empty.fromDouble).toEqual(empty.fromReal);
-    const tokenized = await both('POST', '/tokenize', { content: 'hello world' });
-    expect(tokenized.fromReal.status).toBe(200);
-    expect(shape(tokenized.fromDouble.json)).toEqual(shape(tokenized.fromReal.json));
+  it('refuses an empty input, an empty list and an unknown encoding_format with the same statuses and bodies', async () => {
+    for (const body of [{ input: '' }, { input: [] }, { input: ['a', ''] }, { input: 'a', encoding_format: 'hex' }]) {
+      const { fromReal, fromDouble } = await both('POST', '/v1/embeddings', body);
+      expect(fromReal.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
+      expect(fromDouble, JSON.stringify(body)).toEqual(fromReal);
+    }
+  });
+
+  it('answers encoding_format base64 with each vector as its float32 bytes, in the same shape', async () => {
+    const { fromReal, fromDouble } = await both('POST', '/v1/embeddings', { input: 'hi', encoding_format: 'base64' });
+    expect(shape(fromDouble.json)).toEqual(shape(fromReal.json));
+    for (const answer of [fromReal, fromDouble]) {
+      const [item] = (answer.json as { data: { embedding: string; encoding_format: string }[] }).data;
+      expect(item!.encoding_format).toBe('base64');
+      expect(Buffer.from(item!.embedding, 'base64').length).toBe(64 * 4);
+    }
+  });
+
+  it('answers /tokenize in the same shape, adding no BOS for add_special, and /health alike', async () => {
+    for (const body of [{ content: 'hello world' }, { content: 'hello world', add_special: true }]) {
+      const { fromReal, fromDouble } = await both('POST', '/tokenize', body);
+      expect(fromReal.status).toBe(200);
+      expect(shape(fromDouble.json)).toEqual(shape(fromReal.json));
+      const count = (answer: Answer) => (answer.json as { tokens: number[] }).tokens.length;
+      expect(count(fromDouble)).toBe(count(fromReal));
+    }
     const health = await both('GET', '/health');
     expect(health.fromDouble).toEqual(health.fromReal);
+  });
+
+  it('closes the connection after an error, saying Connection: close, and keeps it open after a success', async () => {
+    for (const base of [real.url, double.url]) {
+      const refused = await fetch(`${base}/v1/embeddings`, { method: 'POST', body: '{"input":""}' });
+      await refused.arrayBuffer();
+      expect(refused.headers.get('connection'), base).toBe('close');
+      const answered = await fetch(`${base}/health`);
+      await answered.arrayBuffer();
+      expect(answered.headers.get('connection') ?? 'keep-alive', base).toBe('keep-alive');
+      expect(answered.headers.get('keep-alive'), base).toMatch(/^timeout=5, max=\d+$/);
+    }
   });
 });
