@@ -72,6 +72,8 @@ export type Config = {
   /** Sources put into a chat's prompt, at most, and their tokens at most. */
   retrievalTopK: number;
   retrievalMaxTokens: number;
+  /** How long a document's indexing lease lasts unrenewed: a process killed while indexing blocks it this long. */
+  knowledgeLeaseMs: number;
 };
 
 const validator = Compile(EnvSchema);
@@ -141,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retrievalCandidates: Number(valid.RETRIEVAL_CANDIDATES),
     retrievalTopK: Number(valid.RETRIEVAL_TOP_K),
     retrievalMaxTokens: Number(valid.RETRIEVAL_MAX_TOKENS),
+    knowledgeLeaseMs: Number(valid.KNOWLEDGE_LEASE_MS),
   };
 }
 

@@ -42,6 +42,7 @@ export const EnvSchema = Type.Object({
   RETRIEVAL_CANDIDATES: Type.String({ pattern: '^[1-9][0-9]{0,3}$', default: '30' }),
   RETRIEVAL_TOP_K: Type.String({ pattern: '^[1-9][0-9]{0,2}$', default: '5' }),
   RETRIEVAL_MAX_TOKENS: Type.String({ pattern: '^[1-9][0-9]{0,6}$', default: '2000' }),
+  KNOWLEDGE_LEASE_MS: Type.String({ pattern: '^[1-9][0-9]{2,6}$', default: '30000' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },

@@ -47,6 +47,7 @@ export function startKnowledge(deps: {
     embedding,
     chunkTokens: config.chunkTokens,
     chunkOverlap: config.chunkOverlap,
+    leaseMs: config.knowledgeLeaseMs,
     holder: deps.holder,
     newId: deps.newId,
     logger: deps.logger.child({ component: 'knowledge-indexer' }),

@@ -58,6 +58,7 @@ describe('loadConfig', () => {
       retrievalCandidates: 30,
       retrievalTopK: 5,
       retrievalMaxTokens: 2000,
+      knowledgeLeaseMs: 30_000,
       answerReserveTokens: 4096,
     });
   });
@@ -110,6 +111,7 @@ describe('loadConfig', () => {
         RETRIEVAL_CANDIDATES: '10',
         RETRIEVAL_TOP_K: '3',
         RETRIEVAL_MAX_TOKENS: '500',
+        KNOWLEDGE_LEASE_MS: '2000',
       }),
     ).toEqual({
       port: 0,
@@ -150,6 +152,7 @@ describe('loadConfig', () => {
       retrievalCandidates: 10,
       retrievalTopK: 3,
       retrievalMaxTokens: 500,
+      knowledgeLeaseMs: 2000,
     });
   });
 

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startLlamaDouble, type LlamaDouble, type StartOptions } from '../support/llama-double.js';
 
 const doubles: LlamaDouble[] = [];
@@ -123,6 +123,14 @@ describe('inputs the double refuses as llama.cpp does', () => {
       status: 400,
       json: { error: { message: 'Input content cannot be empty' } },
     });
+    expect(await post(server, '/v1/embeddings', { input: [] })).toMatchObject({
+      status: 500,
+      json: { error: { message: '"prompt" must not be empty', type: 'server_error' } },
+    });
+    expect(await post(server, '/v1/embeddings', { input: 'a', encoding_format: 'hex' })).toMatchObject({
+      status: 400,
+      json: { error: { message: 'The format to return the embeddings in. Can be either float or base64' } },
+    });
     expect((await post(server, '/v1/embeddings', { input: 42 })).status).toBe(500);
     expect((await post(server, '/v1/embeddings', '{"input":')).json.error.message).toMatch(/^\[json\.exception/);
   });
@@ -189,6 +197,37 @@ describe('the server kinds', () => {
     expect(json.tokens).toHaveLength(4);
     server.setMode('loading');
     expect((await post(server, '/v1/embeddings', { input: 'a' })).status).toBe(503);
+  });
+});
+
+describe('what the modern server answers beyond its captures (checked against it in tests/e2e/embedding-server.e2e.ts)', () => {
+  it('encoding_format base64: each vector as its float32 bytes, marked so', async () => {
+    const server = await double();
+    const [floats] = await embed(server, 'a lighthouse at dusk');
+    const { json } = await post(server, '/v1/embeddings', { input: 'a lighthouse at dusk', encoding_format: 'base64' });
+    const bytes = Buffer.from(json.data[0].embedding, 'base64');
+    expect(json.data[0]).toMatchObject({ index: 0, object: 'embedding', encoding_format: 'base64' });
+    expect(Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4))).toEqual(floats);
+  });
+
+  it('/tokenize adds no BOS for add_special, as gpt-oss’s vocabulary has none to add', async () => {
+    const server = await double();
+    const plain = await post(server, '/tokenize', { content: 'hello world' });
+    const special = await post(server, '/tokenize', { content: 'hello world', add_special: true });
+    expect(special.json.tokens).toEqual(plain.json.tokens);
+  });
+
+  it('an error answer says Connection: close and closes the connection; a success keeps it open', async () => {
+    const server = await double();
+    const refused = await fetch(`${server.url}/v1/embeddings`, { method: 'POST', body: '{"input":""}' });
+    await refused.arrayBuffer();
+    expect(refused.headers.get('connection')).toBe('close');
+    expect(refused.headers.get('keep-alive')).toBeNull();
+    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 1_000, interval: 5 });
+    const answered = await fetch(`${server.url}/health`);
+    await answered.arrayBuffer();
+    expect(answered.headers.get('keep-alive')).toMatch(/^timeout=5, max=\d+$/);
+    expect(server.openConnections()).toBe(1);
   });
 });
 

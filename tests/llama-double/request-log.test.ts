@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startLlamaDouble, type LlamaDouble } from '../support/llama-double.js';
 
 const doubles: LlamaDouble[] = [];
@@ -78,6 +78,26 @@ describe('the embeddings and rerank requests the double logged', () => {
       { path: '/v1/embeddings', model: null, texts: ['far too long for it'] },
     ]);
     expect(double.count('POST /v1/embeddings')).toBe(2);
+  });
+
+  it('marks when each request was answered in full; one whose client left while the answer was held has none', async () => {
+    const double = await startLlamaDouble({ serves: 'embeddings', embeddingDelayMs: 300 });
+    doubles.push(double);
+    await post(double, '/v1/embeddings', { input: 'kept' });
+    const left = new AbortController();
+    const abandoned = fetch(`${double.url}/v1/embeddings`, {
+      method: 'POST',
+      body: JSON.stringify({ input: 'left' }),
+      signal: left.signal,
+    }).catch(() => undefined);
+    await vi.waitFor(() => expect(double.requests).toHaveLength(2), { timeout: 1_000, interval: 5 });
+    left.abort();
+    await abandoned;
+    await vi.waitFor(() => expect(double.requests[1]?.clientClosed).toBe(true), { timeout: 1_000, interval: 5 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const [answered, unanswered] = double.requests;
+    expect(answered?.answeredAt).toBeGreaterThanOrEqual(answered!.receivedAt + 300);
+    expect(unanswered?.answeredAt).toBeNull();
   });
 
   it('reranks() keeps the query, the documents (or TEI’s texts) and top_n', async () => {

@@ -110,3 +110,19 @@ export const ROUTER = [
   '--grammar-file',
   'harmony.gbnf',
 ];
+/**
+ * The tiny model as an embedding server, as the recordings' E (`--embeddings --pooling mean`); `ubatch` sets `-ub`, its
+ * physical batch and so the longest input it embeds (llama.cpp's default: 512).
+ */
+export const embeddingServer = (ubatch?: number) => [
+  '-m',
+  'models/tiny-gpt-oss.gguf',
+  '-c',
+  '4096',
+  '-np',
+  '2',
+  '--embeddings',
+  '--pooling',
+  'mean',
+  ...(ubatch === undefined ? [] : ['-ub', String(ubatch)]),
+];

@@ -14,6 +14,8 @@ export const EMBEDDINGS_NOT_SUPPORTED = errorBody(
   'This server does not support embeddings. Start it with `--embeddings`',
 );
 
+const NO_PROMPT = errorBody(500, '"prompt" must not be empty');
+const BAD_FORMAT = errorBody(400, 'The format to return the embeddings in. Can be either float or base64');
 const BAD_PROMPT = errorBody(
   500,
   '"prompt" must be a string, a list of tokens, a list of mixed strings & tokens, or a list of prompts',
@@ -58,7 +60,11 @@ async function answerEmbeddings(exchange: Exchange, body: string, form: 'oai' | 
   const request = requestObject(exchange.json);
   const field = 'input' in request ? 'input' : 'content' in request ? 'content' : null;
   if (field === null) return sendJson(response, 400, errorBody(400, '"input" or "content" must be provided'));
-  const prompts = promptsOf(request[field]);
+  const format = request.encoding_format ?? 'float';
+  if (format !== 'float' && format !== 'base64') return sendJson(response, 400, BAD_FORMAT);
+  const given = request[field];
+  if (Array.isArray(given) && given.length === 0) return sendJson(response, 500, NO_PROMPT);
+  const prompts = promptsOf(given);
   if (!prompts) return sendJson(response, 500, BAD_PROMPT);
   if (prompts.some((p) => p.tokens === 0)) {
     return sendJson(response, 400, errorBody(400, 'Input content cannot be empty'));
@@ -82,9 +88,16 @@ async function answerEmbeddings(exchange: Exchange, body: string, form: 'oai' | 
     model: echoedModel(request, options),
     object: 'list',
     usage: usage(prompts.reduce((sum, p) => sum + p.tokens, 0)),
-    data: vectors.map((embedding, index) => ({ embedding, index, object: 'embedding' })),
+    data: vectors.map((embedding, index) =>
+      format === 'base64'
+        ? { embedding: base64Floats(embedding), index, object: 'embedding', encoding_format: 'base64' }
+        : { embedding, index, object: 'embedding' },
+    ),
   });
 }
+
+/** `encoding_format: "base64"`: the vector's float32 bytes (little-endian), base64-encoded. */
+const base64Floats = (vector: number[]) => Buffer.from(Float32Array.from(vector).buffer).toString('base64');
 
 export const EMBEDDING_ENDPOINTS: Record<string, Endpoint> = {
   'POST /v1/embeddings': (exchange, body) => answerEmbeddings(exchange, body, 'oai'),

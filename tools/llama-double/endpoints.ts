@@ -49,7 +49,9 @@ const tokenize: Endpoint = ({ response, options, json }) => {
     return sendJson(response, 200, { tokens: textPieces.map((piece) => ({ id: tokenId(piece), piece })) });
   }
   const ids = textPieces.map(tokenId);
-  sendJson(response, 200, { tokens: request.add_special === true ? [BOS_ID, ...ids] : ids });
+  // The recorded b4748 model adds a BOS; the modern one, of gpt-oss's vocabulary, none.
+  const bos = request.add_special === true && options.server === 'b4748';
+  sendJson(response, 200, { tokens: bos ? [BOS_ID, ...ids] : ids });
 };
 
 export const ENDPOINTS: Record<string, Endpoint> = {

@@ -27,6 +27,8 @@ export type ReceivedRequest = {
   tokensSent: number;
   /** When the TCP connection that carried the request closed; null while it is open. */
   closedAt: number | null;
+  /** When the response was sent in full; null while it is being answered, or when it never was. */
+  answeredAt: number | null;
   /** The client closed the connection before the response was complete (an abort). */
   clientClosed: boolean;
   /** The double closed the connection without answering (closeReused). */
@@ -102,6 +104,7 @@ export async function startLlamaDouble(start: StartOptions = {}): Promise<LlamaD
         receivedAt: performance.now(),
         tokensSent: 0,
         closedAt: null,
+        answeredAt: null,
         clientClosed: false,
         closedUnanswered: false,
       };
@@ -133,6 +136,9 @@ export async function startLlamaDouble(start: StartOptions = {}): Promise<LlamaD
     const closed = new AbortController();
     let destroyedByDouble = false;
     res.on('error', () => undefined);
+    res.on('finish', () => {
+      received.answeredAt = performance.now();
+    });
     res.on('close', () => {
       if (!res.writableFinished && !destroyedByDouble) received.clientClosed = true;
       closed.abort();

@@ -95,9 +95,16 @@ type Header = [string, string];
 
 /**
  * Headers in the server's order. Node adds `Connection: keep-alive`, or `Connection: close` when the client asked to
- * close, after them unless a Connection header is set here.
+ * close, after them unless a Connection header is set here. The modern server's cpp-httplib leaves no connection open
+ * after an error (a status of 400 or more): it says `Connection: close` and closes.
  */
-function headersOf(response: ServerResponse, contentType: string, framing: Header, stream: boolean): Header[] {
+function headersOf(
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  framing: Header,
+  stream: boolean,
+): Header[] {
   const style = headStyles.get(response) ?? 'b4748';
   const origin: Header = ['Access-Control-Allow-Origin', response.req.headers.origin ?? ''];
   const closing = /close/i.test(response.req.headers.connection ?? '');
@@ -118,7 +125,8 @@ function headersOf(response: ServerResponse, contentType: string, framing: Heade
         ...unbuffered,
         ['Content-Type', contentType],
         framing,
-        ...(closing ? [] : [['Keep-Alive', keepAlive(response)] as Header]),
+        ...(status >= 400 ? [['Connection', 'close'] as Header] : []),
+        ...(closing || status >= 400 ? [] : [['Keep-Alive', keepAlive(response)] as Header]),
       ];
     case 'proxied':
       return [
@@ -135,7 +143,11 @@ function headersOf(response: ServerResponse, contentType: string, framing: Heade
 
 function writeHead(response: ServerResponse, status: number, contentType: string, framing: Header, stream = false) {
   response.sendDate = false;
-  response.writeHead(status, STATUS_CODES[status] ?? '', headersOf(response, contentType, framing, stream).flat());
+  response.writeHead(
+    status,
+    STATUS_CODES[status] ?? '',
+    headersOf(response, status, contentType, framing, stream).flat(),
+  );
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {

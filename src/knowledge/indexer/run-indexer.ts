@@ -69,7 +69,10 @@ export function startIndexer(options: IndexerOptions): KnowledgeIndexer {
     return true;
   }
 
-  /** One look for work; true when something was done, so another look follows at once. */
+  /**
+   * One look for work; true when something was done, so another look follows at once. A document leased by another
+   * process is no work done: looking again at once would spin until that lease is released or expires.
+   */
   async function pass(): Promise<boolean> {
     const store = options.store();
     const source = options.embedding;
@@ -78,14 +81,14 @@ export function startIndexer(options: IndexerOptions): KnowledgeIndexer {
     let worked = false;
     if (model !== null) {
       for (const id of await documentsCutWithOtherTokenizer(store.em, tokenizer, 20)) {
-        await leased(store, id, () =>
+        const done = await leased(store, id, () =>
           runDocumentCommand(store, { type: 'ReindexDocument', data: { document_id: id } }, METADATA).then(() => {}),
         );
-        worked = true;
+        worked ||= done;
       }
     }
     for (const id of await documentsToCut(store.em, 10)) {
-      await leased(store, id, async () => {
+      const done = await leased(store, id, async () => {
         await cutDocument(
           store,
           id,
@@ -100,13 +103,13 @@ export function startIndexer(options: IndexerOptions): KnowledgeIndexer {
           METADATA,
         );
       });
-      worked = true;
+      worked ||= done;
     }
     if (source && model !== null) {
       for (const id of await documentsToEmbed(store.em, model, 10)) {
         const projectId = await projectOf(store, id);
         if (projectId === null) continue;
-        await leased(store, id, async (renew) => {
+        const done = await leased(store, id, async (renew) => {
           const embedder = { model, embed: (texts: string[]) => source.embed(texts) };
           try {
             while (!stopped && (await embedNextChunks(store, id, projectId, embedder, batchSize, METADATA)) > 0) {
@@ -118,7 +121,7 @@ export function startIndexer(options: IndexerOptions): KnowledgeIndexer {
             await runDocumentCommand(store, { type: 'ReindexDocument', data: { document_id: id } }, METADATA);
           }
         });
-        worked = true;
+        worked ||= done;
       }
     }
     return worked;
