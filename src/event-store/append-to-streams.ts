@@ -19,7 +19,10 @@ export async function appendToStreams(store: EventStore, requests: AppendRequest
   try {
     stored = await inTransaction(store.em, async (tx) => {
       const rows: NewEventRow[] = [];
-      for (const request of requests) rows.push(...(await rowsToAppend(tx, request, createdAt)));
+      for (const request of requests) {
+        await request.alongside?.(tx);
+        rows.push(...(await rowsToAppend(tx, request, createdAt)));
+      }
       const appended: StoredEvent[] = [];
       let start = 0;
       for (; start + EVENTS_PER_INSERT <= rows.length; start += EVENTS_PER_INSERT) {

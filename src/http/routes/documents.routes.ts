@@ -1,4 +1,4 @@
-import { addDocument, runDocumentCommand } from '../../commands/document-command.js';
+import { addDocuments, runDocumentCommand } from '../../commands/document-command.js';
 import { purgeDocument } from '../../commands/purge.js';
 import { projectStatus } from '../../commands/project-status.js';
 import type { DocumentCommand } from '../../domain/document/document.commands.js';
@@ -120,25 +120,19 @@ export function documentRoutes(limits: SchemaLimits): RouteSpec[] {
         const uploads = await uploadsOf(ctx, body);
         const read = [];
         for (const upload of uploads) read.push({ upload, ...(await readUpload(upload.bytes, upload.type)) });
-        const ids: string[] = [];
-        for (const { upload, read: outcome, sha256, size, mime_type } of read) {
-          const document_id = ctx.state.services.newId();
-          await addDocument(
-            eventStore(ctx),
-            {
-              document_id,
-              project_id: projectId,
-              name: upload.name,
-              mime_type,
-              size,
-              sha256,
-              read: outcome,
-              bytes: upload.bytes,
-            },
-            commandOptions(ctx),
-          );
-          ids.push(document_id);
-        }
+        const inputs = read.map(({ upload, read: outcome, sha256, size, mime_type }) => ({
+          document_id: ctx.state.services.newId(),
+          project_id: projectId,
+          name: upload.name,
+          mime_type,
+          size,
+          sha256,
+          read: outcome,
+          bytes: upload.bytes,
+        }));
+        // All the files of an upload or none: a refusal part-way (the project deleted meanwhile) stores nothing.
+        await addDocuments(eventStore(ctx), inputs, commandOptions(ctx));
+        const ids = inputs.map((input) => input.document_id);
         ctx.state.services.knowledge.nudge();
         const documents = [];
         for (const id of ids) documents.push((await load(ctx, id)).document);
