@@ -1,6 +1,6 @@
 import { documentDecider } from '../../domain/document/document.decider.js';
 import type { CommandOptions } from '../../commands/handle-command.js';
-import { decideOnStream, forget } from '../../commands/handle-command.js';
+import { decideOnStream, forget, remember } from '../../commands/handle-command.js';
 import { appendToStream, type EventStore } from '../../event-store/append-to-stream.js';
 import { storeVectors } from '../vector-index/store-vectors.js';
 import { chunksToEmbed } from './pending-work.js';
@@ -31,26 +31,32 @@ export async function embedNextChunks(
     type: 'RecordEmbeddedChunks' as const,
     data: { document_id: documentId, model: embedder.model, chunk_ids: chunks.map((chunk) => chunk.id) },
   };
-  const { events, version } = await decideOnStream(store, documentDecider, stream, command, {});
+  const { events, version, state } = await decideOnStream(store, documentDecider, stream, command, options);
   if (events.length === 0) return 0;
-  await appendToStream(store, {
-    streamId: documentId,
-    streamType: 'document',
-    expected: version,
-    events,
-    metadata: options.metadata,
-    alongside: (tx) =>
-      storeVectors(
-        tx,
-        embedder.model,
-        chunks.map((chunk, i) => ({
-          chunk_id: chunk.id,
-          document_id: documentId,
-          project_id: projectId,
-          vector: vectors[i]!,
-        })),
-      ),
-  });
-  forget(options, stream);
+  try {
+    await appendToStream(store, {
+      streamId: documentId,
+      streamType: 'document',
+      expected: version,
+      events,
+      metadata: options.metadata,
+      alongside: (tx) =>
+        storeVectors(
+          tx,
+          embedder.model,
+          chunks.map((chunk, i) => ({
+            chunk_id: chunk.id,
+            document_id: documentId,
+            project_id: projectId,
+            vector: vectors[i]!,
+          })),
+        ),
+    });
+  } catch (error) {
+    forget(options, stream);
+    throw error;
+  }
+  // The next batch folds only what was appended after this one, not the document's whole stream (text and all).
+  remember(options, stream, version + events.length, events.reduce(documentDecider.evolve, state));
   return chunks.length;
 }
