@@ -15,6 +15,7 @@ import { start } from './scenarios/start.js';
 import { exportGap } from './scenarios/export-gap.js';
 import { knowledgeIngest } from './scenarios/knowledge-ingest.js';
 import { knowledgeQuery } from './scenarios/knowledge-query.js';
+import { knowledgeFirstToken } from './scenarios/knowledge-first-token.js';
 
 /** In the order of the table. */
 const scenarios: Scenario[] = [
@@ -28,6 +29,7 @@ const scenarios: Scenario[] = [
   exportGap,
   knowledgeIngest,
   knowledgeQuery,
+  knowledgeFirstToken,
 ];
 
 const { values } = parseArgs({

@@ -19,7 +19,7 @@ export const DIMENSIONS = 768;
 export const knowledgeQuery: Scenario = {
   name: 'knowledge-query',
   async run(ctx) {
-    const sizes = ctx.quick ? [300, 1_000] : [10_000, 100_000];
+    const sizes = ctx.quick ? [300] : [10_000, 100_000];
     const double = await startDouble(['--embeddings', '--embedding-dimensions', String(DIMENSIONS)]);
     const figures: Figure[] = [];
     try {
@@ -54,7 +54,7 @@ async function atSize(
     },
     async ({ server, project, seeding, databaseUrl }) => {
       const name = `${project.chunks} chunks`;
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await new Promise((resolve) => setTimeout(resolve, ctx.quick ? 100 : 2000));
       const idleRss = server.rssMb();
       const asked = corpusQuestions(project.texts, warmUp + queries * ctx.runs, size);
       const p50: number[] = [];
