@@ -13,7 +13,8 @@ export type Embedder = {
 /**
  * Embeds up to `batchSize` chunks of a document that have no vector of the embedder's model, and stores their
  * vectors with the event saying so, in one transaction: after a crash, a chunk either has both or neither, so none
- * is embedded twice. Returns how many were embedded (0: the document is done).
+ * is embedded twice. `after` is where the last batch of this run ended, moved past this batch's chunks. Returns how
+ * many were embedded (0: the document is done).
  */
 export async function embedNextChunks(
   store: EventStore,
@@ -22,9 +23,11 @@ export async function embedNextChunks(
   embedder: Embedder,
   batchSize: number,
   options: CommandOptions,
+  after: { ord: number } = { ord: -1 },
 ): Promise<number> {
-  const chunks = await chunksToEmbed(store.em, documentId, embedder.model, batchSize);
+  const chunks = await chunksToEmbed(store.em, documentId, embedder.model, batchSize, after.ord);
   if (chunks.length === 0) return 0;
+  after.ord = chunks.at(-1)!.ord;
   const vectors = await embedder.embed(chunks.map((chunk) => chunk.text));
   const stream = { id: documentId, type: 'document' as const };
   const command = {

@@ -113,8 +113,12 @@ export function startIndexer(options: IndexerOptions): KnowledgeIndexer {
         if (projectId === null) continue;
         await leased(store, id, async (renew) => {
           const embedder = { model, embed: (texts: string[]) => source.embed(texts) };
+          const after = { ord: -1 };
           try {
-            while (!stopped && (await embedNextChunks(store, id, projectId, embedder, batchSize, commandOptions)) > 0) {
+            while (
+              !stopped &&
+              (await embedNextChunks(store, id, projectId, embedder, batchSize, commandOptions, after)) > 0
+            ) {
               if (!(await renew())) return;
             }
           } catch (error) {
