@@ -2,7 +2,7 @@ import { corpusQuestions } from '../support/corpus.js';
 import { atMost, figure, type Figure } from '../support/figure.js';
 import { embedDirect, query } from '../support/knowledge-client.js';
 import { knowledgeEnv, withSeededKnowledge } from '../support/knowledge-server.js';
-import { startDouble } from '../support/processes.js';
+import { cpuMsOf, rssPartsMbOf, startDouble } from '../support/processes.js';
 import { openRawRetrieval } from '../support/raw-retrieval.js';
 import type { BenchContext, Scenario } from '../support/scenario.js';
 import { median, percentile } from '../support/stats.js';
@@ -41,7 +41,8 @@ async function atSize(
   target: ReturnType<typeof atMost>,
   memory: boolean,
 ): Promise<Figure[]> {
-  const queries = ctx.quick ? 10 : 200;
+  // Fewer at 100,000 chunks, where each takes about half a second on the bench's machine.
+  const queries = ctx.quick ? 10 : size >= 100_000 ? 100 : 200;
   const warmUp = ctx.quick ? 2 : 20;
   const raw = process.env.BENCH_DATABASE_URL === undefined;
   ctx.log(`  seeding about ${size} chunks`);
@@ -56,11 +57,14 @@ async function atSize(
       const name = `${project.chunks} chunks`;
       await new Promise((resolve) => setTimeout(resolve, ctx.quick ? 100 : 2000));
       const idleRss = server.rssMb();
+      const idleParts = rssPartsMbOf(server.pid);
       const asked = corpusQuestions(project.texts, warmUp + queries * ctx.runs, size);
       const p50: number[] = [];
       const p99: number[] = [];
       const embedP50: number[] = [];
       const bounds: number[] = [];
+      const cpu: number[] = [];
+      const cpuBounds: number[] = [];
       const check = await query(server.url, project.projectId, asked[0]!);
       if (check.mode !== 'hybrid' || check.chunks.length === 0) {
         throw new Error(`a query found ${check.chunks.length} chunks by ${check.mode}`);
@@ -73,19 +77,29 @@ async function atSize(
           const api: number[] = [];
           const embed: number[] = [];
           const selects: number[] = [];
+          let serverCpu = 0;
+          let rawCpu = 0;
           for (let q = 0; q < queries; q++) {
             const question = asked[warmUp + run * queries + q]!;
             const direct = await embedDirect(embeddingUrl, [question]);
             embed.push(direct.ms);
             const started = performance.now();
+            const cpuBefore = cpuMsOf(server.pid);
             await query(server.url, project.projectId, question);
             api.push(performance.now() - started);
-            if (sql) selects.push(sql.timeQuery(project.projectId, model.data[0]!.id, question, direct.vectors[0]!));
+            serverCpu += cpuMsOf(server.pid) - cpuBefore;
+            if (sql) {
+              const raw = sql.timeQuery(project.projectId, model.data[0]!.id, question, direct.vectors[0]!);
+              selects.push(raw.ms);
+              rawCpu += raw.cpuMs;
+            }
           }
           p50.push(median(api));
           p99.push(percentile(api, 99));
           embedP50.push(median(embed));
           bounds.push(median(embed) + (sql ? median(selects) : 0));
+          cpu.push(serverCpu / queries);
+          cpuBounds.push(rawCpu / queries);
           ctx.log(
             `  ${name}: query p50 ${median(api).toFixed(2)} ms, p99 ${percentile(api, 99).toFixed(2)} ms; ` +
               `question embedded directly p50 ${median(embed).toFixed(2)} ms` +
@@ -98,6 +112,7 @@ async function atSize(
         sql?.close();
       }
       const afterRss = server.rssMb();
+      const afterParts = rssPartsMbOf(server.pid);
       const bound = {
         label: raw ? 'question embedded directly + the same SELECTs raw in process' : 'question embedded directly',
         runs: bounds,
@@ -106,19 +121,30 @@ async function atSize(
         figure('knowledge-query', `${name}: query p50`, 'ms', p50, bound, target),
         figure('knowledge-query', `${name}: query p99`, 'ms', p99, bound),
         figure('knowledge-query', `${name}: question embedded by the double directly, p50`, 'ms', embedP50),
+        figure(
+          'knowledge-query',
+          `${name}: server CPU per query (mean)`,
+          'ms',
+          cpu,
+          sql ? { label: 'the same SELECTs raw in process, CPU', runs: cpuBounds } : null,
+        ),
       ];
       if (!memory) return figures;
+      const count = warmUp + 1 + queries * ctx.runs;
       const started = { label: 'the same server just started on the seeded database', runs: [seeding.startedRssMb] };
       return [
         ...figures,
         figure('knowledge-query', `${name}: RSS idle after seeding`, 'MB', [idleRss], started),
-        figure(
-          'knowledge-query',
-          `${name}: RSS after ${warmUp + 1 + queries * ctx.runs} queries`,
-          'MB',
-          [afterRss],
-          started,
-        ),
+        figure('knowledge-query', `${name}: RSS idle after seeding, the process's own (RssAnon)`, 'MB', [
+          idleParts.anon,
+        ]),
+        figure('knowledge-query', `${name}: RSS after ${count} queries`, 'MB', [afterRss], started),
+        figure('knowledge-query', `${name}: RSS after ${count} queries, the process's own (RssAnon)`, 'MB', [
+          afterParts.anon,
+        ]),
+        figure('knowledge-query', `${name}: RSS after ${count} queries, mapped files (RssFile)`, 'MB', [
+          afterParts.file,
+        ]),
         figure('knowledge-query', `${name}: seeding, text generated and cut in process`, 's', [seeding.cutSeconds]),
         figure('knowledge-query', `${name}: seeding, log written + projections:rebuild`, 's', [seeding.logSeconds]),
         figure('knowledge-query', `${name}: seeding, embedded by the server through the double`, 's', [

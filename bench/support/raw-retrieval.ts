@@ -36,9 +36,10 @@ export function openRawRetrieval(databaseUrl: string, dimensions: number) {
       from knowledge_chunks c join documents d on d.id = c.document_id
       where c.id in (${Array(count).fill('?').join(', ')})`);
   return {
-    /** Milliseconds the four SELECTs took for this question and its vector. */
-    timeQuery(projectId: string, model: string, question: string, vector: Float32Array): number {
+    /** Milliseconds the four SELECTs took for this question and its vector, wall and CPU. */
+    timeQuery(projectId: string, model: string, question: string, vector: Float32Array) {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       const ids = documents.pluck().all(projectId) as string[];
       const bytes = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
       const near = knn(ids.length).all(bytes, VECTOR_K, projectId, model, ...ids) as { chunk_id: string }[];
@@ -48,7 +49,8 @@ export function openRawRetrieval(databaseUrl: string, dimensions: number) {
       const ranked = fullText.all(match, projectId, projectId, CANDIDATES) as { id: string }[];
       const fused = [...new Set([...near.slice(0, CANDIDATES).map((n) => n.chunk_id), ...ranked.map((r) => r.id)])];
       rows(fused.length).all(...fused);
-      return performance.now() - started;
+      const used = process.cpuUsage(cpu);
+      return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
     },
     close: () => db.close(),
   };
