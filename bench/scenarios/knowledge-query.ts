@@ -105,7 +105,8 @@ async function atSize(
               `question embedded directly p50 ${median(embed).toFixed(2)} ms` +
               (sql
                 ? `; the SELECTs raw p50 ${median(selects).toFixed(2)} ms, p99 ${percentile(selects, 99).toFixed(2)}`
-                : ''),
+                : '') +
+              `; CPU per query: server ${(serverCpu / queries).toFixed(1)} ms, raw ${(rawCpu / queries).toFixed(1)} ms`,
           );
         }
       } finally {

@@ -15,6 +15,8 @@ const CANDIDATES = 30;
  */
 export function openRawRetrieval(databaseUrl: string, dimensions: number) {
   const db = new Database(sqliteFile(databaseUrl), { readonly: true });
+  // As the server's connections read (mikro-orm.config.ts).
+  db.pragma(`mmap_size = ${2 ** 30}`);
   loadSqliteVec(db);
   const documents = db.prepare(
     'select id from documents where project_id = ? and deleted_at is null and failure is null',
