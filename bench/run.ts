@@ -13,9 +13,24 @@ import { longHistory } from './scenarios/long-history.js';
 import { rebuild } from './scenarios/rebuild.js';
 import { start } from './scenarios/start.js';
 import { exportGap } from './scenarios/export-gap.js';
+import { knowledgeIngest } from './scenarios/knowledge-ingest.js';
+import { knowledgeQuery } from './scenarios/knowledge-query.js';
+import { knowledgeFirstToken } from './scenarios/knowledge-first-token.js';
 
 /** In the order of the table. */
-const scenarios: Scenario[] = [tokenRelay, firstToken, manyStreams, commands, longHistory, rebuild, start, exportGap];
+const scenarios: Scenario[] = [
+  tokenRelay,
+  firstToken,
+  manyStreams,
+  commands,
+  longHistory,
+  rebuild,
+  start,
+  exportGap,
+  knowledgeIngest,
+  knowledgeQuery,
+  knowledgeFirstToken,
+];
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, runs: { type: 'string' } },

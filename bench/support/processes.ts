@@ -21,6 +21,20 @@ export function rssMbOf(pid: number): number {
   return Number(line?.match(/(\d+)/)?.[1] ?? Number.NaN) / 1024;
 }
 
+/** Of a process's resident memory, what is its own (heap, stacks: RssAnon) and what is mapped files (RssFile). */
+export function rssPartsMbOf(pid: number): { anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n');
+  const field = (name: string) =>
+    Number(status.find((l) => l.startsWith(`${name}:`))?.match(/(\d+)/)?.[1] ?? Number.NaN) / 1024;
+  return { anon: field('RssAnon'), file: field('RssFile') + field('RssShmem') };
+}
+
+/** CPU time (user + system) a process has used so far, in ms (from /proc, in clock ticks of 10 ms). */
+export function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise<void>((resolve) => {

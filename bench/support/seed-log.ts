@@ -8,7 +8,7 @@ const root = join(import.meta.dirname, '..', '..');
 /** One row of the `events` table, `data` and `metadata` as the JSON text the column holds. */
 export type EventRow = {
   stream_id: string;
-  stream_type: 'conversation' | 'project';
+  stream_type: 'conversation' | 'project' | 'document';
   stream_version: number;
   type: string;
   data: string;

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { documentDecider } from '../../domain/document/document.decider.js';
 import type { DocumentState } from '../../domain/document/document.state.js';
 import type { CommandOptions } from '../../commands/handle-command.js';
-import { decideOnStream, forget } from '../../commands/handle-command.js';
+import { decideOnStream, forget, remember } from '../../commands/handle-command.js';
 import { appendToStream, type EventStore } from '../../event-store/append-to-stream.js';
 import { removeVectors } from '../vector-index/remove-vectors.js';
 import { storeVectors } from '../vector-index/store-vectors.js';
@@ -18,7 +18,8 @@ export type Embedder = {
  * Embeds up to `batchSize` chunks of a document that have no vector of the embedder's model, and stores their
  * vectors with the event saying so, in one transaction: after a crash, a chunk either has both or neither, so none
  * is embedded twice. A text the model has a vector of already (the same text in another chunk, or in the cut before
- * a reindex) takes that vector, unsent. Returns how many chunks got a vector (0: the document is done).
+ * a reindex) takes that vector, unsent. `after` is where the last batch of this run ended, moved past this batch's
+ * chunks. Returns how many chunks got a vector (0: the document is done).
  */
 export async function embedNextChunks(
   store: EventStore,
@@ -27,9 +28,11 @@ export async function embedNextChunks(
   embedder: Embedder,
   batchSize: number,
   options: CommandOptions,
+  after: { ord: number } = { ord: -1 },
 ): Promise<number> {
-  const chunks = await chunksToEmbed(store.em, documentId, embedder.model, batchSize);
+  const chunks = await chunksToEmbed(store.em, documentId, embedder.model, batchSize, after.ord);
   if (chunks.length === 0) return 0;
+  after.ord = chunks.at(-1)!.ord;
   const hashes = chunks.map((chunk) => textHash(chunk.text));
   const vectors = await vectorsOfTexts(store.em, embedder.model, hashes);
   const unknown = chunks.filter((_, i) => !vectors.has(hashes[i]!));
@@ -42,28 +45,34 @@ export async function embedNextChunks(
     type: 'RecordEmbeddedChunks' as const,
     data: { document_id: documentId, model: embedder.model, chunk_ids },
   };
-  const { events, version, state } = await decideOnStream(store, documentDecider, stream, command, {});
+  const { events, version, state } = await decideOnStream(store, documentDecider, stream, command, options);
   if (events.length === 0) return 0;
   const cut = lastCutIfDone(state, embedder.model, chunk_ids);
-  await appendToStream(store, {
-    streamId: documentId,
-    streamType: 'document',
-    expected: version,
-    events,
-    metadata: options.metadata,
-    alongside: async (tx) => {
-      const entries = chunks.map((chunk, i) => ({
-        chunk_id: chunk.id,
-        document_id: documentId,
-        project_id: projectId,
-        vector: vectors.get(hashes[i]!)!,
-        text_hash: hashes[i]!,
-      }));
-      await storeVectors(tx, embedder.model, entries);
-      if (cut) await dropEarlierCuts(tx, documentId, cut);
-    },
-  });
-  forget(options, stream);
+  try {
+    await appendToStream(store, {
+      streamId: documentId,
+      streamType: 'document',
+      expected: version,
+      events,
+      metadata: options.metadata,
+      alongside: async (tx) => {
+        const entries = chunks.map((chunk, i) => ({
+          chunk_id: chunk.id,
+          document_id: documentId,
+          project_id: projectId,
+          vector: vectors.get(hashes[i]!)!,
+          text_hash: hashes[i]!,
+        }));
+        await storeVectors(tx, embedder.model, entries);
+        if (cut) await dropEarlierCuts(tx, documentId, cut);
+      },
+    });
+  } catch (error) {
+    forget(options, stream);
+    throw error;
+  }
+  // The next batch folds only what was appended after this one, not the document's whole stream (text and all).
+  remember(options, stream, version + events.length, events.reduce(documentDecider.evolve, state));
   return chunks.length;
 }
 

@@ -48,17 +48,22 @@ export async function textOf(em: EntityManager, documentId: string): Promise<Tex
   return { text: row.text, pages: parse<TextPage[] | null>(row.pages), sections: parse<TextSection[]>(row.sections) };
 }
 
-/** A document's chunks without a vector of `model`, in text order. */
+/**
+ * A document's chunks without a vector of `model`, in text order, after position `afterOrd`: a run of batches
+ * goes on from where the last one ended instead of scanning the chunks already embedded again each time.
+ */
 export async function chunksToEmbed(
   em: EntityManager,
   documentId: string,
   model: string,
   limit: number,
-): Promise<{ id: string; text: string }[]> {
+  afterOrd = -1,
+): Promise<{ id: string; text: string; ord: number }[]> {
   return runSql(
     em,
-    `select id, text from knowledge_chunks where document_id = ? and (embedded_model is null or embedded_model <> ?)
+    `select id, text, ord from knowledge_chunks
+     where document_id = ? and ord > ? and (embedded_model is null or embedded_model <> ?)
      order by ord limit ?`,
-    [documentId, model, limit],
+    [documentId, afterOrd, model, limit],
   );
 }

@@ -1,6 +1,7 @@
 import type { EventStore } from '../../event-store/append-to-stream.js';
 import { runDocumentCommand } from '../../commands/document-command.js';
 import type { CommandOptions } from '../../commands/handle-command.js';
+import { createStreamStateCache } from '../../commands/stream-state-cache.js';
 import type { Logger } from '../../logger.js';
 import { estimateTokenCounts } from '../chunk-text.js';
 import { ChunkTooLarge, type EmbeddingSource } from '../embedding-source.js';
@@ -33,7 +34,7 @@ export type IndexerOptions = {
   batchSize?: number;
 };
 
-const METADATA: CommandOptions = { metadata: { request_id: 'knowledge-indexer', correlation_id: 'knowledge-indexer' } };
+const METADATA = { request_id: 'knowledge-indexer', correlation_id: 'knowledge-indexer' };
 const MAX_BACKOFF_MS = 30_000;
 
 export function startIndexer(options: IndexerOptions): KnowledgeIndexer {
@@ -45,6 +46,8 @@ export function startIndexer(options: IndexerOptions): KnowledgeIndexer {
   let wake: (() => void) | null = null;
   let nudged = false;
   let backoffMs = 0;
+  // The documents being worked on, folded: each batch of a document reads only the events after the last.
+  const commandOptions: CommandOptions = { metadata: METADATA, stateCache: createStreamStateCache(32) };
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -82,7 +85,9 @@ export function startIndexer(options: IndexerOptions): KnowledgeIndexer {
     if (model !== null) {
       for (const id of await documentsCutWithOtherTokenizer(store.em, tokenizer, 20)) {
         const done = await leased(store, id, () =>
-          runDocumentCommand(store, { type: 'ReindexDocument', data: { document_id: id } }, METADATA).then(() => {}),
+          runDocumentCommand(store, { type: 'ReindexDocument', data: { document_id: id } }, commandOptions).then(
+            () => {},
+          ),
         );
         worked ||= done;
       }
@@ -100,7 +105,7 @@ export function startIndexer(options: IndexerOptions): KnowledgeIndexer {
             countTokens: source ? (texts) => source.countTokens(texts) : async (texts) => estimateTokenCounts(texts),
             newId: options.newId,
           },
-          METADATA,
+          commandOptions,
         );
       });
       worked ||= done;
@@ -111,14 +116,18 @@ export function startIndexer(options: IndexerOptions): KnowledgeIndexer {
         if (projectId === null) continue;
         const done = await leased(store, id, async (renew) => {
           const embedder = { model, embed: (texts: string[]) => source.embed(texts) };
+          const after = { ord: -1 };
           try {
-            while (!stopped && (await embedNextChunks(store, id, projectId, embedder, batchSize, METADATA)) > 0) {
+            while (
+              !stopped &&
+              (await embedNextChunks(store, id, projectId, embedder, batchSize, commandOptions, after)) > 0
+            ) {
               if (!(await renew())) return;
             }
           } catch (error) {
             if (!(error instanceof ChunkTooLarge)) throw error;
             logger.info({ document_id: id, max_tokens: source.maxTokens() }, 'document cut again, smaller');
-            await runDocumentCommand(store, { type: 'ReindexDocument', data: { document_id: id } }, METADATA);
+            await runDocumentCommand(store, { type: 'ReindexDocument', data: { document_id: id } }, commandOptions);
           }
         });
         worked ||= done;
