@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { runSql } from '../../db/run-sql.js';
 import { describeFailure } from '../../llm/llm-error.js';
 import type { EmbeddingSource } from '../embedding-source.js';
-import { nearestChunks } from '../vector-index/nearest-chunks.js';
+import { MAX_DOCUMENT_FILTER, MAX_NEAREST, nearestChunks } from '../vector-index/nearest-chunks.js';
 import { fullTextCandidates, type Ranked } from './full-text-candidates.js';
 
 /** Reciprocal-rank fusion's constant (Cormack et al.): ranks far down a list still count, a little. */
@@ -147,14 +147,19 @@ async function vectorRanking(
     const [vector] = await source.embed([question.slice(0, source.maxTokens() * 2)]);
     const documents = await liveDocumentIds(deps.em, projectId);
     if (documents.length === 0) return { ranked: [] };
+    // Past what one search can be limited to, the project's nearest are searched and those of documents not live
+    // (deleted, failed) left out: they are few beside so many.
+    const filtered = documents.length <= MAX_DOCUMENT_FILTER;
     const nearest = await nearestChunks(deps.em, {
       project_id: projectId,
       model,
       vector: vector!,
-      k,
-      document_ids: documents,
+      k: filtered ? k : Math.min(MAX_NEAREST, k * 2),
+      ...(filtered ? { document_ids: documents } : {}),
     });
-    return { ranked: nearest.map((n) => ({ chunk_id: n.chunk_id, score: n.similarity })) };
+    const live = filtered ? null : new Set(documents);
+    const kept = live ? nearest.filter((n) => live.has(n.document_id)).slice(0, k) : nearest;
+    return { ranked: kept.map((n) => ({ chunk_id: n.chunk_id, score: n.similarity })) };
   } catch (error) {
     return { ranked: null, reason: 'embedding_failed', error: describeFailure(error) };
   }
