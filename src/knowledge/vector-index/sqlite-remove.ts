@@ -8,7 +8,7 @@ type Stored = { seq: number; dimensions: number };
 
 /**
  * Deletes each vector by its rowid. sqlite-vec 0.1.9 zeroes a deleted row's vector and metadata in its chunk blobs
- * besides clearing its validity bit (tests/knowledge/vector-index.test.ts reads the file to prove it), and
+ * besides clearing its validity bit (tests/knowledge/vector-index.sqlite.test.ts reads the file to prove it), and
  * secure_delete zeroes the freed rows of the shadow tables and of knowledge_vector_chunks; the WAL is scrubbed by
  * the caller's withScrubbedDeletes.
  */
