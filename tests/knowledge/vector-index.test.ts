@@ -146,6 +146,25 @@ describe('nearestChunks', () => {
   });
 });
 
+describe('nearestChunks among thousands of equal vectors', () => {
+  it('ranks more than 4,096 vectors the same as the query by chunk id, as it does fewer, documents named or not', async () => {
+    const projectId = uuidv7();
+    const same = Float32Array.from([1, 0, 0]);
+    // More than vec0 answers at once, stored in the reverse of their chunk ids' order.
+    const stored = Array.from({ length: 4200 }, (_, i) => ({
+      chunk_id: `${projectId}-${String(4199 - i).padStart(4, '0')}`,
+      document_id: `${projectId}-d${i % 7}`,
+      project_id: projectId,
+      vector: same,
+    }));
+    await storeVectors(em(), MODEL, stored);
+    expectRanking(await search(projectId, same, 3), bruteForceNearest(same, stored, 3));
+    const documents = [`${projectId}-d2`, `${projectId}-d5`];
+    const ofThose = stored.filter((entry) => documents.includes(entry.document_id));
+    expectRanking(await search(projectId, same, 5, documents), bruteForceNearest(same, ofThose, 5));
+  });
+});
+
 describe('storing a chunk again', () => {
   const only = (chunk: VectorEntry, vector: Float32Array) => bruteForceNearest(vector, [{ ...chunk, vector }], 1);
 
@@ -307,6 +326,29 @@ describe('removeVectors', () => {
     // The project can be stored into again.
     await storeVectors(em(), MODEL, [second[0]!]);
     await expectLeft(all, [...all.filter((entry) => entry.project_id !== second[0]!.project_id), second[0]!], random);
+  });
+});
+
+describe('many chunks at once', () => {
+  it('stores, finds by text and removes more chunks than one statement lists', async () => {
+    const random = seededRandom(14);
+    const stored = entries(random, 1200, 8).map((entry, i) => ({ ...entry, text_hash: textHash(`many ${i}`) }));
+    const projectId = stored[0]!.project_id;
+    await storeVectors(em(), MODEL, stored);
+    expect(await vectorCount(em(), projectId)).toBe(1200);
+    const texts = await vectorsOfTexts(
+      em(),
+      MODEL,
+      stored.map((entry) => entry.text_hash),
+    );
+    expect(texts).toEqual(new Map(stored.map((entry) => [entry.text_hash, entry.vector])));
+
+    const gone = new Set(stored.filter((_, i) => i % 3 !== 0).map((entry) => entry.chunk_id));
+    await removeVectors(em(), { chunk_ids: [...gone] });
+    const left = stored.filter((entry) => !gone.has(entry.chunk_id));
+    expect(await vectorCount(em(), projectId)).toBe(400);
+    const query = randomVector(random, 8);
+    expectRanking(await search(projectId, query, 1024), bruteForceNearest(query, left, 1024));
   });
 });
 
