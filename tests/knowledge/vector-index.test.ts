@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type Database } from '../../src/db/connect-database.js';
+import { inTransaction } from '../../src/db/in-transaction.js';
 import { uuidv7 } from '../../src/ids.js';
 import { nearestChunks } from '../../src/knowledge/vector-index/nearest-chunks.js';
 import { vectorsAfter } from '../../src/knowledge/vector-index/read-vectors.js';
@@ -146,6 +147,29 @@ describe('nearestChunks', () => {
   });
 });
 
+describe('what the index refuses', () => {
+  it('refuses a search with k outside 0 to 1024, a vector of zeros or too many documents', async () => {
+    const projectId = uuidv7();
+    const vector = Float32Array.from([1, 2, 3]);
+    for (const k of [-1, 1.5, 1025]) await expect(search(projectId, vector, k)).rejects.toThrow(RangeError);
+    await expect(search(projectId, new Float32Array(3), 1)).rejects.toThrow(RangeError);
+    const documents = Array.from({ length: 10_001 }, (_, i) => `d${i}`);
+    await expect(search(projectId, vector, 1, documents)).rejects.toThrow(RangeError);
+    expect(await search(projectId, vector, 1024)).toEqual([]);
+  });
+
+  it('stores none of the entries when one of them cannot be stored', async () => {
+    const random = seededRandom(16);
+    const [good, bad] = entries(random, 2, 8);
+    const invalid = [new Float32Array(8), Float32Array.from([1, Number.NaN]), new Float32Array(0)];
+    for (const vector of invalid) {
+      await expect(storeVectors(em(), MODEL, [good!, { ...bad!, vector }])).rejects.toThrow(RangeError);
+    }
+    await expect(storeVectors(em(), '', [good!])).rejects.toThrow(TypeError);
+    expect(await vectorCount(em(), good!.project_id)).toBe(0);
+  });
+});
+
 describe('nearestChunks among thousands of equal vectors', () => {
   it('ranks more than 4,096 vectors the same as the query by chunk id, as it does fewer, documents named or not', async () => {
     const projectId = uuidv7();
@@ -259,6 +283,31 @@ describe('a search after a write through another connection', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('a search in a transaction', () => {
+  it('sees its own store before the commit, and no search sees it after a rollback', async () => {
+    const random = seededRandom(15);
+    const stored = entries(random, 10, 8);
+    const projectId = stored[0]!.project_id;
+    await storeVectors(em(), MODEL, stored);
+    const query = randomVector(random, 8);
+    expectRanking(await search(projectId, query, 20), bruteForceNearest(query, stored, 20));
+
+    const added = entries(random, 3, 8, projectId);
+    const rolledBack = new Error('rolled back');
+    await expect(
+      inTransaction(em(), async (tx) => {
+        await storeVectors(tx, MODEL, added);
+        await removeVectors(tx, { chunk_ids: [stored[0]!.chunk_id] });
+        const inside = await nearestChunks(tx, { project_id: projectId, model: MODEL, vector: query, k: 20 });
+        expectRanking(inside, bruteForceNearest(query, [...stored.slice(1), ...added], 20));
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    expectRanking(await search(projectId, query, 20), bruteForceNearest(query, stored, 20));
+    expect(await vectorCount(em(), projectId)).toBe(10);
   });
 });
 
