@@ -1,4 +1,6 @@
-import type { NearestChunk } from '../../src/knowledge/vector-index/types.js';
+import { expect } from 'vitest';
+import { uuidv7 } from '../../src/ids.js';
+import type { NearestChunk, VectorEntry } from '../../src/knowledge/vector-index/types.js';
 
 /** A seeded generator of numbers in [0, 1) (mulberry32): the same data on every run and on both databases. */
 export function seededRandom(seed: number): () => number {
@@ -34,4 +36,29 @@ export function bruteForceNearest(query: Float32Array, candidates: readonly Cand
     }))
     .sort((a, b) => b.similarity - a.similarity || (a.chunk_id < b.chunk_id ? -1 : a.chunk_id > b.chunk_id ? 1 : 0))
     .slice(0, k);
+}
+
+/** `count` chunks of random vectors in one project, spread over `documents` documents. */
+export function randomEntries(
+  random: () => number,
+  count: number,
+  dimensions: number,
+  projectId = uuidv7(),
+  documents = 4,
+): VectorEntry[] {
+  const documentIds = Array.from({ length: documents }, () => uuidv7());
+  return Array.from({ length: count }, (_, i) => ({
+    chunk_id: uuidv7(),
+    project_id: projectId,
+    document_id: documentIds[i % documents]!,
+    vector: randomVector(random, dimensions),
+  }));
+}
+
+/** Found exactly the chunks expected, in the same order, with the same similarities up to rounding. */
+export function expectRanking(found: NearestChunk[], expected: NearestChunk[]): void {
+  expect(found.map(({ chunk_id, document_id }) => ({ chunk_id, document_id }))).toEqual(
+    expected.map(({ chunk_id, document_id }) => ({ chunk_id, document_id })),
+  );
+  found.forEach((hit, i) => expect(hit.similarity).toBeCloseTo(expected[i]!.similarity, 12));
 }

@@ -26,7 +26,9 @@ const roundingMargin = (dimensions: number) => 8 * (dimensions + 2) * 2 ** -24;
  * vec0 finds the candidates (the project's partition only, the model and documents filtered during the scan);
  * they are then scored again with the arithmetic PostgreSQL's search uses (similarity.ts) and ranked with ties
  * broken by chunk id. The candidates are enough when the last of them is farther than the k-th by more than float32
- * rounding can account for, or when there are no more; otherwise four times as many are asked for.
+ * rounding can account for, or when there are no more; otherwise four times as many are asked for. When even
+ * vec0's most are not enough (more than 4,096 vectors as near as the k-th: the same text in thousands of chunks),
+ * every vector of the project, model and documents is scored, as PostgreSQL does.
  */
 export async function nearestOnSqlite(em: EntityManager, query: NearestQuery): Promise<NearestChunk[]> {
   const dimensions = query.vector.length;
@@ -52,14 +54,30 @@ export async function nearestOnSqlite(em: EntityManager, query: NearestQuery): P
     candidates.sort((a, b) => a.distance - b.distance);
     const enough =
       candidates.length < asked ||
-      asked === VEC0_MAX_K ||
       candidates[asked - 1]!.distance - candidates[query.k - 1]!.distance > roundingMargin(dimensions);
     if (enough) return ranked(query, candidates);
+    if (asked === VEC0_MAX_K) return ranked(query, await everyVector(em, query, documents));
     asked = Math.min(VEC0_MAX_K, asked * 4);
   }
 }
 
-function ranked(query: NearestQuery, candidates: readonly Candidate[]): NearestChunk[] {
+/** Every vector of the project, model, dimension and documents, found by knowledge_vector_chunks' index. */
+function everyVector(em: EntityManager, query: NearestQuery, documents: readonly string[]): Promise<Scored[]> {
+  const dimensions = query.vector.length;
+  // CROSS JOIN keeps knowledge_vector_chunks outside: each of its rows is one rowid lookup in the vec0 table.
+  return runSql<Scored>(
+    em,
+    `select v.embedding, c.chunk_id, c.document_id
+     from knowledge_vector_chunks c cross join ${vectorTable(dimensions)} v on v.rowid = c.seq
+     where c.project_id = ? and c.model = ? and c.dimensions = ?
+     ${query.document_ids ? `and c.document_id in (${placeholders(documents.length)})` : ''}`,
+    [query.project_id, query.model, dimensions, ...documents],
+  );
+}
+
+type Scored = Omit<Candidate, 'distance'>;
+
+function ranked(query: NearestQuery, candidates: readonly Scored[]): NearestChunk[] {
   const dimensions = query.vector.length;
   const queryNorm = norm(query.vector, 0, dimensions);
   const best = topK(query.k);
