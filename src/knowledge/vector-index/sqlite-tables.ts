@@ -26,13 +26,3 @@ export async function hasVectorTable(em: EntityManager, dimensions: number): Pro
   ]);
   return found.length > 0;
 }
-
-/** The vec0 tables there are (their shadow tables, knowledge_vectors_768_chunks and so on, are plain ones). */
-export async function vectorTables(em: EntityManager): Promise<string[]> {
-  const rows = await runSql<{ name: string }>(
-    em,
-    `select name from sqlite_master where type = 'table' and name glob 'knowledge_vectors_[0-9]*'
-     and sql like 'create virtual table%'`,
-  );
-  return rows.map((row) => row.name);
-}
