@@ -58,13 +58,13 @@ async function seen(url: string, projectId: string): Promise<Seen> {
       }),
     );
     const found = (await api.post(`/api/projects/${projectId}/knowledge/query`, { q: QUESTION })).body;
-    // FTS5 and tsvector score full text each their own way: the ranks are compared, not their raw scores.
+    // FTS5 and tsvector rank full text each their own way (and so the fused order): the vector side is what the
+    // copy carries, the same on either database.
     const query = {
-      ...found,
-      chunks: found.chunks.map(({ scores, ...chunk }: { scores: Record<string, unknown> }) => {
-        const { full_text: _engineScore, ...ranks } = scores;
-        return { ...chunk, scores: ranks };
-      }),
+      mode: found.mode,
+      vectors: (found.chunks as { chunk_id: string; scores: { vector: number; vector_rank: number } }[])
+        .map(({ chunk_id, scores }) => ({ chunk_id, vector: scores.vector, vector_rank: scores.vector_rank }))
+        .sort((x, y) => x.vector_rank - y.vector_rank),
     };
     const stats = (await api.get(`/api/projects/${projectId}/stats`)).body;
     return { documents, chunks, files, query, stats };
@@ -100,6 +100,7 @@ beforeAll(async () => {
   });
   original = await seen(sourceUrl, projectId);
   expect(original.query).toMatchObject({ mode: 'hybrid' });
+  expect((original.query as { vectors: unknown[] }).vectors.length).toBeGreaterThan(1);
   expect(original.chunks.flat().length).toBeGreaterThanOrEqual(4);
 });
 
