@@ -21,7 +21,7 @@ import {
 } from '../schemas/document.schemas.js';
 import type { SchemaLimits } from '../schemas/schema-limits.js';
 import { readMultipartFiles, type UploadedFile } from '../uploads/read-multipart.js';
-import { missing, modified, ok, etagHeader } from './responses.js';
+import { missing, modified, ok, etagHeader, preconditionFailed } from './responses.js';
 import { softDeleteRoutes } from './soft-delete.routes.js';
 import { Type } from 'typebox';
 
@@ -229,7 +229,11 @@ export function documentRoutes(limits: SchemaLimits): RouteSpec[] {
       tags,
       params: IdParams,
       ifMatch: true,
-      responses: { 200: modified(DocumentSchema, 'The document, processing again'), 404: missing('document') },
+      responses: {
+        200: modified(DocumentSchema, 'The document, processing again'),
+        404: missing('document'),
+        412: preconditionFailed,
+      },
       async handle(ctx, { params }) {
         await run(ctx, { type: 'ReindexDocument', data: { document_id: params.id } });
         ctx.state.services.knowledge.nudge();
