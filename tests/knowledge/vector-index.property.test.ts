@@ -1,7 +1,5 @@
-import type { EntityManager } from '@mikro-orm/knex';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connect-database.js';
+import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/ids.js';
 import { nearestChunks } from '../../src/knowledge/vector-index/nearest-chunks.js';
 import { vectorsAfter, type StoredVector } from '../../src/knowledge/vector-index/read-vectors.js';
@@ -10,8 +8,7 @@ import { storeVectors } from '../../src/knowledge/vector-index/store-vectors.js'
 import type { VectorEntry } from '../../src/knowledge/vector-index/types.js';
 import { vectorCount } from '../../src/knowledge/vector-index/vector-count.js';
 import { chunksWithVectors, vectorsOfTexts } from '../../src/knowledge/vector-index/vectors-by-text.js';
-import { openDatabase } from '../../src/startup/open-database.js';
-import { freshDatabase, type TestDatabase } from '../support/test-database.js';
+import { vectorIndexDatabase } from '../support/vector-database.js';
 import { bruteForceNearest } from '../support/vectors.js';
 
 /*
@@ -30,20 +27,7 @@ const MODELS = ['model-a', 'model-b'];
 const DIMENSIONS = [3, 5];
 const TEXTS = 3;
 
-let database: TestDatabase;
-let db: Database;
-let em: () => EntityManager;
-
-beforeAll(async () => {
-  database = await freshDatabase();
-  db = await openDatabase(database.url);
-  em = db.em;
-});
-
-afterAll(async () => {
-  await db?.close();
-  await database?.drop();
-});
+const em = vectorIndexDatabase();
 
 const vector = (dimensions: number) =>
   fc

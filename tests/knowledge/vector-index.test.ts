@@ -1,12 +1,9 @@
-import type { EntityManager } from '@mikro-orm/knex';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connect-database.js';
+import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/ids.js';
 import { nearestChunks } from '../../src/knowledge/vector-index/nearest-chunks.js';
 import { storeVectors } from '../../src/knowledge/vector-index/store-vectors.js';
 import { vectorCount } from '../../src/knowledge/vector-index/vector-count.js';
-import { openDatabase } from '../../src/startup/open-database.js';
-import { freshDatabase, type TestDatabase } from '../support/test-database.js';
+import { vectorIndexDatabase } from '../support/vector-database.js';
 import {
   bruteForceNearest,
   expectRanking,
@@ -24,20 +21,7 @@ import {
 
 const MODEL = 'nomic-embed-text';
 
-let database: TestDatabase;
-let db: Database;
-let em: () => EntityManager;
-
-beforeAll(async () => {
-  database = await freshDatabase();
-  db = await openDatabase(database.url);
-  em = db.em;
-});
-
-afterAll(async () => {
-  await db?.close();
-  await database?.drop();
-});
+const em = vectorIndexDatabase();
 
 const search = (projectId: string, vector: Float32Array, k: number, documentIds?: string[], model = MODEL) =>
   nearestChunks(em(), {
